@@ -1,0 +1,1 @@
+namespace DrBot.Runbooks; internal static class Placeholder { }
