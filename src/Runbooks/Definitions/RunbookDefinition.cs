@@ -1,0 +1,42 @@
+namespace DrBot.Runbooks.Definitions;
+
+public enum StepKind { Check, Action, Gate, Notify, Manual }
+
+/// <summary>What a failed step does to its run.</summary>
+public enum FailurePolicy { Abort, Rollback, AskGate }
+
+/// <summary>A runbook: data, not code. The engine builds one Stateless machine per run from it.</summary>
+public sealed record RunbookDefinition(
+    string Name,
+    string Title,
+    string Description,
+    IReadOnlyList<StepDefinition> Steps)
+{
+    public StepDefinition? Step(string stepId) => Steps.FirstOrDefault(s => s.Id == stepId);
+}
+
+/// <summary>
+/// One step. <see cref="Executor"/> names a registered step executor; <see cref="Args"/> are its
+/// arguments (values may use <c>{region}</c>, <c>{primary}</c> placeholders). Gates name the
+/// <see cref="Role"/> that decides them and may be conditional on the run's facts.
+/// </summary>
+public sealed record StepDefinition(
+    string Id,
+    string Title,
+    StepKind Kind,
+    string? Executor = null,
+    IReadOnlyDictionary<string, string>? Args = null,
+    FailurePolicy OnFailure = FailurePolicy.Abort,
+    string? Compensation = null,
+    IReadOnlyDictionary<string, string>? CompensationArgs = null,
+    string? Role = null,
+    string? Condition = null,
+    bool AllowSelfApproval = false,
+    IReadOnlyList<StepDefinition>? Parallel = null)
+{
+    public IReadOnlyDictionary<string, string> Arguments => Args ?? EmptyArgs;
+    public IReadOnlyList<StepDefinition> ParallelChecks => Parallel ?? [];
+    public bool ChangesProduction => Kind == StepKind.Action;
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyArgs = new Dictionary<string, string>();
+}

@@ -1,0 +1,89 @@
+namespace DrBot.Runbooks.Engine;
+
+/// <summary>How a run ended. A timed-out gate is not a rejection, nor a cancellation.</summary>
+public enum RunOutcome { None, Succeeded, Failed, Rejected, GateExpired, Cancelled, RolledBack }
+
+public enum StepStatus { Pending, Running, Succeeded, Failed, Skipped, AwaitingApproval, Approved, Rejected, Expired, Compensated, CompensationFailed }
+
+/// <summary>
+/// A runbook run as stored. The Stateless machine of the run reads and writes <see cref="State"/>
+/// through its external state accessor; the engine saves the record before each side effect
+/// starts and after it ends. <see cref="Version"/> grows with every saved change and is what a
+/// card button carries, so a click on a superseded card can be recognised.
+/// </summary>
+public sealed class RunRecord
+{
+    public string Id { get; set; } = "";
+    public string Runbook { get; set; } = "";
+    /// <summary>Target region of the runbook (the region failed over to, or failed back to).</summary>
+    public string Region { get; set; } = "";
+    /// <summary>The region being left (the current primary when the run started).</summary>
+    public string? FromRegion { get; set; }
+    public string StartedBy { get; set; } = "";
+    public string StartedByChannel { get; set; } = "";
+    public DateTimeOffset StartedAt { get; set; }
+    public DateTimeOffset? EndedAt { get; set; }
+    public string? IncidentId { get; set; }
+    /// <summary>The Stateless machine's state: a step id, or one of <see cref="RunStates"/>.</summary>
+    public string State { get; set; } = RunStates.Created;
+    public RunOutcome Outcome { get; set; }
+    public string? OutcomeReason { get; set; }
+    public int Version { get; set; }
+    public List<StepRecord> Steps { get; set; } = [];
+    /// <summary>What the checks found (replication_lag_seconds, secondary_healthy …); gate conditions read these.</summary>
+    public Dictionary<string, string> Facts { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Set when a gate is pending: when it expires.</summary>
+    public DateTimeOffset? GateExpiresAt { get; set; }
+    /// <summary>Multi-replica execution lease (PostgreSQL store): who is executing the run and until when.</summary>
+    public string? LeaseOwner { get; set; }
+    public DateTimeOffset? LeaseUntil { get; set; }
+
+    public bool IsFinished => Outcome != RunOutcome.None;
+    public StepRecord? Step(string stepId) => Steps.FirstOrDefault(s => s.StepId == stepId);
+}
+
+public static class RunStates
+{
+    public const string Created = "created";
+    public const string RollingBack = "rolling-back";
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+    public const string Rejected = "rejected";
+    public const string GateExpired = "gate-expired";
+    public const string Cancelled = "cancelled";
+    public const string RolledBack = "rolled-back";
+
+    public static bool IsTerminal(string state) =>
+        state is Succeeded or Failed or Rejected or GateExpired or Cancelled or RolledBack;
+}
+
+public sealed class StepRecord
+{
+    public string StepId { get; set; } = "";
+    public string Title { get; set; } = "";
+    public StepStatus Status { get; set; }
+    public int Attempts { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? EndedAt { get; set; }
+    /// <summary>One line for the card: what the step found or did.</summary>
+    public string? Detail { get; set; }
+    /// <summary>Parallel checks: each sub-check's result.</summary>
+    public List<CheckResult> Checks { get; set; } = [];
+}
+
+public sealed record CheckResult(string Id, string Title, bool Passed, string Detail);
+
+/// <summary>
+/// One line of a run's step journal. (RunId, StepId, Attempt, Phase) is unique in the store, so a
+/// step attempt is recorded once even if two writers race.
+/// </summary>
+public sealed record JournalEntry(
+    string RunId,
+    string StepId,
+    int Attempt,
+    JournalPhase Phase,
+    DateTimeOffset At,
+    string? Outcome = null,
+    string? Detail = null);
+
+public enum JournalPhase { Started, Completed, Failed, CompensationStarted, Compensated, Skipped, GateOpened, GateDecided }

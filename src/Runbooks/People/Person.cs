@@ -1,0 +1,39 @@
+namespace DrBot.Runbooks.People;
+
+/// <summary>The roles the strategy's escalation matrix and gates speak of.</summary>
+public static class Roles
+{
+    public const string OnCall = "oncall";
+    public const string Lead = "lead";
+    public const string Cto = "cto";
+    public const string EngineeringLead = "engineering-lead";
+    public const string PrimaryTeam = "primary-team";
+
+    public static readonly IReadOnlyList<string> All = [OnCall, Lead, Cto, EngineeringLead, PrimaryTeam];
+
+    public static bool IsKnown(string role) => All.Contains(role, StringComparer.OrdinalIgnoreCase);
+}
+
+/// <summary>One person of the roster, with their ids on each platform.</summary>
+public sealed record Person(
+    string Name,
+    string DisplayName,
+    IReadOnlyList<string> Roles,
+    string? SlackUserId,
+    string? TeamsAadObjectId)
+{
+    public bool HasRole(string role) => Roles.Contains(role, StringComparer.OrdinalIgnoreCase);
+}
+
+/// <summary>
+/// Who did something, as the engine and the audit log record it: the roster person when known,
+/// the channel it came from, and the platform's own user id (kept even for unknown users).
+/// </summary>
+public sealed record Actor(string? PersonName, string DisplayName, string Channel, string PlatformUserId)
+{
+    public bool IsKnown => PersonName is not null;
+
+    public static Actor System(string what) => new("drbot", what, "system", "drbot");
+
+    public override string ToString() => PersonName ?? $"{DisplayName} ({Channel}:{PlatformUserId})";
+}

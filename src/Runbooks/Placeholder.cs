@@ -1,1 +1,0 @@
-namespace DrBot.Runbooks; internal static class Placeholder { }

@@ -1,0 +1,180 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DrBot.Runbooks.Policy;
+
+/// <summary>
+/// Everything under the <c>DrBot</c> configuration section. Defaults are the strategy's
+/// (DR-STRATEGY.md) so the bot runs with an empty configuration; <see cref="DrBotOptionsValidator"/>
+/// refuses a bad configuration at start with the offending key named.
+/// </summary>
+public sealed class DrBotOptions
+{
+    public const string Section = "DrBot";
+
+    /// <summary>The incident channel's display name.</summary>
+    public string Channel { get; set; } = "#incident-response";
+
+    /// <summary>P1..P4 by name. Filled with the strategy's matrix when empty.</summary>
+    public Dictionary<string, SeverityOptions> Severities { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Service tiers by name (critical, important, non-critical).</summary>
+    public Dictionary<string, TierOptions> Tiers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Regions by name (east-us, west-us, north-europe).</summary>
+    public Dictionary<string, RegionOptions> Regions { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The roster, by person name.</summary>
+    public Dictionary<string, PersonOptions> People { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public StoreOptions Store { get; set; } = new();
+    public InfrastructureOptions Infrastructure { get; set; } = new();
+    public StatusUpdateOptions StatusUpdates { get; set; } = new();
+    public ApprovalOptions Approvals { get; set; } = new();
+
+    /// <summary>Runbook definitions added or overridden by operators, by runbook name.</summary>
+    public Dictionary<string, RunbookDefinitionOptions> Runbooks { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+}
+
+public sealed class SeverityOptions
+{
+    /// <summary>How long the team has to acknowledge before escalation (P1 15 min).</summary>
+    public TimeSpan? ResponseTime { get; set; }
+    /// <summary>Roles notified when an incident of this severity opens.</summary>
+    public List<string> Team { get; set; } = [];
+    /// <summary>Role escalated to, or none.</summary>
+    public string? EscalationTarget { get; set; }
+    /// <summary>When the escalation target is paged, counted from the incident's opening.</summary>
+    public TimeSpan? EscalationDelay { get; set; }
+    public bool WarRoom { get; set; }
+    public string Label { get; set; } = "";
+}
+
+public sealed class TierOptions
+{
+    public TimeSpan Rto { get; set; }
+    public TimeSpan Rpo { get; set; }
+    public List<string> Services { get; set; } = [];
+}
+
+public sealed class RegionOptions
+{
+    /// <summary><c>primary</c>, <c>secondary</c> or <c>backup</c>.</summary>
+    public string Role { get; set; } = "";
+    public string DisplayName { get; set; } = "";
+    public DatabaseEndpointOptions Database { get; set; } = new();
+    public CacheEndpointOptions Cache { get; set; } = new();
+    public HealthOptions Health { get; set; } = new();
+    public ClusterOptions Cluster { get; set; } = new();
+    public TrafficOptions Traffic { get; set; } = new();
+}
+
+public sealed class DatabaseEndpointOptions
+{
+    public string? ConnectionString { get; set; }
+    /// <summary>Azure Database for PostgreSQL server resource id, when the database is Azure-managed.</summary>
+    public string? AzureResourceId { get; set; }
+}
+
+public sealed class CacheEndpointOptions
+{
+    /// <summary>Redis/Dragonfly <c>host:port</c>.</summary>
+    public string? Endpoint { get; set; }
+}
+
+public sealed class HealthOptions
+{
+    public List<string> Urls { get; set; } = [];
+}
+
+public sealed class ClusterOptions
+{
+    public string? KubeConfigPath { get; set; }
+    public string? Context { get; set; }
+    public string Namespace { get; set; } = "policycortex";
+    /// <summary>Azure resource id of the AKS cluster, to fetch user credentials through ARM.</summary>
+    public string? AzureResourceId { get; set; }
+}
+
+public sealed class TrafficOptions
+{
+    /// <summary>Azure resource id of this region's Traffic Manager endpoint.</summary>
+    public string? EndpointResourceId { get; set; }
+}
+
+public sealed class PersonOptions
+{
+    public List<string> Roles { get; set; } = [];
+    public string? Slack { get; set; }
+    public string? Teams { get; set; }
+    public string? DisplayName { get; set; }
+}
+
+public sealed class StoreOptions
+{
+    /// <summary><c>LiteDb</c> (default) or <c>Postgres</c>.</summary>
+    public string Provider { get; set; } = "LiteDb";
+    public LiteDbStoreOptions LiteDb { get; set; } = new();
+    public PostgresStoreOptions Postgres { get; set; } = new();
+}
+
+public sealed class LiteDbStoreOptions
+{
+    public string Path { get; set; } = "data/drbot.db";
+}
+
+public sealed class PostgresStoreOptions
+{
+    public string? ConnectionString { get; set; }
+}
+
+public sealed class InfrastructureOptions
+{
+    /// <summary><c>Simulated</c> (default) or <c>Live</c>.</summary>
+    public string Mode { get; set; } = "Simulated";
+    /// <summary>Where the simulated world keeps its state, so a drill survives a bot restart.</summary>
+    public string SimulatedStatePath { get; set; } = "data/simulated-world.json";
+    /// <summary>Scale factor for the simulated delays (0 = instant, 1 = realistic small delays).</summary>
+    public double SimulatedDelayFactor { get; set; } = 1.0;
+}
+
+public sealed class StatusUpdateOptions
+{
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(15);
+}
+
+public sealed class ApprovalOptions
+{
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan Expiry { get; set; } = TimeSpan.FromMinutes(30);
+}
+
+/// <summary>A runbook written in configuration. Same shape as the built-in definitions.</summary>
+public sealed class RunbookDefinitionOptions
+{
+    public string Title { get; set; } = "";
+    public string Description { get; set; } = "";
+    public List<StepDefinitionOptions> Steps { get; set; } = [];
+}
+
+public sealed class StepDefinitionOptions
+{
+    public string Id { get; set; } = "";
+    public string Title { get; set; } = "";
+    /// <summary>check, action, gate, notify, manual.</summary>
+    public string Kind { get; set; } = "";
+    public string? Executor { get; set; }
+    public Dictionary<string, string> Args { get; set; } = [];
+    /// <summary>abort (default), rollback, or gate.</summary>
+    public string? OnFailure { get; set; }
+    public string? Compensation { get; set; }
+    public Dictionary<string, string> CompensationArgs { get; set; } = [];
+    /// <summary>Gates: the role that may decide.</summary>
+    public string? Role { get; set; }
+    /// <summary>Gates: applies only when this condition over the run's facts holds, e.g. <c>replication_lag_seconds &gt; 60</c>.</summary>
+    public string? Condition { get; set; }
+    /// <summary>Gates: let the person who started the run decide too (off by default: four-eyes).</summary>
+    public bool AllowSelfApproval { get; set; }
+    /// <summary>Checks run side by side inside this step.</summary>
+    public List<StepDefinitionOptions> Parallel { get; set; } = [];
+}
