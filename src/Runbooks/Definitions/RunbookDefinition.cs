@@ -32,11 +32,16 @@ public sealed record StepDefinition(
     string? Role = null,
     string? Condition = null,
     bool AllowSelfApproval = false,
-    IReadOnlyList<StepDefinition>? Parallel = null)
+    IReadOnlyList<StepDefinition>? Parallel = null,
+    bool? Production = null)
 {
     public IReadOnlyDictionary<string, string> Arguments => Args ?? EmptyArgs;
     public IReadOnlyList<StepDefinition> ParallelChecks => Parallel ?? [];
-    public bool ChangesProduction => Kind == StepKind.Action;
+    /// <summary>
+    /// Actions change production unless marked otherwise (<see cref="Production"/> false: e.g. scaling
+    /// up a passive standby that serves no traffic yet).
+    /// </summary>
+    public bool ChangesProduction => Production ?? Kind == StepKind.Action;
 
     private static readonly IReadOnlyDictionary<string, string> EmptyArgs = new Dictionary<string, string>();
 }

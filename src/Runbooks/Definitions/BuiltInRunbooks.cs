@@ -1,0 +1,125 @@
+using DrBot.Runbooks.People;
+using static DrBot.Runbooks.Executors.ExecutorNames;
+
+namespace DrBot.Runbooks.Definitions;
+
+/// <summary>
+/// The runbooks of DR-STRATEGY.md, step by step. <c>{region}</c> is the region failed over (or back)
+/// to, <c>{from}</c> the region being left. Each has a gate before its first production change.
+/// </summary>
+public static class BuiltInRunbooks
+{
+    public const string RegionFailover = "region-failover";
+    public const string DatabaseFailover = "database-failover";
+    public const string ApplicationFailover = "application-failover";
+    public const string Failback = "failback";
+
+    public static IReadOnlyList<RunbookDefinition> All { get; } =
+    [
+        RegionFailoverDefinition(), DatabaseFailoverDefinition(), ApplicationFailoverDefinition(), FailbackDefinition(),
+    ];
+
+    private static RunbookDefinition RegionFailoverDefinition() => new(
+        RegionFailover,
+        "Region failover",
+        "Manual failover checklist: pre-checks, approval, promote the secondary database, repoint and scale the application, switch traffic, validate.",
+        [
+            new("pre-failover-checks", "Pre-failover checks", StepKind.Check, OnFailure: FailurePolicy.AskGate, Role: Roles.Lead, Parallel:
+            [
+                new("primary-down", "Primary region {from} is really down", StepKind.Check, PrimaryDown, Args(("region", "{from}"))),
+                new("secondary-healthy", "Secondary region {region} is healthy", StepKind.Check, RegionHealthy, Args(("region", "{region}"))),
+                new("replication-lag", "Replication lag under 1 minute", StepKind.Check, ReplicationLag, Args(("region", "{region}"), ("max_seconds", "60"))),
+            ]),
+            NotifyStep("notify-stakeholders", "Notify stakeholders", "stakeholders", "Region failover from {from} to {region} is being prepared; approval requested."),
+            new("open-incident-ticket", "Open the incident ticket", StepKind.Notify, Ticket, Args(("text", "Region failover from {from} to {region}"))),
+            new("approve-failover", "Approve failover to {region}", StepKind.Gate, Role: Roles.Lead),
+            PromoteDatabaseStep(),
+            UpdateConnectionStringStep("{region}"),
+            ScaleUpStep(),
+            SwitchTrafficStep(),
+            CheckStep("verify-services", "Verify all services are running in {region}", ServicesVerify),
+            CheckStep("smoke-tests", "Smoke tests against {region}", SmokeTests),
+            CheckStep("data-consistency", "Check data consistency", DataConsistency),
+            CheckStep("error-rates", "Monitor error rates", ErrorRates, ("max_error_rate", "0.05")),
+            new("status-page", "Update the status page", StepKind.Notify, StatusPage, Args(("text", "Service restored from {region} after a failover from {from}."))),
+            new("timeline", "Document the incident timeline", StepKind.Notify, Timeline),
+        ]);
+
+    private static RunbookDefinition DatabaseFailoverDefinition() => new(
+        DatabaseFailover,
+        "Database failover",
+        "database-failover.sh: check replication lag, approve (and accept data loss when lag is over 60 s), promote, update connection strings.",
+        [
+            new("check-replication-lag", "Check replication lag of {region}", StepKind.Check, ReplicationLag, Args(("region", "{region}"))),
+            new("approve-promotion", "Approve promotion of the {region} database", StepKind.Gate, Role: Roles.Lead),
+            new("accept-data-loss", "Accept possible data loss (lag {fact:replication_lag_seconds} s)", StepKind.Gate, Role: Roles.Lead, Condition: "replication_lag_seconds > 60"),
+            PromoteDatabaseStep(),
+            // The application keeps running where it is ({from}); only its database moves.
+            new("update-connection-strings", "Point core-api in {from} at the {region} database", StepKind.Action, UpdateConnectionString,
+                Args(("cluster", "{from}"), ("database", "{region}")), FailurePolicy.Rollback, RestoreConnectionString, Args(("cluster", "{from}"))),
+        ]);
+
+    private static RunbookDefinition ApplicationFailoverDefinition() => new(
+        ApplicationFailover,
+        "Application failover",
+        "application-failover.sh: cluster credentials, scale up to 3 replicas, approve the traffic switch, update the traffic-manager endpoints.",
+        [
+            new("cluster-credentials", "Get {region} cluster credentials", StepKind.Check, ClusterCredentials, Args(("region", "{region}"))),
+            // The standby serves no traffic until the switch: scaling it up is preparation, not a production change.
+            ScaleUpStep() with { Production = false },
+            new("approve-traffic-switch", "Approve switching traffic to {region}", StepKind.Gate, Role: Roles.Lead),
+            new("disable-primary-endpoint", "Disable the {from} traffic-manager endpoint", StepKind.Action, TrafficDisable,
+                Args(("region", "{from}")), FailurePolicy.Rollback, TrafficEnable, Args(("region", "{from}"))),
+            new("enable-secondary-endpoint", "Enable the {region} traffic-manager endpoint", StepKind.Action, TrafficEnable,
+                Args(("region", "{region}")), FailurePolicy.Rollback, TrafficDisable, Args(("region", "{region}"))),
+        ]);
+
+    private static RunbookDefinition FailbackDefinition() => new(
+        Failback,
+        "Failback",
+        "Return to the primary region after a failover or drill: checks, approval, promote, repoint, scale, switch traffic back, validate.",
+        [
+            new("pre-failback-checks", "Pre-failback checks", StepKind.Check, Parallel:
+            [
+                new("target-healthy", "{region} is healthy again", StepKind.Check, RegionHealthy, Args(("region", "{region}"))),
+                new("replication-lag", "{region} database caught up (lag under 1 minute)", StepKind.Check, ReplicationLag, Args(("region", "{region}"), ("max_seconds", "60"))),
+            ]),
+            NotifyStep("notify-stakeholders", "Notify stakeholders", "stakeholders", "Failback from {from} to {region} is being prepared; approval requested."),
+            new("approve-failback", "Approve failback to {region}", StepKind.Gate, Role: Roles.Lead),
+            ScaleUpStep(),
+            PromoteDatabaseStep(),
+            UpdateConnectionStringStep("{region}"),
+            SwitchTrafficStep(),
+            CheckStep("verify-services", "Verify all services are running in {region}", ServicesVerify),
+            CheckStep("smoke-tests", "Smoke tests against {region}", SmokeTests),
+            CheckStep("data-consistency", "Check data consistency", DataConsistency),
+            new("status-page", "Update the status page", StepKind.Notify, StatusPage, Args(("text", "Service is back in {region}."))),
+            new("timeline", "Document the timeline", StepKind.Notify, Timeline),
+        ]);
+
+    private static StepDefinition PromoteDatabaseStep() =>
+        // A promoted replica cannot be demoted again: no compensation; a failure stops the run for people to look.
+        new("promote-database", "Promote the {region} database to primary", StepKind.Action, DatabasePromote, Args(("region", "{region}")));
+
+    private static StepDefinition UpdateConnectionStringStep(string cluster) =>
+        new("update-connection-string", "Point core-api at the {region} database", StepKind.Action, UpdateConnectionString,
+            Args(("cluster", cluster), ("database", "{region}")), FailurePolicy.Rollback, RestoreConnectionString, Args(("cluster", cluster)));
+
+    private static StepDefinition ScaleUpStep() =>
+        new("scale-up", "Scale up the {region} cluster to 3 replicas", StepKind.Action, ClusterScale,
+            Args(("region", "{region}"), ("replicas", "3")), FailurePolicy.Rollback, ClusterRestoreScale, Args(("region", "{region}")));
+
+    private static StepDefinition SwitchTrafficStep() =>
+        new("switch-traffic", "Switch traffic: disable {from}, enable {region}", StepKind.Action, TrafficSwitch,
+            Args(("from", "{from}"), ("to", "{region}")), FailurePolicy.Rollback, TrafficSwitch, Args(("from", "{region}"), ("to", "{from}")));
+
+    // Checks stop the run on failure; their rollback signals (secondary_unhealthy, data_inconsistency_detected) roll it back.
+    private static StepDefinition CheckStep(string id, string title, string executor, params (string Key, string Value)[] extra) =>
+        new(id, title, StepKind.Check, executor, Args([("region", "{region}"), .. extra]));
+
+    private static StepDefinition NotifyStep(string id, string title, string audience, string text) =>
+        new(id, title, StepKind.Notify, Notify, Args(("audience", audience), ("text", text)));
+
+    private static Dictionary<string, string> Args(params (string Key, string Value)[] pairs) =>
+        pairs.ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase);
+}

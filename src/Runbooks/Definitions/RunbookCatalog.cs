@@ -1,0 +1,64 @@
+using DrBot.Runbooks.Executors;
+using DrBot.Runbooks.Policy;
+using Microsoft.Extensions.Options;
+
+namespace DrBot.Runbooks.Definitions;
+
+/// <summary>
+/// The runbooks DrBot knows: the built-in ones of the strategy, plus those written in configuration
+/// (<c>DrBot:Runbooks:&lt;name&gt;</c>), which add a runbook or replace a built-in one of the same name.
+/// </summary>
+public sealed class RunbookCatalog
+{
+    private readonly Dictionary<string, RunbookDefinition> _byName = new(StringComparer.OrdinalIgnoreCase);
+
+    public RunbookCatalog(IOptions<DrBotOptions> options, StepExecutorRegistry executors)
+        : this(options.Value.Runbooks, executors.Names)
+    {
+    }
+
+    /// <param name="executorNames">Executors configured steps may name; the built-in ones when null.</param>
+    public RunbookCatalog(IReadOnlyDictionary<string, RunbookDefinitionOptions> configured, IEnumerable<string>? executorNames = null)
+    {
+        foreach (var definition in BuiltInRunbooks.All)
+        {
+            _byName[definition.Name] = definition;
+        }
+        var errors = new RunbookDefinitionValidator(executorNames ?? ExecutorNames.BuiltIn).Validate(configured);
+        if (errors.Count > 0)
+        {
+            throw new OptionsValidationException(DrBotOptions.Section, typeof(DrBotOptions), errors);
+        }
+        foreach (var (name, runbook) in configured)
+        {
+            _byName[name] = ToDefinition(name, runbook);
+        }
+    }
+
+    public IReadOnlyList<RunbookDefinition> All => [.. _byName.Values.OrderBy(d => d.Name, StringComparer.Ordinal)];
+
+    public IReadOnlyList<string> Names => [.. All.Select(d => d.Name)];
+
+    public RunbookDefinition? Find(string? name) =>
+        name is not null && _byName.TryGetValue(name.Trim(), out var definition) ? definition : null;
+
+    private static RunbookDefinition ToDefinition(string name, RunbookDefinitionOptions options) =>
+        new(name,
+            string.IsNullOrWhiteSpace(options.Title) ? name : options.Title,
+            options.Description,
+            [.. options.Steps.Select(ToStep)]);
+
+    private static StepDefinition ToStep(StepDefinitionOptions step) =>
+        new(step.Id,
+            string.IsNullOrWhiteSpace(step.Title) ? step.Id : step.Title,
+            RunbookDefinitionValidator.ParseKind(step.Kind)!.Value,
+            string.IsNullOrWhiteSpace(step.Executor) ? null : step.Executor,
+            new Dictionary<string, string>(step.Args, StringComparer.OrdinalIgnoreCase),
+            RunbookDefinitionValidator.ParseFailure(step.OnFailure)!.Value,
+            string.IsNullOrWhiteSpace(step.Compensation) ? null : step.Compensation,
+            new Dictionary<string, string>(step.CompensationArgs, StringComparer.OrdinalIgnoreCase),
+            string.IsNullOrWhiteSpace(step.Role) ? null : step.Role,
+            string.IsNullOrWhiteSpace(step.Condition) ? null : step.Condition,
+            step.AllowSelfApproval,
+            step.Parallel.Count == 0 ? null : [.. step.Parallel.Select(ToStep)]);
+}

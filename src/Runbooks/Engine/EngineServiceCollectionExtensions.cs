@@ -1,0 +1,53 @@
+using DrBot.Runbooks.Definitions;
+using DrBot.Runbooks.Engine;
+using DrBot.Runbooks.Executors;
+using DrBot.Runbooks.Infrastructure;
+using DrBot.Runbooks.People;
+using DrBot.Runbooks.Policy;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class EngineServiceCollectionExtensions
+{
+    /// <summary>
+    /// The runbook catalog, the built-in step executors, their registry, the definition validator and
+    /// the engine. Needs the store (<c>IDrBotStore</c>), the infrastructure ports and an
+    /// <see cref="IRunbookNotifier"/> registered too; uses <see cref="TimeProvider.System"/> unless one is registered.
+    /// </summary>
+    public static IServiceCollection AddRunbookEngine(this IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(RunbookEngine)))
+        {
+            return services;
+        }
+        services.AddOptions<DrBotOptions>();
+        services.AddOptions<RunbookEngineOptions>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new Roster(sp.GetRequiredService<IOptions<DrBotOptions>>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DrBotOptions>, RunbookDefinitionValidator>(
+            _ => new RunbookDefinitionValidator(ExecutorNames.BuiltIn)));
+
+        foreach (var type in new[]
+        {
+            typeof(PrimaryDownCheck), typeof(RegionHealthyCheck), typeof(ReplicationLagCheck),
+            typeof(DatabasePromoteExecutor), typeof(UpdateConnectionStringExecutor), typeof(RestoreConnectionStringExecutor),
+            typeof(ClusterCredentialsExecutor), typeof(ClusterScaleExecutor), typeof(ClusterRestoreScaleExecutor),
+            typeof(TrafficSwitchExecutor), typeof(TrafficEnableExecutor), typeof(TrafficDisableExecutor),
+            typeof(ServicesVerifyExecutor), typeof(SmokeTestsExecutor), typeof(DataConsistencyExecutor), typeof(ErrorRatesExecutor),
+            typeof(TimelineExecutor),
+        })
+        {
+            services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(IStepExecutor), type));
+        }
+        services.AddSingleton<IStepExecutor>(sp => NotifyExecutor.Stakeholders(sp.GetRequiredService<IRunbookNotifier>()));
+        services.AddSingleton<IStepExecutor>(sp => NotifyExecutor.StatusPage(sp.GetRequiredService<IRunbookNotifier>()));
+        services.AddSingleton<IStepExecutor>(sp => NotifyExecutor.Ticket(sp.GetRequiredService<IRunbookNotifier>()));
+
+        services.TryAddSingleton<StepExecutorRegistry>();
+        services.TryAddSingleton<RunbookCatalog>();
+        services.TryAddSingleton<RunbookEngine>();
+        return services;
+    }
+}

@@ -1,0 +1,210 @@
+using DrBot.Runbooks.Definitions;
+
+namespace DrBot.Runbooks.Engine;
+
+public sealed partial class RunbookEngine
+{
+    /// <summary>
+    /// Drives the run until it finishes or waits at a gate. One step per turn of the run's lock, so
+    /// a cancellation or a decision can come in between steps. A step found running (the process
+    /// stopped mid-step) is run again: its executor verifies before acting.
+    /// </summary>
+    public async Task<RunRecord> AdvanceAsync(string runId, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            RunRecord run;
+            bool more;
+            using (await LockRunAsync(runId, cancellationToken))
+            {
+                run = await _store.GetRunAsync(runId, cancellationToken)
+                    ?? throw new ArgumentException($"No run '{runId}'.", nameof(runId));
+                more = await AdvanceOneStepAsync(run, cancellationToken);
+            }
+            if (!more)
+            {
+                return run;
+            }
+        }
+    }
+
+    /// <summary>Takes the run one step further; false when it is finished or waiting for a decision.</summary>
+    private async Task<bool> AdvanceOneStepAsync(RunRecord run, CancellationToken cancellationToken)
+    {
+        if (run.IsFinished)
+        {
+            return false;
+        }
+        var definition = _catalog.Find(run.Runbook);
+        if (definition is null)
+        {
+            Finish(run, RunOutcome.Failed, $"the runbook '{run.Runbook}' is no longer defined");
+            await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.Finished, null, run.OutcomeReason!));
+            return false;
+        }
+        var machine = new RunMachine(definition, run);
+        if (run.State == RunStates.Created)
+        {
+            machine.Fire(RunMachine.Start);
+        }
+        if (RunStates.IsTerminal(run.State))
+        {
+            return await FinishFromStateAsync(run, cancellationToken);
+        }
+        if (run.State == RunStates.RollingBack)
+        {
+            await RollBackAsync(run, definition, machine, cancellationToken);
+            return false;
+        }
+
+        var step = definition.Step(run.State)
+            ?? throw new InvalidOperationException($"Run {run.Id} is at '{run.State}', which '{definition.Name}' does not define.");
+        var record = StepRecordOf(run, step);
+        if (step.Kind is StepKind.Gate or StepKind.Manual)
+        {
+            return await ReachGateAsync(run, definition, step, record, machine, cancellationToken);
+        }
+        if (record.Status == StepStatus.AwaitingApproval)
+        {
+            return await ApplyStoredDecisionAsync(run, definition, step, machine, cancellationToken);
+        }
+        return await ExecuteStepAsync(run, definition, step, record, machine, cancellationToken);
+    }
+
+    private async Task<bool> FinishFromStateAsync(RunRecord run, CancellationToken cancellationToken)
+    {
+        // Reached the end of the steps (or a definition without steps): the run succeeded.
+        Finish(run, RunOutcome.Succeeded, "all steps done");
+        await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.Finished, null, "succeeded"));
+        await AuditAsync("drbot", "run-succeeded", run.Id, Summary(run), cancellationToken);
+        return false;
+    }
+
+    private async Task<bool> ExecuteStepAsync(RunRecord run, RunbookDefinition definition, StepDefinition step, StepRecord record, RunMachine machine, CancellationToken cancellationToken)
+    {
+        var interrupted = record.Status == StepStatus.Running;
+        record.Attempts++;
+        record.Status = StepStatus.Running;
+        record.StartedAt ??= _time.GetUtcNow();
+        record.Detail = interrupted ? "re-verifying after an interrupted attempt" : "running";
+        await JournalAsync(run, step.Id, record.Attempts, JournalPhase.Started, null, record.Detail, cancellationToken);
+        await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.StepStarted, step.Id, record.Title));
+        if (interrupted)
+        {
+            await AuditAsync("drbot", "step-resumed", $"{run.Id}/{step.Id}", $"attempt {record.Attempts} re-verifies an interrupted attempt", cancellationToken);
+        }
+
+        var (result, checks) = await RunStepWorkAsync(run, step, cancellationToken);
+
+        foreach (var (key, value) in result.Facts ?? new Dictionary<string, string>())
+        {
+            run.Facts[key] = value;
+        }
+        record.Checks = checks;
+        record.EndedAt = _time.GetUtcNow();
+        record.Detail = result.Detail;
+        if (result.Kind == StepResultKind.Succeeded)
+        {
+            record.Status = StepStatus.Succeeded;
+            await JournalAsync(run, step.Id, record.Attempts, JournalPhase.Completed, "succeeded", result.Detail, cancellationToken);
+            machine.Fire(RunMachine.Complete);
+            await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.StepFinished, step.Id, result.Detail));
+            await AuditAsync("drbot", "step-succeeded", $"{run.Id}/{step.Id}", result.Detail, cancellationToken);
+            return true;
+        }
+
+        record.Status = StepStatus.Failed;
+        await JournalAsync(run, step.Id, record.Attempts, JournalPhase.Failed, result.RollbackSignal ?? "failed", result.Detail, cancellationToken);
+        await AuditAsync("drbot", "step-failed", $"{run.Id}/{step.Id}", $"{result.RollbackSignal} {result.Detail}".Trim(), cancellationToken);
+        if (result.RollbackSignal is not null || step.OnFailure == FailurePolicy.Rollback)
+        {
+            var reason = result.RollbackSignal is null ? $"{record.Title} failed: {result.Detail}" : $"{result.RollbackSignal}: {result.Detail}";
+            return await BeginRollbackAsync(run, definition, machine, step.Id, reason, cancellationToken);
+        }
+        if (step.OnFailure == FailurePolicy.AskGate)
+        {
+            return await AskAboutFailureAsync(run, step, record, cancellationToken);
+        }
+        machine.Fire(RunMachine.Fail);
+        Finish(run, RunOutcome.Failed, $"{record.Title} failed: {result.Detail}");
+        await SaveAsync(run, cancellationToken,
+            new RunChange(RunChangeKind.StepFinished, step.Id, result.Detail),
+            new RunChange(RunChangeKind.Finished, step.Id, run.OutcomeReason!));
+        return false;
+    }
+
+    /// <summary>OnFailure = gate: the failed step waits for a person with the step's role to continue anyway or stop.</summary>
+    private async Task<bool> AskAboutFailureAsync(RunRecord run, StepDefinition step, StepRecord record, CancellationToken cancellationToken)
+    {
+        record.Status = StepStatus.AwaitingApproval;
+        record.Detail = $"{record.Detail} — approve to continue anyway, reject to stop";
+        run.GateExpiresAt = _time.GetUtcNow() + _options.Approvals.Expiry;
+        await JournalAsync(run, step.Id, record.Attempts, JournalPhase.GateOpened, null, record.Detail, cancellationToken);
+        await SaveAsync(run, cancellationToken,
+            new RunChange(RunChangeKind.StepFinished, step.Id, record.Detail),
+            new RunChange(RunChangeKind.GateOpened, step.Id, record.Detail));
+        await AuditAsync("drbot", "gate-opened", $"{run.Id}/{step.Id}", $"failed step needs role {GateRole(step)}: {record.Detail}", cancellationToken);
+        return false;
+    }
+
+    /// <summary>A gate is reached: skipped when its condition does not hold, otherwise opened (or still waiting).</summary>
+    private async Task<bool> ReachGateAsync(RunRecord run, RunbookDefinition definition, StepDefinition step, StepRecord record, RunMachine machine, CancellationToken cancellationToken)
+    {
+        if (record.Status == StepStatus.AwaitingApproval)
+        {
+            return await ApplyStoredDecisionAsync(run, definition, step, machine, cancellationToken);
+        }
+        if (StepCondition.TryParse(step.Condition, out var condition) && machine.CanFire(RunMachine.Skip))
+        {
+            var seen = run.Facts.TryGetValue(condition!.Fact, out var value) ? value : "unknown";
+            record.Status = StepStatus.Skipped;
+            record.EndedAt = _time.GetUtcNow();
+            record.Detail = $"skipped: {condition} does not hold ({condition.Fact} = {seen})";
+            await JournalAsync(run, step.Id, 1, JournalPhase.Skipped, "skipped", record.Detail, cancellationToken);
+            machine.Fire(RunMachine.Skip);
+            await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.GateSkipped, step.Id, record.Detail));
+            await AuditAsync("drbot", "gate-skipped", $"{run.Id}/{step.Id}", record.Detail, cancellationToken);
+            return true;
+        }
+        record.Status = StepStatus.AwaitingApproval;
+        record.StartedAt = _time.GetUtcNow();
+        record.Attempts = Math.Max(record.Attempts, 1);
+        record.Detail = GateRole(step) is { } role ? $"waiting for approval by role {role}" : "waiting for someone to confirm it is done";
+        run.GateExpiresAt = record.StartedAt + _options.Approvals.Expiry;
+        await JournalAsync(run, step.Id, 1, JournalPhase.GateOpened, null, record.Detail, cancellationToken);
+        await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.GateOpened, step.Id, record.Detail));
+        await AuditAsync("drbot", "gate-opened", $"{run.Id}/{step.Id}", $"{record.Title}: {record.Detail}, expires {run.GateExpiresAt:O}", cancellationToken);
+        return false;
+    }
+
+    /// <summary>
+    /// A decision recorded in the store but not yet applied to the run (the process stopped in
+    /// between) is applied now; otherwise the gate keeps waiting.
+    /// </summary>
+    private async Task<bool> ApplyStoredDecisionAsync(RunRecord run, RunbookDefinition definition, StepDefinition step, RunMachine machine, CancellationToken cancellationToken)
+    {
+        var decision = await _store.GetDecisionAsync(run.Id, step.Id, cancellationToken);
+        if (decision is null)
+        {
+            return false;
+        }
+        await ApplyDecisionAsync(run, definition, step, machine, decision, cancellationToken);
+        return !run.IsFinished;
+    }
+
+    private static StepRecord StepRecordOf(RunRecord run, StepDefinition step)
+    {
+        var record = run.Step(step.Id);
+        if (record is null)
+        {
+            record = new StepRecord { StepId = step.Id, Title = StepArguments.Resolve(step.Title, run) };
+            run.Steps.Add(record);
+        }
+        return record;
+    }
+
+    private static string Summary(RunRecord run) =>
+        $"{run.Runbook} {run.FromRegion} → {run.Region}: {run.Outcome}" +
+        (run.Facts.TryGetValue("rpo_seconds", out var rpo) ? $", measured RPO {rpo} s" : "");
+}

@@ -1,0 +1,95 @@
+using DrBot.Runbooks.Definitions;
+using DrBot.Runbooks.People;
+
+namespace DrBot.Runbooks.Engine;
+
+public sealed partial class RunbookEngine
+{
+    /// <summary>
+    /// Ends every run whose pending gate is past <see cref="RunRecord.GateExpiresAt"/> as gate expired,
+    /// and tells the observers (the escalation event). Returns how many expired.
+    /// </summary>
+    public async Task<int> ExpireDueGatesAsync(CancellationToken cancellationToken)
+    {
+        var expired = 0;
+        var now = _time.GetUtcNow();
+        foreach (var candidate in await _store.ListRunsAsync(unfinishedOnly: true, cancellationToken))
+        {
+            if (candidate.GateExpiresAt is not { } due || due > now)
+            {
+                continue;
+            }
+            using (await LockRunAsync(candidate.Id, cancellationToken))
+            {
+                var run = await _store.GetRunAsync(candidate.Id, cancellationToken);
+                var definition = run is null ? null : _catalog.Find(run.Runbook);
+                var step = definition?.Step(run!.State);
+                if (run is null || run.IsFinished || definition is null || step is null
+                    || run.GateExpiresAt is not { } stillDue || stillDue > now
+                    || run.Step(step.Id)?.Status != StepStatus.AwaitingApproval)
+                {
+                    continue;
+                }
+                // A decision stored just before a crash wins over the expiry.
+                if (await _store.GetDecisionAsync(run.Id, step.Id, cancellationToken) is { } decision)
+                {
+                    await ApplyDecisionAsync(run, definition, step, new RunMachine(definition, run), decision, cancellationToken);
+                    continue;
+                }
+                await ExpireGateAsync(run, definition, step, cancellationToken);
+                expired++;
+            }
+        }
+        return expired;
+    }
+
+    private async Task ExpireGateAsync(RunRecord run, RunbookDefinition definition, StepDefinition step, CancellationToken cancellationToken)
+    {
+        var record = StepRecordOf(run, step);
+        var role = GateRole(step) ?? "the roster";
+        var detail = $"'{record.Title}' had no decision within {_options.Approvals.Expiry:hh\\:mm\\:ss}; escalate to {role}";
+        record.Status = StepStatus.Expired;
+        record.EndedAt = _time.GetUtcNow();
+        record.Detail = detail;
+        await JournalAsync(run, step.Id, Math.Max(1, record.Attempts), JournalPhase.GateDecided, "expired", detail, cancellationToken);
+        new RunMachine(definition, run).Fire(RunMachine.Expire);
+        Finish(run, RunOutcome.GateExpired, detail);
+        await SaveAsync(run, cancellationToken,
+            new RunChange(RunChangeKind.GateExpired, step.Id, detail),
+            new RunChange(RunChangeKind.Finished, step.Id, detail));
+        await AuditAsync("drbot", "gate-expired", $"{run.Id}/{step.Id}", detail, cancellationToken);
+    }
+
+    /// <summary>
+    /// After a restart: advances every unfinished run that is not waiting for a decision (a step that
+    /// was running is re-verified by running its idempotent executor again). Pending gates stay pending,
+    /// unless their decision was stored just before the stop. Returns the ids of the runs advanced.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ResumeUnfinishedAsync(CancellationToken cancellationToken)
+    {
+        var resumed = new List<string>();
+        foreach (var run in await _store.ListRunsAsync(unfinishedOnly: true, cancellationToken))
+        {
+            if (run.IsFinished)
+            {
+                continue;
+            }
+            if (run.Step(run.State)?.Status == StepStatus.AwaitingApproval
+                && await _store.GetDecisionAsync(run.Id, run.State, cancellationToken) is null)
+            {
+                continue;
+            }
+            try
+            {
+                await AuditAsync(Actor.System("resume").ToString(), "run-resumed", run.Id, $"resuming at '{run.State}'", cancellationToken);
+                await AdvanceAsync(run.Id, cancellationToken);
+                resumed.Add(run.Id);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogResumeFailed(_logger, ex, run.Id);
+            }
+        }
+        return resumed;
+    }
+}

@@ -1,0 +1,84 @@
+using DrBot.Runbooks.Definitions;
+
+namespace DrBot.Runbooks.Engine;
+
+public sealed partial class RunbookEngine
+{
+    /// <summary>
+    /// A rollback trigger: when production was changed, the machine goes to rolling-back and the
+    /// compensations run (next turn). When nothing was changed yet, there is nothing to undo: the run fails.
+    /// </summary>
+    private async Task<bool> BeginRollbackAsync(RunRecord run, RunbookDefinition definition, RunMachine machine, string stepId, string reason, CancellationToken cancellationToken)
+    {
+        if (!ToCompensate(run, definition).Any() && !ChangedProduction(run, definition))
+        {
+            machine.Fire(RunMachine.Fail);
+            Finish(run, RunOutcome.Failed, $"{reason} (nothing had been changed, so nothing to roll back)");
+            await SaveAsync(run, cancellationToken,
+                new RunChange(RunChangeKind.StepFinished, stepId, reason),
+                new RunChange(RunChangeKind.Finished, stepId, run.OutcomeReason!));
+            return false;
+        }
+        machine.Fire(RunMachine.Rollback);
+        run.OutcomeReason = reason;
+        await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.StepFinished, stepId, $"rolling back: {reason}"));
+        await AuditAsync("drbot", "rollback-started", run.Id, reason, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Runs the compensations of the completed actions, last first. Each is journalled and saved, so a restart carries on.</summary>
+    private async Task RollBackAsync(RunRecord run, RunbookDefinition definition, RunMachine machine, CancellationToken cancellationToken)
+    {
+        var journal = await _store.GetJournalAsync(run.Id, cancellationToken);
+        foreach (var step in ToCompensate(run, definition).ToList())
+        {
+            var record = StepRecordOf(run, step);
+            var attempt = journal.Count(j => j.StepId == step.Id && j.Phase == JournalPhase.CompensationStarted) + 1;
+            await JournalAsync(run, step.Id, attempt, JournalPhase.CompensationStarted, null, step.Compensation, cancellationToken);
+            record.Detail = $"compensating ({step.Compensation})";
+            await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.StepStarted, step.Id, record.Detail));
+
+            var result = await ExecuteWithRetriesAsync(run, step, step.Compensation, step.CompensationArgs ?? new Dictionary<string, string>(), cancellationToken);
+            var succeeded = result.Kind == StepResultKind.Succeeded;
+            record.Status = succeeded ? StepStatus.Compensated : StepStatus.CompensationFailed;
+            record.Detail = $"compensated: {result.Detail}";
+            record.EndedAt = _time.GetUtcNow();
+            await JournalAsync(run, step.Id, attempt, JournalPhase.Compensated, succeeded ? "succeeded" : "failed", result.Detail, cancellationToken);
+            await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.StepFinished, step.Id, record.Detail));
+            await AuditAsync("drbot", succeeded ? "step-compensated" : "compensation-failed", $"{run.Id}/{step.Id}", result.Detail, cancellationToken);
+        }
+
+        var failed = run.Steps.Where(s => s.Status == StepStatus.CompensationFailed).Select(s => s.Title).ToList();
+        var irreversible = definition.Steps
+            .Where(s => s.ChangesProduction && s.Compensation is null && run.Step(s.Id)?.Status == StepStatus.Succeeded)
+            .Select(s => run.Step(s.Id)!.Title)
+            .ToList();
+        var reason = run.OutcomeReason ?? "rollback";
+        if (irreversible.Count > 0)
+        {
+            reason += $"; not reversible, left as is: {string.Join(", ", irreversible)}";
+        }
+        if (failed.Count > 0)
+        {
+            machine.Fire(RunMachine.RollbackFailed);
+            Finish(run, RunOutcome.Failed, $"{reason}; rollback incomplete, compensation failed: {string.Join(", ", failed)}");
+        }
+        else
+        {
+            machine.Fire(RunMachine.RolledBack);
+            Finish(run, RunOutcome.RolledBack, reason);
+        }
+        await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.Finished, null, run.OutcomeReason!));
+        await AuditAsync("drbot", run.Outcome == RunOutcome.RolledBack ? "run-rolled-back" : "rollback-failed", run.Id, run.OutcomeReason!, cancellationToken);
+    }
+
+    /// <summary>Steps whose compensation is still to run, last first. A failed action is compensated too: it may have half happened.</summary>
+    private static IEnumerable<StepDefinition> ToCompensate(RunRecord run, RunbookDefinition definition) =>
+        definition.Steps
+            .Where(s => s.Compensation is not null && s.Kind == StepKind.Action
+                && run.Step(s.Id)?.Status is StepStatus.Succeeded or StepStatus.Failed)
+            .Reverse();
+
+    private static bool ChangedProduction(RunRecord run, RunbookDefinition definition) =>
+        definition.Steps.Any(s => s.Kind == StepKind.Action && run.Step(s.Id)?.Status == StepStatus.Succeeded);
+}
