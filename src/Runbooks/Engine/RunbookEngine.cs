@@ -23,6 +23,7 @@ public sealed partial class RunbookEngine
     private static readonly string[] StrategyRegions = ["east-us", "west-us", "north-europe"];
 
     private readonly IDrBotStore _store;
+    private readonly AuditLog _audit;
     private readonly RunbookCatalog _catalog;
     private readonly StepExecutorRegistry _executors;
     private readonly Roster _roster;
@@ -47,6 +48,7 @@ public sealed partial class RunbookEngine
         ILogger<RunbookEngine>? logger = null)
     {
         _store = store;
+        _audit = new AuditLog(store, time);
         _catalog = catalog;
         _executors = executors;
         _roster = roster;
@@ -203,7 +205,7 @@ public sealed partial class RunbookEngine
         _store.TryAppendJournalAsync(new JournalEntry(run.Id, stepId, attempt, phase, _time.GetUtcNow(), outcome, detail), cancellationToken);
 
     private Task<AuditEntry> AuditAsync(string actor, string action, string subject, string detail, CancellationToken cancellationToken) =>
-        _store.AppendAuditAsync(new AuditDraft(_time.GetUtcNow(), actor, action, subject, detail), cancellationToken);
+        _audit.RecordAsync(actor, action, subject, detail, cancellationToken);
 
     private async Task<IDisposable> LockRunAsync(string runId, CancellationToken cancellationToken)
     {

@@ -15,17 +15,18 @@ public sealed class ServicesVerifyExecutor(IHealthProbe health, IClusterManager 
     public async Task<StepResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
     {
         var region = context.Region();
-        var deployments = await cluster.GetDeploymentsAsync(region, context.Namespace(), cancellationToken);
-        var notReady = deployments.Where(d => d.ReadyReplicas < d.DesiredReplicas).ToList();
-        if (notReady.Count > 0)
-        {
-            return StepResult.Retry($"{region}: waiting for {string.Join(", ", notReady.Select(d => $"{d.Name} {d.ReadyReplicas}/{d.DesiredReplicas}"))}");
-        }
+        // Health first: an unhealthy region also has unready pods, and must report the rollback signal, not wait.
         var probe = await health.ProbeAsync(region, cancellationToken);
         if (!probe.Healthy)
         {
             var failing = string.Join(", ", probe.Probes.Where(p => !p.Healthy).Select(p => $"{p.Service} ({p.Detail})"));
             return StepResult.Fail($"{region} services unhealthy: {failing}", RollbackSignals.SecondaryUnhealthy, Facts(("secondary_healthy", "false")));
+        }
+        var deployments = await cluster.GetDeploymentsAsync(region, context.Namespace(), cancellationToken);
+        var notReady = deployments.Where(d => d.ReadyReplicas < d.DesiredReplicas).ToList();
+        if (notReady.Count > 0)
+        {
+            return StepResult.Retry($"{region}: waiting for {string.Join(", ", notReady.Select(d => $"{d.Name} {d.ReadyReplicas}/{d.DesiredReplicas}"))}");
         }
         return StepResult.Ok($"{region}: {deployments.Count} deployments ready, {probe.Probes.Count} services healthy", Facts(("secondary_healthy", "true")));
     }
@@ -53,7 +54,10 @@ public sealed class SmokeTestsExecutor(IHealthProbe health) : IStepExecutor
     }
 }
 
-/// <summary>Data consistency on the new primary; a mismatch reports <c>data_inconsistency_detected</c> (a rollback trigger).</summary>
+/// <summary>
+/// Data consistency on the new primary (checksums; and a <c>marker</c> written before the failover, when the
+/// argument names one); a mismatch reports <c>data_inconsistency_detected</c> (a rollback trigger).
+/// </summary>
 public sealed class DataConsistencyExecutor(IDatabaseReplica database) : IStepExecutor
 {
     public string Name => ExecutorNames.DataConsistency;
@@ -61,7 +65,7 @@ public sealed class DataConsistencyExecutor(IDatabaseReplica database) : IStepEx
     public async Task<StepResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
     {
         var region = context.Region();
-        var report = await database.CheckConsistencyAsync(region, context.Text("marker", context.Run.Id), cancellationToken);
+        var report = await database.CheckConsistencyAsync(region, context.Text("marker", ""), cancellationToken);
         var facts = report.DataLossWindow is { } window
             ? Facts(("data_loss_window_seconds", Invariant(window.TotalSeconds)))
             : null;
