@@ -54,8 +54,9 @@
   // ---- cards: the official adaptivecards renderer ----
 
   const hostConfig = window.AdaptiveCards && new AdaptiveCards.HostConfig({
-    fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+    // The renderer's font set needs both entries; Monospace is used for step timings.
     fontTypes: {
+      default: { fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif" },
       monospace: { fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace" },
     },
     actions: { maxActions: 5, buttonSpacing: 8, actionsOrientation: "horizontal" },
@@ -104,12 +105,24 @@
     addActionReply(messageId, { ...reply, user });
   }
 
+  // Appended under the card without re-rendering it, so what was typed into its inputs stays.
   function addActionReply(messageId, reply) {
+    const entry = { user: currentUser(), ...reply };
     const replies = state.actionReplies.get(messageId) ?? [];
-    replies.push({ user: currentUser(), ...reply });
+    replies.push(entry);
     state.actionReplies.set(messageId, replies);
-    const message = state.messages.get(messageId);
-    if (message) replaceMessageElement(message);
+    const element = messageId && ui.list.querySelector(`.message[data-id="${CSS.escape(messageId)}"]`);
+    if (!element) {
+      addCommandReply(entry);
+      return;
+    }
+    let container = element.querySelector(":scope > .replies");
+    if (!container) {
+      container = document.createElement("div");
+      container.className = "replies";
+      element.appendChild(container);
+    }
+    container.appendChild(replyElement(entry, messageId));
   }
 
   // ---- the message list ----
