@@ -1,0 +1,24 @@
+using DrBot.Runbooks.Audit;
+using LiteDB;
+
+namespace DrBot.Runbooks.Storage.LiteDb;
+
+public sealed partial class LiteDbStore
+{
+    public Task<AuditEntry> AppendAuditAsync(AuditDraft draft, CancellationToken cancellationToken) =>
+        Run("append audit entry", () =>
+        {
+            // Under the store lock: the last entry cannot change between reading it and appending.
+            var lastDocument = Audit.FindOne(Query.All(Query.Descending));
+            var last = lastDocument is null ? null : StoreJson.Read<AuditEntry>(ReadJson(lastDocument));
+            var entry = AuditChain.Seal(draft, last);
+            Audit.Insert(new BsonDocument { ["_id"] = entry.Sequence, [Json] = StoreJson.Write(entry) });
+            return entry;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(CancellationToken cancellationToken) =>
+        Run<IReadOnlyList<AuditEntry>>("read audit log", () => Audit
+            .Find(Query.All(Query.Ascending))
+            .Select(d => StoreJson.Read<AuditEntry>(ReadJson(d)))
+            .ToList(), cancellationToken);
+}

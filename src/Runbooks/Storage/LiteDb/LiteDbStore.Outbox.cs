@@ -1,0 +1,106 @@
+using DrBot.Runbooks.Outbox;
+using LiteDB;
+
+namespace DrBot.Runbooks.Storage.LiteDb;
+
+public sealed partial class LiteDbStore
+{
+    public Task<long> EnqueueAsync(OutboxMessage message, CancellationToken cancellationToken) =>
+        Run("enqueue outbox message", () =>
+        {
+            // The auto-increment id is the sequence; insert first to learn it, then store it in the JSON too.
+            var document = new BsonDocument { ["channel"] = message.Channel, ["delivered"] = false, [Json] = "" };
+            var sequence = Outbox.Insert(document).AsInt64;
+            Outbox.Update(OutboxDocument(message with { Sequence = sequence, DeliveredAt = null, LeaseOwner = null, LeaseUntil = null }));
+            return sequence;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<OutboxMessage>> ClaimDueOutboxAsync(DateTimeOffset now, string owner, TimeSpan lease, CancellationToken cancellationToken) =>
+        Run<IReadOnlyList<OutboxMessage>>("claim outbox", () =>
+        {
+            var claimed = new List<OutboxMessage>();
+            var heads = Outbox
+                .Find(Query.EQ("delivered", false))
+                .Select(ReadOutbox)
+                .GroupBy(m => m.Channel, StringComparer.Ordinal)
+                .Select(g => g.MinBy(m => m.Sequence)!)
+                .OrderBy(m => m.Sequence);
+            foreach (var head in heads)
+            {
+                // Only the oldest undelivered message per channel may go, so order per channel holds.
+                var due = head.NextAttemptAt is null || head.NextAttemptAt <= now;
+                var free = head.LeaseUntil is null || head.LeaseUntil <= now || string.Equals(head.LeaseOwner, owner, StringComparison.Ordinal);
+                if (due && free)
+                {
+                    var leased = head with { LeaseOwner = owner, LeaseUntil = now + lease };
+                    Outbox.Update(OutboxDocument(leased));
+                    claimed.Add(leased);
+                }
+            }
+            return claimed;
+        }, cancellationToken);
+
+    public Task MarkDeliveredAsync(long sequence, DateTimeOffset at, CancellationToken cancellationToken) =>
+        Run("mark outbox delivered", () =>
+        {
+            var message = FindOutbox(sequence);
+            Outbox.Update(OutboxDocument(message with { DeliveredAt = at, Attempts = message.Attempts + 1, LeaseOwner = null, LeaseUntil = null }));
+        }, cancellationToken);
+
+    public Task MarkRetryAsync(long sequence, DateTimeOffset nextAttemptAt, string error, CancellationToken cancellationToken) =>
+        Run("mark outbox retry", () =>
+        {
+            var message = FindOutbox(sequence);
+            Outbox.Update(OutboxDocument(message with
+            {
+                Attempts = message.Attempts + 1,
+                NextAttemptAt = nextAttemptAt,
+                LastError = error,
+                LeaseOwner = null,
+                LeaseUntil = null,
+            }));
+        }, cancellationToken);
+
+    public Task<int> CountUndeliveredAsync(CancellationToken cancellationToken) =>
+        Run("count outbox", () => Outbox.Count(Query.EQ("delivered", false)), cancellationToken);
+
+    public Task<IReadOnlyList<OutboxMessage>> ListOutboxAsync(bool undeliveredOnly, CancellationToken cancellationToken) =>
+        Run<IReadOnlyList<OutboxMessage>>("list outbox", () =>
+            (undeliveredOnly ? Outbox.Find(Query.EQ("delivered", false)) : Outbox.FindAll())
+                .Select(ReadOutbox)
+                .OrderBy(m => m.Sequence)
+                .ToList(), cancellationToken);
+
+    public Task SavePostReferenceAsync(PostReference reference, CancellationToken cancellationToken) =>
+        Run("save post reference", () => PostReferences.Upsert(new BsonDocument
+        {
+            ["_id"] = PostKey(reference.Channel, reference.PostKey),
+            [Json] = StoreJson.Write(reference),
+        }), cancellationToken);
+
+    public Task<PostReference?> GetPostReferenceAsync(string channel, string postKey, CancellationToken cancellationToken) =>
+        Run("read post reference", () =>
+        {
+            var document = PostReferences.FindById(PostKey(channel, postKey));
+            return document is null ? null : StoreJson.Read<PostReference>(ReadJson(document));
+        }, cancellationToken);
+
+    private OutboxMessage FindOutbox(long sequence)
+    {
+        var document = Outbox.FindById(sequence)
+            ?? throw new InvalidOperationException($"Outbox message {sequence} does not exist.");
+        return ReadOutbox(document);
+    }
+
+    private static OutboxMessage ReadOutbox(BsonDocument document) => StoreJson.Read<OutboxMessage>(ReadJson(document));
+
+    private static BsonDocument OutboxDocument(OutboxMessage message) => new()
+    {
+        ["_id"] = message.Sequence,
+        ["channel"] = message.Channel,
+        ["delivered"] = message.DeliveredAt is not null,
+        [Json] = StoreJson.Write(message),
+    };
+
+    private static string PostKey(string channel, string postKey) => $"{channel}\u001f{postKey}";
+}

@@ -1,0 +1,147 @@
+using LiteDB;
+
+namespace DrBot.Runbooks.Storage.LiteDb;
+
+/// <summary>
+/// The embedded store: one LiteDB file. Each record is kept as JSON text (<see cref="StoreJson"/>)
+/// beside the few key fields that are indexed or queried. Unique indexes enforce idempotency; one
+/// in-process lock makes every read-modify-write (claims, sequences, audit appends) atomic for
+/// concurrent callers. The file is opened exclusively: one bot process per file.
+/// </summary>
+public sealed partial class LiteDbStore : IDrBotStore, IDisposable
+{
+    private const string Json = "json";
+
+    private readonly LiteDatabase _db;
+    private readonly FileStream _ownership;
+    private readonly TimeProvider _time;
+    private readonly string _path;
+    private readonly Lock _gate = new();
+    private bool _disposed;
+
+    public LiteDbStore(string path, TimeProvider time)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        _time = time;
+        _path = Path.GetFullPath(path);
+        try
+        {
+            var directory = Path.GetDirectoryName(_path);
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+            // LiteDB does not stop a second engine on the same file, which would corrupt it: an
+            // exclusive lock file beside it makes a second store (in this or another process) fail fast.
+            _ownership = new FileStream(_path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            try
+            {
+                _db = new LiteDatabase(new ConnectionString { Filename = _path, Connection = ConnectionType.Direct });
+                EnsureIndexes();
+            }
+            catch
+            {
+                _ownership.Dispose();
+                throw;
+            }
+        }
+        catch (Exception ex) when (IsStoreFault(ex))
+        {
+            throw Unavailable("open", ex);
+        }
+    }
+
+    /// <summary>The full path of the data file.</summary>
+    public string FilePath => _path;
+
+    private void EnsureIndexes()
+    {
+        Journal.EnsureIndex("key", unique: true);
+        Journal.EnsureIndex("runId");
+        Decisions.EnsureIndex("key", unique: true);
+        Decisions.EnsureIndex("runId");
+        Runs.EnsureIndex("finished");
+        Incidents.EnsureIndex("open");
+        Timers.EnsureIndex("dueAt");
+        Outbox.EnsureIndex("channel");
+        Outbox.EnsureIndex("delivered");
+    }
+
+    private ILiteCollection<BsonDocument> Runs => _db.GetCollection("runs");
+    private ILiteCollection<BsonDocument> Journal => _db.GetCollection("journal", BsonAutoId.Int64);
+    private ILiteCollection<BsonDocument> Decisions => _db.GetCollection("decisions", BsonAutoId.Int64);
+    private ILiteCollection<BsonDocument> Incidents => _db.GetCollection("incidents");
+    private ILiteCollection<BsonDocument> Sequences => _db.GetCollection("sequences");
+    private ILiteCollection<BsonDocument> Timers => _db.GetCollection("timers");
+    private ILiteCollection<BsonDocument> Outbox => _db.GetCollection("outbox", BsonAutoId.Int64);
+    private ILiteCollection<BsonDocument> PostReferences => _db.GetCollection("post_references");
+    private ILiteCollection<BsonDocument> Audit => _db.GetCollection("audit");
+    private ILiteCollection<BsonDocument> IdempotencyKeys => _db.GetCollection("idempotency_keys");
+    private ILiteCollection<BsonDocument> Values => _db.GetCollection("values");
+
+    /// <summary>Runs <paramref name="work"/> under the store's lock, turning file faults into <see cref="StoreUnavailableException"/>.</summary>
+    private Task<T> Run<T>(string operation, Func<T> work, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                throw new StoreUnavailableException($"The LiteDB store at '{_path}' is closed ({operation} refused).");
+            }
+            try
+            {
+                return Task.FromResult(work());
+            }
+            catch (Exception ex) when (IsStoreFault(ex))
+            {
+                throw Unavailable(operation, ex);
+            }
+        }
+    }
+
+    private Task Run(string operation, Action work, CancellationToken cancellationToken) =>
+        Run(operation, () => { work(); return true; }, cancellationToken);
+
+    /// <summary>Inserts, answering false when a unique index already holds the key (the idempotency rule).</summary>
+    private static bool TryInsert(ILiteCollection<BsonDocument> collection, BsonDocument document)
+    {
+        try
+        {
+            collection.Insert(document);
+            return true;
+        }
+        catch (LiteException ex) when (ex.ErrorCode == LiteException.INDEX_DUPLICATE_KEY)
+        {
+            return false;
+        }
+    }
+
+    private static bool IsStoreFault(Exception ex) =>
+        ex is LiteException or IOException or UnauthorizedAccessException or InvalidCastException or System.Text.Json.JsonException;
+
+    private StoreUnavailableException Unavailable(string operation, Exception ex) =>
+        new($"The LiteDB store at '{_path}' is unavailable ({operation} failed: {ex.Message}). " +
+            "Check that no other DrBot process holds the file, that the disk is writable, and that the file is not corrupt.", ex);
+
+    private static long Ticks(DateTimeOffset at) => at.UtcTicks;
+
+    /// <summary>When a record was last written, for whoever opens the file to investigate.</summary>
+    private long SavedAt() => _time.GetUtcNow().UtcTicks;
+
+    private static string ReadJson(BsonDocument document) => document[Json].AsString;
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            _db.Dispose();
+            _ownership.Dispose();
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using DrBot.Runbooks.Approvals;
+using DrBot.Runbooks.Audit;
+using DrBot.Runbooks.Storage;
+using DrBot.Runbooks.Storage.LiteDb;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DrBot.Runbooks.Tests.Storage;
+
+/// <summary>What only the file-backed store does: survive a restart, and refuse clearly when the file is unusable.</summary>
+public sealed class LiteDbStoreTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "drbot-litedb-" + Guid.NewGuid().ToString("N"));
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+
+    private string DataFile => Path.Combine(_folder, "data", "drbot.db");
+
+    [Fact]
+    public async Task Records_survive_closing_and_reopening_the_file_and_idempotency_still_holds()
+    {
+        var decision = new GateDecision("R-1", "approve", true, "bob", "Bob", "local", _time.GetUtcNow(), null);
+        using (var store = new LiteDbStore(DataFile, _time))
+        {
+            Assert.True(await store.TryRecordDecisionAsync(decision, CancellationToken.None));
+            await store.AppendAuditAsync(new AuditDraft(_time.GetUtcNow(), "bob", "gate.approved", "R-1", ""), CancellationToken.None);
+            await store.NextSequenceAsync("incident", CancellationToken.None);
+        }
+
+        using var reopened = new LiteDbStore(DataFile, _time);
+
+        Assert.False(await reopened.TryRecordDecisionAsync(decision with { DecidedBy = "carol" }, CancellationToken.None));
+        Assert.Equal("bob", (await reopened.GetDecisionAsync("R-1", "approve", CancellationToken.None))!.DecidedBy);
+        Assert.Equal(2, (await reopened.AppendAuditAsync(new AuditDraft(_time.GetUtcNow(), "x", "y", "z", ""), CancellationToken.None)).Sequence);
+        Assert.Equal(2, await reopened.NextSequenceAsync("incident", CancellationToken.None));
+    }
+
+    [Fact]
+    public void A_file_held_by_another_store_is_refused_with_a_store_unavailable_error_naming_it()
+    {
+        using var first = new LiteDbStore(DataFile, _time);
+
+        var error = Assert.Throws<StoreUnavailableException>(() => new LiteDbStore(DataFile, _time));
+
+        Assert.Contains(DataFile, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_corrupt_file_is_refused_with_a_store_unavailable_error()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(DataFile)!);
+        File.WriteAllBytes(DataFile, Enumerable.Range(0, 16384).Select(i => (byte)(i * 7 % 251)).ToArray());
+
+        var error = Assert.Throws<StoreUnavailableException>(() => new LiteDbStore(DataFile, _time));
+
+        Assert.Contains("unavailable", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_closed_store_refuses_calls_with_a_store_unavailable_error()
+    {
+        var store = new LiteDbStore(DataFile, _time);
+        store.Dispose();
+
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => store.GetRunAsync("R-1", CancellationToken.None));
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+}
