@@ -1,0 +1,97 @@
+using DrBot.Bot.Alerts.Parsing;
+using DrBot.Runbooks.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DrBot.Bot.Alerts.Intake;
+
+/// <summary>
+/// The alert webhooks: <c>POST /api/alerts/alertmanager</c>, <c>/api/alerts/azure-monitor</c>,
+/// <c>/api/alerts/generic</c>. Order of checks: token (401), size (413), parse (400), then
+/// dedup and the sink (200 <c>{"accepted":n,"duplicates":m}</c>). Refused requests store nothing.
+/// </summary>
+public static partial class AlertEndpoints
+{
+    private delegate AlertParseResult Parser(ReadOnlySpan<byte> body, DateTimeOffset receivedAt);
+
+    public static IEndpointRouteBuilder MapAlertEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/api/alerts");
+        group.MapPost("/alertmanager", Handler((body, _) => AlertmanagerParser.Parse(body)));
+        group.MapPost("/azure-monitor", Handler((body, _) => AzureMonitorParser.Parse(body)));
+        group.MapPost("/generic", Handler(GenericAlertParser.Parse));
+        return endpoints;
+    }
+
+    private static RequestDelegate Handler(Parser parse) => async context =>
+    {
+        var result = await HandleAsync(context, parse);
+        await result.ExecuteAsync(context);
+    };
+
+    private static async Task<IResult> HandleAsync(HttpContext context, Parser parse)
+    {
+        var services = context.RequestServices;
+        var auth = services.GetRequiredService<AlertWebhookAuth>();
+        var logger = services.GetRequiredService<ILogger<AlertIntake>>();
+        var path = context.Request.Path.Value ?? "";
+
+        if (auth.Refusal(context.Request) is { } refusal)
+        {
+            LogRefused(logger, path, auth.IsConfigured ? "bad or missing token" : "no token configured");
+            return TypedResults.Problem(refusal, statusCode: StatusCodes.Status401Unauthorized, title: "Alert webhook token required");
+        }
+
+        var options = services.GetRequiredService<IOptions<AlertIntakeOptions>>().Value;
+        var body = await AlertBodyReader.ReadAsync(context.Request, options.MaxBodyBytes, context.RequestAborted);
+        if (body is not { } read)
+        {
+            LogRefused(logger, path, "body too large");
+            return TypedResults.Problem(
+                $"the body is larger than {options.MaxBodyBytes} bytes ({AlertIntakeOptions.Section}:MaxBodyBytes); send fewer alerts per request",
+                statusCode: StatusCodes.Status413PayloadTooLarge, title: "Alert body too large");
+        }
+
+        AlertParseResult parsed;
+        try
+        {
+            parsed = parse(read.Buffer.AsSpan(0, read.Length), services.GetRequiredService<TimeProvider>().GetUtcNow());
+        }
+        finally
+        {
+            AlertBodyReader.Return(read.Buffer);
+        }
+        if (parsed.Error is { } error)
+        {
+            LogRefused(logger, path, error.ToString());
+            var problem = TypedResults.Problem($"{error.Field} {error.Message}", statusCode: StatusCodes.Status400BadRequest, title: "Alert body refused");
+            problem.ProblemDetails.Extensions["field"] = error.Field;
+            return problem;
+        }
+
+        try
+        {
+            var summary = await services.GetRequiredService<AlertIntake>().AcceptAsync(parsed.Alerts, context.RequestAborted);
+            return TypedResults.Json(summary, AlertJsonContext.Default.AlertIntakeSummary);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            LogRefused(logger, path, "store unavailable");
+            return TypedResults.Problem($"the bot's store is unavailable ({ex.Message}); nothing was accepted, retry later",
+                statusCode: StatusCodes.Status503ServiceUnavailable, title: "Alert intake unavailable");
+        }
+        catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // The sink failed (already logged); 5xx makes Alertmanager retry, and the retry is let through.
+            return TypedResults.Problem($"the alerts could not be handled ({ex.GetType().Name}); retry the delivery",
+                statusCode: StatusCodes.Status500InternalServerError, title: "Alert handling failed");
+        }
+    }
+
+    [LoggerMessage(EventId = 3110, Level = LogLevel.Warning, Message = "Alert webhook {Path} refused: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string path, string reason);
+}
