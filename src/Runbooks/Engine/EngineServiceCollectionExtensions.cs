@@ -1,13 +1,13 @@
 using DrBot.Runbooks.Definitions;
-using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Executors;
 using DrBot.Runbooks.Infrastructure;
 using DrBot.Runbooks.People;
 using DrBot.Runbooks.Policy;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
-namespace Microsoft.Extensions.DependencyInjection;
+namespace DrBot.Runbooks.Engine;
 
 public static class EngineServiceCollectionExtensions
 {

@@ -51,13 +51,15 @@ public sealed partial class RunbookEngine
             {
                 result = await executor.ExecuteAsync(context, cancellationToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException && ex is not ArgumentException)
-            {
-                result = StepResult.Retry($"{ex.GetType().Name}: {ex.Message}");
-            }
             catch (ArgumentException ex)
             {
+                // A missing or bad argument will not get better by retrying.
                 return StepResult.Fail(ex.Message);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Network errors and adapter timeouts: transient. Our own cancellation is not caught.
+                result = StepResult.Retry($"{ex.GetType().Name}: {ex.Message}");
             }
             if (result.Kind != StepResultKind.Transient)
             {

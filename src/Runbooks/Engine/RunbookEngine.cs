@@ -149,14 +149,22 @@ public sealed partial class RunbookEngine
     {
         if (_traffic is not null)
         {
-            var endpoints = await _traffic.GetEndpointsAsync(cancellationToken);
-            var serving = endpoints
-                .Where(e => e.Enabled && !string.Equals(e.Region, target, StringComparison.OrdinalIgnoreCase))
-                .OrderByDescending(e => e.Weight)
-                .FirstOrDefault();
-            if (serving is not null)
+            try
             {
-                return serving.Region;
+                var endpoints = await _traffic.GetEndpointsAsync(cancellationToken);
+                var serving = endpoints
+                    .Where(e => e.Enabled && !string.Equals(e.Region, target, StringComparison.OrdinalIgnoreCase))
+                    .OrderByDescending(e => e.Weight)
+                    .FirstOrDefault();
+                if (serving is not null)
+                {
+                    return serving.Region;
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Traffic routing unreadable (it may be part of the outage): fall back to the configured roles.
+                LogTrafficUnreadable(_logger, ex);
             }
         }
         foreach (var role in new[] { "primary", "secondary" })
@@ -229,6 +237,9 @@ public sealed partial class RunbookEngine
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Run observer {Observer} failed on {RunId} {Change}")]
     private static partial void LogObserverFailed(ILogger logger, Exception exception, string observer, string runId, string change);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Traffic endpoints could not be read; the region left is taken from the configured roles")]
+    private static partial void LogTrafficUnreadable(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Resuming run {RunId} failed")]
     private static partial void LogResumeFailed(ILogger logger, Exception exception, string runId);

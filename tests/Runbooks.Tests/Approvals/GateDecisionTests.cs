@@ -171,7 +171,7 @@ public class GateDecisionTests
         Assert.Single(results, r => r.Applied);
         Assert.All(results.Where(r => !r.Applied), r => Assert.Equal(DecisionRefusal.AlreadyDecided, r.Refusal));
         Assert.Single(await h.Store.GetDecisionsAsync(run.Id, CancellationToken.None));
-        Assert.Single((await h.Store.GetJournalAsync(run.Id, CancellationToken.None)).Where(j => j.Phase == JournalPhase.GateDecided));
+        Assert.Single(await h.Store.GetJournalAsync(run.Id, CancellationToken.None), j => j.Phase == JournalPhase.GateDecided);
         var final = await h.Engine.AdvanceAsync(run.Id, CancellationToken.None);
         Assert.Equal(RunOutcome.Succeeded, final.Outcome);
         Assert.Single(h.World.SideEffects, e => e.Kind == "database.promote");
