@@ -91,7 +91,7 @@ public sealed class SlackBotHost : IAsyncDisposable
     }
 
     public static string CommandBody(string command, string text, string userId, string userName, string triggerId, string responseUrl) =>
-        new FormUrlEncodedContent(new Dictionary<string, string>
+        Form(new Dictionary<string, string>
         {
             ["token"] = "deprecated",
             ["team_id"] = "T0TEAM",
@@ -105,7 +105,11 @@ public sealed class SlackBotHost : IAsyncDisposable
             ["response_url"] = responseUrl,
             ["trigger_id"] = triggerId,
             ["api_app_id"] = "A0APP",
-        }).ReadAsStringAsync().GetAwaiter().GetResult();
+        });
+
+    /// <summary>application/x-www-form-urlencoded, the way Slack encodes its bodies.</summary>
+    public static string Form(IReadOnlyDictionary<string, string> fields) =>
+        string.Join('&', fields.Select(f => $"{Uri.EscapeDataString(f.Key)}={Uri.EscapeDataString(f.Value)}"));
 
     public async ValueTask DisposeAsync()
     {
