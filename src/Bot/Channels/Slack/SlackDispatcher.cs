@@ -1,0 +1,107 @@
+using DrBot.Runbooks.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace DrBot.Bot.Channels.Slack;
+
+public enum SlackDispatchKind { Duplicate, Answered, Deferred }
+
+public sealed record SlackDispatchOutcome(SlackDispatchKind Kind, ChatReply? Reply)
+{
+    public static readonly SlackDispatchOutcome Duplicate = new(SlackDispatchKind.Duplicate, null);
+    public static readonly SlackDispatchOutcome Deferred = new(SlackDispatchKind.Deferred, null);
+}
+
+/// <summary>
+/// Hands one Slack delivery to the channel-neutral handler, once: the delivery key is claimed in
+/// the store first (retries and repeats are dropped). The handler gets the acknowledgement budget;
+/// when it needs longer the request is acknowledged and the reply follows through the responder.
+/// </summary>
+public sealed class SlackDispatcher(
+    IServiceScopeFactory scopes,
+    IIdempotencyStore store,
+    SlackResponder responder,
+    TimeProvider time,
+    IHostApplicationLifetime lifetime,
+    ILogger<SlackDispatcher> logger)
+{
+    public async Task<SlackDispatchOutcome> DispatchAsync(
+        ChatInput input, string deliveryKey, SlackReplyTarget lateTarget, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!await store.TryClaimIdempotencyKeyAsync($"slack:{deliveryKey}", time.GetUtcNow(), cancellationToken))
+            {
+                SlackLog.DuplicateDelivery(logger, deliveryKey);
+                return SlackDispatchOutcome.Duplicate;
+            }
+        }
+        catch (StoreUnavailableException ex)
+        {
+            SlackLog.StoreUnavailable(logger, deliveryKey, ex);
+            return new(SlackDispatchKind.Answered, ChatReply.Error("DrBot cannot record this right now (its store is unavailable), so nothing was done. Please try again shortly."));
+        }
+
+        // The work outlives the HTTP request: it stops only with the application.
+        var work = Task.Run(() => HandleAsync(input, deliveryKey, lifetime.ApplicationStopping), lifetime.ApplicationStopping);
+        if (budget > TimeSpan.Zero)
+        {
+            using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var timer = Task.Delay(budget, time, stopWaiting.Token);
+            var first = await Task.WhenAny(work, timer);
+            await stopWaiting.CancelAsync();
+            if (first == work)
+            {
+                return new(SlackDispatchKind.Answered, await work);
+            }
+            SlackLog.Deferred(logger, deliveryKey);
+        }
+        _ = ReplyLaterAsync(work, lateTarget);
+        return SlackDispatchOutcome.Deferred;
+    }
+
+    /// <summary>Sends a reply after the acknowledgement; failures are logged, never thrown at nobody.</summary>
+    public Task ReplyLaterAsync(ChatReply reply, SlackReplyTarget target) => ReplyLaterAsync(Task.FromResult(reply), target);
+
+    private async Task ReplyLaterAsync(Task<ChatReply> work, SlackReplyTarget target)
+    {
+        try
+        {
+            var reply = await work;
+            await responder.SendAsync(reply, target, lifetime.ApplicationStopping);
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // Shutting down: the outbox carries anything durable.
+        }
+#pragma warning disable CA1031 // A late reply has no caller left to throw to: log it.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            SlackLog.LateReplyFailed(logger, ex.Message);
+        }
+    }
+
+    private async Task<ChatReply> HandleAsync(ChatInput input, string deliveryKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var handler = scope.ServiceProvider.GetRequiredService<IChatInputHandler>();
+            return await handler.HandleAsync(input, cancellationToken);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            SlackLog.StoreUnavailable(logger, deliveryKey, ex);
+            return ChatReply.Error("DrBot cannot record this right now (its store is unavailable), so nothing was done. Please try again shortly.");
+        }
+#pragma warning disable CA1031 // The handler's failure becomes a reply to the user; the details go to the log.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            SlackLog.HandlerFailed(logger, deliveryKey, ex);
+            return ChatReply.Error("Something went wrong while handling that; the details are in DrBot's log.");
+        }
+    }
+}
