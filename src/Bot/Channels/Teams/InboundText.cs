@@ -27,7 +27,7 @@ public static partial class InboundText
         // A leading mention is the bot even when the entity is missing; later ones are people.
         text = LeadingMention().Replace(text, " ");
         text = AnyMention().Replace(text, m => "@" + m.Groups[1].Value.Trim());
-        text = WebUtility.HtmlDecode(text).Replace('\u00a0', ' ').Trim();
+        text = Whitespace().Replace(WebUtility.HtmlDecode(text), " ").Trim();
         return text.StartsWith('/') ? text[1..].TrimStart() : text;
     }
 
@@ -52,6 +52,9 @@ public static partial class InboundText
 
         return data;
     }
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
 
     [GeneratedRegex(@"^\s*<at>[^<]*</at>", RegexOptions.IgnoreCase)]
     private static partial Regex LeadingMention();
