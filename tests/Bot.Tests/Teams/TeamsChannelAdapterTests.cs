@@ -109,6 +109,20 @@ public sealed class TeamsChannelAdapterTests : IClassFixture<TeamsBotFixture>
     }
 
     [Fact]
+    public async Task The_approvers_refresh_view_names_their_Teams_user_ids()
+    {
+        await InstallAsync();
+        await _bot.PostActivityAsync(_bot.Message("<at>DrBot</at> status", TeamsBotFixture.BobAad, id: "bob-speaks"), _bot.ValidToken());
+        _bot.StandIn.Reset();
+        var gate = AlertCard with { Refresh = new CardRefresh("refresh-gate", new Dictionary<string, string> { ["runId"] = "R-7" }, TeamsBotFixture.Roster.WithRole(Roles.Lead)) };
+
+        await _adapter.PostAsync("", null, gate, CancellationToken.None);
+
+        var refresh = _bot.StandIn.ConnectorCalls.Single().Json["activity"]?["attachments"]?[0]?["content"]?["refresh"];
+        Assert.Equal(["29:user-aad-bob"], refresh?["userIds"]?.AsArray().Select(id => (string?)id));
+    }
+
+    [Fact]
     public async Task A_rate_limited_post_is_retried_after_the_time_the_Connector_asks_for()
     {
         await InstallAsync();

@@ -21,7 +21,6 @@ public sealed class TeamsActivityProcessor(
     TeamsConversations conversations,
     TeamsMessages messages,
     ConnectorClient connector,
-    IAdaptiveCardRenderer renderer,
     TimeProvider time,
     ILogger<TeamsActivityProcessor> logger)
 {
@@ -32,6 +31,11 @@ public sealed class TeamsActivityProcessor(
         if (activity.Conversation?.Id is { Length: > 0 } conversationId && activity.ServiceUrl is { Length: > 0 } serviceUrl)
         {
             await conversations.RememberServiceUrlAsync(conversationId, serviceUrl, cancellationToken);
+        }
+
+        if (activity.From is { AadObjectId: { Length: > 0 } aadObjectId, Id: { Length: > 0 } teamsUserId })
+        {
+            await conversations.RememberUserAsync(aadObjectId, teamsUserId, cancellationToken);
         }
 
         return activity.Type switch
@@ -56,7 +60,7 @@ public sealed class TeamsActivityProcessor(
         var reply = await handler.HandleAsync(Input(activity, text, action), cancellationToken);
         if (reply.Card is not null || !string.IsNullOrWhiteSpace(reply.Text))
         {
-            var message = messages.Message(reply.Card ?? CardDocument.Text(reply.Text));
+            var message = await messages.MessageAsync(reply.Card ?? CardDocument.Text(reply.Text), cancellationToken);
             var sent = await connector.ReplyAsync(activity.ServiceUrl!, activity.Conversation!.Id!, activity.Id!, message, cancellationToken);
             if (!sent.Succeeded)
             {
@@ -93,7 +97,7 @@ public sealed class TeamsActivityProcessor(
             {
                 ["statusCode"] = 200,
                 ["type"] = TeamsMessages.AdaptiveCardContentType,
-                ["value"] = renderer.Render(reply.Card),
+                ["value"] = await messages.CardAsync(reply.Card, cancellationToken),
             })
             : InvokeMessage(reply.Text);
     }

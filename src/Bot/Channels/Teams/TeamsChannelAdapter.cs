@@ -25,7 +25,7 @@ public sealed class TeamsChannelAdapter(
 
     public async Task<DeliveryResult> PostAsync(string conversation, string? threadId, CardDocument card, CancellationToken cancellationToken)
     {
-        var activity = messages.Message(card);
+        var activity = await messages.MessageAsync(card, cancellationToken);
         if (!string.IsNullOrEmpty(threadId))
         {
             return await ReplyInThreadAsync(conversation, threadId, activity, cancellationToken);
@@ -61,7 +61,7 @@ public sealed class TeamsChannelAdapter(
             return DeliveryResult.Retry($"No conversation is known for message '{platformMessageId}' yet.", NoChannelYetRetry);
         }
 
-        var activity = messages.Message(card);
+        var activity = await messages.MessageAsync(card, cancellationToken);
         activity["id"] = platformMessageId;
         var updated = await connector.UpdateAsync(serviceUrl, target, platformMessageId, activity, cancellationToken);
         return updated.Failure ?? DeliveryResult.Delivered(platformMessageId);
@@ -77,7 +77,7 @@ public sealed class TeamsChannelAdapter(
             return DeliveryResult.Retry("No Teams serviceUrl is known yet.", NoChannelYetRetry);
         }
 
-        var parameters = ConversationParameters(isGroup: false, channelId: null, channel?.TenantId, messages.Message(card));
+        var parameters = ConversationParameters(isGroup: false, channelId: null, channel?.TenantId, await messages.MessageAsync(card, cancellationToken));
         parameters["members"] = new JsonArray(new JsonObject { ["id"] = platformUserId });
         var created = await connector.CreateConversationAsync(serviceUrl, parameters, cancellationToken);
         return await CreatedAsync(created, cancellationToken);
@@ -91,7 +91,7 @@ public sealed class TeamsChannelAdapter(
     {
         var card = new CardDocument($"War room {incidentId}: {title}", $"War room for {incidentId}: {title}. Discuss the incident in this thread.",
             CardTone.Attention, Blocks: [new TextBlock("Discuss the incident in this thread.")], Mentions: members);
-        var result = await StartThreadInIncidentChannelAsync(messages.Message(card), cancellationToken);
+        var result = await StartThreadInIncidentChannelAsync(await messages.MessageAsync(card, cancellationToken), cancellationToken);
         if (result.Status != DeliveryStatus.Delivered || result.PlatformMessageId is null)
         {
             return result;

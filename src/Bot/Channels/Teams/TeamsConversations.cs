@@ -48,5 +48,12 @@ public sealed class TeamsConversations(IIdempotencyStore store, IOptions<TeamsOp
     public Task<string?> ConversationOfActivityAsync(string activityId, CancellationToken cancellationToken) =>
         store.GetValueAsync("teams:activity:" + activityId, cancellationToken);
 
+    /// <summary>Teams' own user id (<c>29:…</c>, the MRI a card's <c>refresh.userIds</c> wants) for an Entra object id.</summary>
+    public Task RememberUserAsync(string aadObjectId, string teamsUserId, CancellationToken cancellationToken) =>
+        store.SetValueAsync("teams:user:" + aadObjectId.ToLowerInvariant(), teamsUserId, cancellationToken);
+
+    public Task<string?> TeamsUserIdAsync(string aadObjectId, CancellationToken cancellationToken) =>
+        store.GetValueAsync("teams:user:" + aadObjectId.ToLowerInvariant(), cancellationToken);
+
     private static string? NullIfEmpty(string value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

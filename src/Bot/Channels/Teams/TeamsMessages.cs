@@ -5,7 +5,7 @@ using DrBot.Bot.Cards;
 namespace DrBot.Bot.Channels.Teams;
 
 /// <summary>Turns a <see cref="CardDocument"/> into a Bot Framework message activity.</summary>
-public sealed class TeamsMessages(IAdaptiveCardRenderer renderer)
+public sealed class TeamsMessages(IAdaptiveCardRenderer renderer, TeamsConversations conversations)
 {
     public const string AdaptiveCardContentType = "application/vnd.microsoft.card.adaptive";
 
@@ -13,7 +13,7 @@ public sealed class TeamsMessages(IAdaptiveCardRenderer renderer)
     /// A message with the people to notify as <c>&lt;at&gt;Name&lt;/at&gt;</c> text and matching mention
     /// entities, and the card as an Adaptive Card attachment (plain text cards go as text only).
     /// </summary>
-    public JsonObject Message(CardDocument card, string? extraText = null)
+    public async Task<JsonObject> MessageAsync(CardDocument card, CancellationToken cancellationToken)
     {
         var text = new List<string>();
         var entities = new JsonArray();
@@ -29,11 +29,6 @@ public sealed class TeamsMessages(IAdaptiveCardRenderer renderer)
             });
         }
 
-        if (!string.IsNullOrWhiteSpace(extraText))
-        {
-            text.Add(WebUtility.HtmlEncode(extraText));
-        }
-
         var activity = new JsonObject { ["type"] = "message" };
         if (IsPlainText(card))
         {
@@ -45,7 +40,7 @@ public sealed class TeamsMessages(IAdaptiveCardRenderer renderer)
             activity["attachments"] = new JsonArray(new JsonObject
             {
                 ["contentType"] = AdaptiveCardContentType,
-                ["content"] = renderer.Render(card),
+                ["content"] = await CardAsync(card, cancellationToken),
             });
         }
 
@@ -60,6 +55,35 @@ public sealed class TeamsMessages(IAdaptiveCardRenderer renderer)
         }
 
         return activity;
+    }
+
+    /// <summary>
+    /// The Adaptive Card, with <c>refresh.userIds</c> set to the Teams user ids (MRIs) of the
+    /// card's approvers that DrBot has seen, so they get the Approve/Reject view and others the status.
+    /// </summary>
+    public async Task<JsonObject> CardAsync(CardDocument card, CancellationToken cancellationToken)
+    {
+        var content = renderer.Render(card);
+        if (card.Refresh is null || content["refresh"] is not JsonObject refresh)
+        {
+            return content;
+        }
+
+        var userIds = new JsonArray();
+        foreach (var person in card.Refresh.Users.Where(p => !string.IsNullOrEmpty(p.TeamsAadObjectId)).Take(60))
+        {
+            if (await conversations.TeamsUserIdAsync(person.TeamsAadObjectId!, cancellationToken) is { } mri)
+            {
+                userIds.Add(mri);
+            }
+        }
+
+        if (userIds.Count > 0)
+        {
+            refresh["userIds"] = userIds;
+        }
+
+        return content;
     }
 
     private static bool IsPlainText(CardDocument card) =>

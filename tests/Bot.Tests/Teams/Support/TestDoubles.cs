@@ -56,12 +56,22 @@ public sealed class TestAdaptiveCardRenderer : IAdaptiveCardRenderer
             actions.Add(new JsonObject { ["type"] = "Action.Execute", ["title"] = button.Label, ["verb"] = button.Verb });
         }
 
-        return new JsonObject
+        var content = new JsonObject
         {
             ["type"] = "AdaptiveCard",
             ["version"] = "1.5",
             ["body"] = new JsonArray(new JsonObject { ["type"] = "TextBlock", ["text"] = card.Title }),
             ["actions"] = actions,
         };
+        if (card.Refresh is not null)
+        {
+            content["refresh"] = new JsonObject
+            {
+                ["action"] = new JsonObject { ["type"] = "Action.Execute", ["verb"] = card.Refresh.Verb },
+                ["userIds"] = new JsonArray([.. card.Refresh.Users.Select(p => JsonValue.Create(p.TeamsAadObjectId))]),
+            };
+        }
+
+        return content;
     }
 }
