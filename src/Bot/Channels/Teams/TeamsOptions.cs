@@ -1,0 +1,40 @@
+namespace DrBot.Bot.Channels.Teams;
+
+/// <summary>
+/// The bot registration and the Bot Framework endpoints (<c>DrBot:Teams</c>). Every endpoint the
+/// platform fixes is configurable, defaulting to the public cloud, so sovereign clouds and the
+/// tests' local stand-ins work the same way. An empty <see cref="AppId"/> refuses every inbound call.
+/// </summary>
+public sealed class TeamsOptions
+{
+    public const string Section = "DrBot:Teams";
+    public const string DefaultAuthority = "https://login.microsoftonline.com/botframework.com";
+    public const string DefaultOpenIdMetadataUrl = "https://login.botframework.com/v1/.well-known/openidconfiguration";
+
+    /// <summary>The bot's Microsoft app id (Entra app registration); the audience of inbound tokens.</summary>
+    public string AppId { get; set; } = "";
+
+    /// <summary>The app's client secret, used only to obtain outbound tokens. Never logged.</summary>
+    public string AppPassword { get; set; } = "";
+
+    /// <summary>The tenant for single-tenant bots and for proactive posts into a channel.</summary>
+    public string TenantId { get; set; } = "";
+
+    public string OpenIdMetadataUrl { get; set; } = DefaultOpenIdMetadataUrl;
+
+    /// <summary>Accepted token issuers (<c>https://api.botframework.com</c>).</summary>
+    public List<string> ValidIssuers { get; set; } = [];
+
+    /// <summary>Token authority for the bot's own tokens; a non-default one turns MSAL instance discovery off.</summary>
+    public string Authority { get; set; } = DefaultAuthority;
+
+    /// <summary>Where to post proactively before the bot has seen an install event.</summary>
+    public string ServiceUrl { get; set; } = "";
+
+    /// <summary>The incident channel's id (<c>19:…@thread.tacv2</c>) for proactive posts before an install event.</summary>
+    public string ChannelId { get; set; } = "";
+
+    /// <summary>The issuers used when none are configured.</summary>
+    public IReadOnlyList<string> EffectiveIssuers =>
+        ValidIssuers.Count > 0 ? ValidIssuers : ["https://api.botframework.com"];
+}
