@@ -45,12 +45,19 @@ internal sealed class KubernetesRetry(LiveInfrastructureOptions options, TimePro
             InfraActionResult.Failed($"{what}: the Kubernetes API answered {(int)h.Response.StatusCode} after retries. {Reason(h)}", transient: true),
         HttpOperationException h => InfraActionResult.Failed($"{what}: the Kubernetes API answered {(int)h.Response.StatusCode}. {Reason(h)}"),
         InfrastructureNotConfiguredException => InfraActionResult.Failed($"{what}: {e.Message}"),
-        _ => InfraActionResult.Failed($"{what}: Kubernetes API unreachable ({e.Message}).", transient: true),
+        _ => InfraActionResult.Failed($"{what}: Kubernetes API unreachable ({Chain(e)}).", transient: true),
     };
 
     public static bool IsKubernetesFailure(Exception e) =>
         e is HttpOperationException or HttpRequestException or IOException or InfrastructureNotConfiguredException
             or k8s.Exceptions.KubeConfigException or k8s.Exceptions.KubernetesClientException or TaskCanceledException { CancellationToken.IsCancellationRequested: false };
+
+    private static string Chain(Exception e) =>
+        string.Join(": ", Enumerable.Repeat(0, 4).Aggregate((List: new List<string>(), Next: (Exception?)e), (acc, _) =>
+        {
+            if (acc.Next is not null) acc.List.Add(acc.Next.Message);
+            return (acc.List, acc.Next?.InnerException);
+        }).List.Distinct());
 
     /// <summary>The Status object's message (<c>deployments.apps "x" not found</c>), short.</summary>
     private static string Reason(HttpOperationException e)
