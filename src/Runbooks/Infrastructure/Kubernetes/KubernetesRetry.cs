@@ -1,0 +1,77 @@
+using System.Net;
+using DrBot.Runbooks.Infrastructure.Live;
+using k8s.Autorest;
+
+namespace DrBot.Runbooks.Infrastructure.Kubernetes;
+
+/// <summary>
+/// Retries a Kubernetes API call answered 429/5xx (honouring Retry-After) or not answered at all;
+/// turns what is left into clear errors. Only idempotent calls go through here (reads, and patches
+/// that set an absolute value).
+/// </summary>
+internal sealed class KubernetesRetry(LiveInfrastructureOptions options, TimeProvider time)
+{
+    public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        var delay = options.KubernetesRetryDelay;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await call(cancellationToken);
+            }
+            catch (HttpOperationException e) when (IsRetryable(e.Response.StatusCode) && attempt < options.KubernetesRetries)
+            {
+                await Task.Delay(RetryAfter(e) ?? delay, time, cancellationToken);
+            }
+            catch (HttpRequestException) when (attempt < options.KubernetesRetries)
+            {
+                await Task.Delay(delay, time, cancellationToken);
+            }
+            delay *= 2;
+        }
+    }
+
+    public static bool IsRetryable(HttpStatusCode status) => (int)status is 429 or 500 or 502 or 503 or 504;
+
+    /// <summary>A step outcome from what the API server said: 403/404 permanent and explained; 409/429/5xx/no answer transient.</summary>
+    public static InfraActionResult Failure(string what, Exception e) => e switch
+    {
+        HttpOperationException { Response.StatusCode: HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized } h =>
+            InfraActionResult.Failed($"{what}: the Kubernetes API refused ({(int)h.Response.StatusCode}); the credentials lack RBAC for this. {Reason(h)}"),
+        HttpOperationException { Response.StatusCode: HttpStatusCode.NotFound } h =>
+            InfraActionResult.Failed($"{what}: not found (404). {Reason(h)}"),
+        HttpOperationException h when IsRetryable(h.Response.StatusCode) || h.Response.StatusCode == HttpStatusCode.Conflict =>
+            InfraActionResult.Failed($"{what}: the Kubernetes API answered {(int)h.Response.StatusCode} after retries. {Reason(h)}", transient: true),
+        HttpOperationException h => InfraActionResult.Failed($"{what}: the Kubernetes API answered {(int)h.Response.StatusCode}. {Reason(h)}"),
+        InfrastructureNotConfiguredException => InfraActionResult.Failed($"{what}: {e.Message}"),
+        _ => InfraActionResult.Failed($"{what}: Kubernetes API unreachable ({Chain(e)}).", transient: true),
+    };
+
+    public static bool IsKubernetesFailure(Exception e) =>
+        e is HttpOperationException or HttpRequestException or IOException or InfrastructureNotConfiguredException
+            or k8s.Exceptions.KubeConfigException or k8s.Exceptions.KubernetesClientException or TaskCanceledException { CancellationToken.IsCancellationRequested: false };
+
+    private static string Chain(Exception e) =>
+        string.Join(": ", Enumerable.Repeat(0, 4).Aggregate((List: new List<string>(), Next: (Exception?)e), (acc, _) =>
+        {
+            if (acc.Next is not null) acc.List.Add(acc.Next.Message);
+            return (acc.List, acc.Next?.InnerException);
+        }).List.Distinct());
+
+    /// <summary>The Status object's message (<c>deployments.apps "x" not found</c>), short.</summary>
+    private static string Reason(HttpOperationException e)
+    {
+        var body = e.Response.Content ?? "";
+        try
+        {
+            var message = System.Text.Json.Nodes.JsonNode.Parse(body)?["message"]?.GetValue<string>();
+            if (message is not null) return message;
+        }
+        catch (System.Text.Json.JsonException) { }
+        return body.Length > 200 ? body[..200] : body;
+    }
+
+    private static TimeSpan? RetryAfter(HttpOperationException e) =>
+        e.Response.Headers.TryGetValue("Retry-After", out var values) && int.TryParse(values.FirstOrDefault(), out var s) ? TimeSpan.FromSeconds(s) : null;
+}

@@ -1,0 +1,59 @@
+using DrBot.Runbooks.Infrastructure.Redis;
+using DrBot.Runbooks.Tests.Infrastructure.Servers;
+using StackExchange.Redis;
+
+namespace DrBot.Runbooks.Tests.Infrastructure.Redis;
+
+[Collection(LiveServersCollection.Name)]
+public sealed class RedisCacheReplicaTests(LiveServersFixture servers)
+{
+    [Fact]
+    public async Task A_promoted_replica_becomes_master_and_accepts_writes_and_a_second_promotion_is_a_no_op()
+    {
+        var (master, replica) = await servers.NewRedisPairAsync();
+        var cache = Adapter(master.Endpoint, replica.Endpoint);
+        await using (var mux = await ConnectionMultiplexer.ConnectAsync(master.Endpoint))
+            await mux.GetDatabase().StringSetAsync("order:1", "placed");
+
+        var masterStatus = await cache.GetStatusAsync("east-us", default);
+        var replicaStatus = await cache.GetStatusAsync("west-us", default);
+        var promoted = await cache.PromoteAsync("west-us", default);
+        var again = await cache.PromoteAsync("west-us", default);
+
+        Assert.True(masterStatus.IsMaster);
+        Assert.Contains("1 replica", masterStatus.Detail, StringComparison.Ordinal);
+        Assert.False(replicaStatus.IsMaster);
+        Assert.NotNull(replicaStatus.LagBytes);
+        Assert.True(promoted.Succeeded, promoted.Detail);
+        Assert.False(promoted.AlreadyDone);
+        Assert.True(again.AlreadyDone, again.Detail);
+        Assert.True((await cache.GetStatusAsync("west-us", default)).IsMaster);
+        await using var after = await ConnectionMultiplexer.ConnectAsync(replica.Endpoint);
+        Assert.True(await after.GetDatabase().StringSetAsync("order:2", "placed after failover"));
+        Assert.Equal("placed", (string?)await after.GetDatabase().StringGetAsync("order:1"));
+    }
+
+    [Fact]
+    public async Task An_unreachable_cache_is_a_transient_failure_and_an_unconfigured_one_is_permanent()
+    {
+        var cache = Adapter("127.0.0.1:1", $"127.0.0.1:{ChildProcess.FreePort()},password=hunter2-secret");
+
+        var promote = await cache.PromoteAsync("west-us", default);
+        var status = await cache.GetStatusAsync("west-us", default);
+        var unconfigured = await cache.PromoteAsync("mars", default);
+
+        Assert.False(promote.Succeeded);
+        Assert.True(promote.Transient, promote.Detail);
+        Assert.DoesNotContain("hunter2-secret", promote.Detail, StringComparison.Ordinal);
+        Assert.False(status.Reachable);
+        Assert.False(unconfigured.Transient);
+        Assert.Contains("DrBot:Regions:mars:Cache:Endpoint", unconfigured.Detail, StringComparison.Ordinal);
+    }
+
+    private static RedisCacheReplica Adapter(string east, string west) =>
+        new(LiveTestOptions.Regions(r =>
+        {
+            r["east-us"] = new() { Cache = { Endpoint = east } };
+            r["west-us"] = new() { Cache = { Endpoint = west } };
+        }), LiveTestOptions.Timeouts(o => o.StatusTimeout = TimeSpan.FromSeconds(3)), TimeProvider.System);
+}

@@ -1,0 +1,60 @@
+using Npgsql;
+
+namespace DrBot.Runbooks.Tests.Infrastructure.Servers;
+
+/// <summary>
+/// A primary and a streaming replica made with <c>pg_basebackup -R</c>. Replication is synchronous
+/// (<c>synchronous_standby_names = '*'</c>): an acknowledged commit is on the replica's disk, which is
+/// what a zero-RPO setup runs and what lets the failover test expect no lost write.
+/// </summary>
+internal sealed class PostgresPair
+{
+    public required PostgresServer Primary { get; init; }
+    public required PostgresServer Replica { get; init; }
+
+    public static async Task<PostgresPair> StartAsync(string template, string root)
+    {
+        var primaryDir = Path.Combine(root, "primary");
+        await ChildProcess.RunAsync("cp", ["-a", template, primaryDir]);
+        var primary = PostgresServer.At(primaryDir);
+        await primary.ConfigureAndStartAsync();
+
+        var replicaDir = Path.Combine(root, "replica");
+        await ChildProcess.RunAsync(Path.Combine(PostgresServer.BinDir, "pg_basebackup"),
+            ["-h", "127.0.0.1", "-p", primary.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres",
+             "-D", replicaDir, "-R", "-X", "stream", "-c", "fast", "--no-sync"], asPostgres: true);
+        var replica = PostgresServer.At(replicaDir);
+        await replica.ConfigureAndStartAsync();
+
+        await using (var conn = new NpgsqlConnection(primary.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand("ALTER SYSTEM SET synchronous_standby_names = '*'; ", conn);
+            await cmd.ExecuteNonQueryAsync();
+            await using var reload = new NpgsqlCommand("SELECT pg_reload_conf()", conn);
+            await reload.ExecuteScalarAsync();
+        }
+        var pair = new PostgresPair { Primary = primary, Replica = replica };
+        await pair.WaitUntilStreamingAsync();
+        return pair;
+    }
+
+    public async Task WaitUntilStreamingAsync()
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            await using var conn = new NpgsqlConnection(Primary.ConnectionString);
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' AND sync_state = 'sync'", conn);
+            if ((long)(await cmd.ExecuteScalarAsync())! > 0) return;
+            await Task.Delay(50);
+        }
+        throw new InvalidOperationException("the replica never reached synchronous streaming");
+    }
+
+    public async Task StopAsync()
+    {
+        await Replica.StopAsync();
+        await Primary.StopAsync();
+    }
+}

@@ -1,0 +1,76 @@
+using System.Globalization;
+
+namespace DrBot.Runbooks.Tests.Infrastructure.Servers;
+
+/// <summary>One PostgreSQL server in a temporary directory on a free loopback port.</summary>
+internal sealed class PostgresServer
+{
+    public static string BinDir { get; } = FindBinDir();
+
+    private PostgresServer(string dataDir, int port)
+    {
+        DataDir = dataDir;
+        Port = port;
+    }
+
+    public string DataDir { get; }
+    public int Port { get; }
+    public bool Killed { get; private set; }
+    public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=false;Timeout=3";
+
+    public static PostgresServer At(string dataDir) => new(dataDir, ChildProcess.FreePort());
+
+    public async Task ConfigureAndStartAsync()
+    {
+        var conf = string.Join('\n',
+            $"port = {Port}",
+            "listen_addresses = '127.0.0.1'",
+            $"unix_socket_directories = '{DataDir}'",
+            "fsync = off",
+            "full_page_writes = off",
+            "wal_level = replica",
+            "max_wal_senders = 5",
+            "hot_standby = on",
+            "shared_buffers = 16MB",
+            "max_connections = 40",
+            "logging_collector = off");
+        await File.AppendAllTextAsync(Path.Combine(DataDir, "postgresql.conf"), "\n" + conf + "\n");
+        await ChildProcess.GiveToPostgresAsync(DataDir);
+        await ChildProcess.RunAsync(Path.Combine(BinDir, "pg_ctl"),
+            ["-D", DataDir, "-l", Path.Combine(DataDir, "server.log"), "-w", "-t", "60", "start"], asPostgres: true);
+    }
+
+    public int PostmasterPid() =>
+        int.Parse(File.ReadLines(Path.Combine(DataDir, "postmaster.pid")).First().Trim(), CultureInfo.InvariantCulture);
+
+    /// <summary>The host dies: SIGKILL the postmaster and its children.</summary>
+    public void Kill()
+    {
+        ChildProcess.KillTree(PostmasterPid());
+        Killed = true;
+    }
+
+    public async Task StopAsync()
+    {
+        if (Killed || !File.Exists(Path.Combine(DataDir, "postmaster.pid"))) return;
+        try
+        {
+            await ChildProcess.RunAsync(Path.Combine(BinDir, "pg_ctl"), ["-D", DataDir, "-m", "immediate", "-w", "stop"], asPostgres: true, TimeSpan.FromSeconds(20));
+        }
+        catch (InvalidOperationException)
+        {
+            Kill();
+        }
+    }
+
+    private static string FindBinDir()
+    {
+        var root = "/usr/lib/postgresql";
+        var dir = Directory.Exists(root)
+            ? Directory.GetDirectories(root).OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var v) ? v : 0).FirstOrDefault()
+            : null;
+        return dir is null
+            ? throw new InvalidOperationException("PostgreSQL is not installed: apt-get install -y postgresql (test.sh does this).")
+            : Path.Combine(dir, "bin");
+    }
+}

@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace DrBot.Runbooks.Tests.Infrastructure.Servers;
+
+/// <summary>A <c>redis-server</c> child process on a free loopback port, without persistence.</summary>
+internal sealed class RedisServer : IDisposable
+{
+    private readonly Process _process;
+
+    private RedisServer(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+    public string Endpoint => $"127.0.0.1:{Port}";
+
+    public static async Task<RedisServer> StartAsync(string dir, RedisServer? replicaOf = null)
+    {
+        var port = ChildProcess.FreePort();
+        var psi = new ProcessStartInfo("redis-server") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no" })
+            psi.ArgumentList.Add(a);
+        if (replicaOf is not null)
+        {
+            psi.ArgumentList.Add("--replicaof");
+            psi.ArgumentList.Add($"127.0.0.1 {replicaOf.Port}");
+        }
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("redis-server is not installed: apt-get install -y redis-server");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new RedisServer(process, port);
+        for (var i = 0; i < 100; i++)
+        {
+            try
+            {
+                using var client = new System.Net.Sockets.TcpClient();
+                await client.ConnectAsync("127.0.0.1", port);
+                return server;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(50);
+            }
+        }
+        server.Dispose();
+        throw new InvalidOperationException("redis-server did not start listening");
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) _process.Kill();
+        _process.Dispose();
+    }
+}
