@@ -20,14 +20,20 @@ public sealed partial class AlertIntake(IDrBotStore store, AlertRules rules, IAl
     public async Task<AlertIntakeSummary> AcceptAsync(IReadOnlyList<NormalizedAlert> alerts, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var keys = new string[alerts.Count];
+        for (var i = 0; i < alerts.Count; i++)
+        {
+            keys[i] = ClaimKey(alerts[i]);
+        }
+        // One batch claim per request: the store commits once instead of once per alert.
+        var claimed = await store.TryClaimIdempotencyKeysAsync(keys, now, cancellationToken);
         var accepted = new List<(NormalizedAlert Alert, string Key)>(alerts.Count);
         var duplicates = 0;
-        foreach (var alert in alerts)
+        for (var i = 0; i < alerts.Count; i++)
         {
-            var key = ClaimKey(alert);
-            if (await store.TryClaimIdempotencyKeyAsync(key, now, cancellationToken) || await TryReclaimUnhandledAsync(key, now, cancellationToken))
+            if (claimed[i] || await TryReclaimUnhandledAsync(keys[i], now, cancellationToken))
             {
-                accepted.Add((alert, key));
+                accepted.Add((alerts[i], keys[i]));
             }
             else
             {
