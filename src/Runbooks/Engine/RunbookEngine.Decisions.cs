@@ -80,6 +80,31 @@ public sealed partial class RunbookEngine
         return DecisionResult.Ok(decision, $"{record.Title}: {verb} by {person.DisplayName}." + (decision.Approved ? "" : $" {CurrentState(run)}"));
     }
 
+    /// <summary>
+    /// Asks again for a decision on the pending gate before it expires: the expiry restarts from now and
+    /// the gate is announced again (a new card version; older cards become stale). Null when no gate is pending.
+    /// </summary>
+    public async Task<RunRecord?> RerequestGateAsync(string runId, Actor who, CancellationToken cancellationToken)
+    {
+        using var held = await LockRunAsync(runId, cancellationToken);
+        var run = await _store.GetRunAsync(runId, cancellationToken);
+        var record = run?.Step(run.State);
+        if (run is null || run.IsFinished || record?.Status != StepStatus.AwaitingApproval || run.GateExpiresAt <= _time.GetUtcNow())
+        {
+            return null;
+        }
+        if (_roster.ByName(who.PersonName) is null && who.Channel != "system")
+        {
+            await AuditAsync(who.ToString(), "gate-rerequest-refused", $"{run.Id}/{record.StepId}", "not on the roster", cancellationToken);
+            return null;
+        }
+        run.GateExpiresAt = _time.GetUtcNow() + _options.Approvals.Expiry;
+        var detail = $"{record.Detail}; asked again by {who}, expires {run.GateExpiresAt:HH:mm}";
+        await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.GateOpened, record.StepId, detail));
+        await AuditAsync(who.ToString(), "gate-rerequested", $"{run.Id}/{record.StepId}", detail, cancellationToken);
+        return run;
+    }
+
     /// <summary>Moves the machine with a recorded decision: approve past the gate, reject to the end (or a rollback).</summary>
     private async Task ApplyDecisionAsync(RunRecord run, RunbookDefinition definition, StepDefinition step, RunMachine machine, GateDecision decision, CancellationToken cancellationToken)
     {

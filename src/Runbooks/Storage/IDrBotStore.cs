@@ -88,6 +88,22 @@ public interface IIdempotencyStore
     /// <summary>True the first time a key is seen (inbound delivery id, card click nonce), false after.</summary>
     Task<bool> TryClaimIdempotencyKeyAsync(string key, DateTimeOffset at, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Claims several keys, answering per key (in order) what <see cref="TryClaimIdempotencyKeyAsync"/>
+    /// would; a key repeated within the list is claimed by its first occurrence only. Alert intake
+    /// claims ten or more keys per webhook: stores should override this with one transaction (LiteDB
+    /// commits per transaction, so this is several times faster than one claim at a time).
+    /// </summary>
+    async Task<IReadOnlyList<bool>> TryClaimIdempotencyKeysAsync(IReadOnlyList<string> keys, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var claimed = new bool[keys.Count];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            claimed[i] = await TryClaimIdempotencyKeyAsync(keys[i], at, cancellationToken);
+        }
+        return claimed;
+    }
+
     /// <summary>A small key/value area for channel state (Teams conversation references and the like).</summary>
     Task SetValueAsync(string key, string value, CancellationToken cancellationToken);
     Task<string?> GetValueAsync(string key, CancellationToken cancellationToken);

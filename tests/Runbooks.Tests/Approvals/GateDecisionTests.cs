@@ -177,3 +177,22 @@ public class GateDecisionTests
         Assert.Single(h.World.SideEffects, e => e.Kind == "database.promote");
     }
 }
+
+public class GateRerequestTests
+{
+    [Fact]
+    public async Task Re_requesting_a_pending_gate_restarts_its_expiry_and_makes_older_cards_stale()
+    {
+        using var h = new EngineHarness();
+        var run = await h.Engine.AdvanceAsync((await h.StartAsync("database-failover", "west-us")).Id, CancellationToken.None);
+        h.Time.Advance(TimeSpan.FromMinutes(25));
+
+        var again = await h.Engine.RerequestGateAsync(run.Id, EngineHarness.Person("alice"), CancellationToken.None);
+        h.Time.Advance(TimeSpan.FromMinutes(10));
+
+        Assert.Equal(h.Time.GetUtcNow() + TimeSpan.FromMinutes(20), again!.GateExpiresAt);
+        Assert.Equal(0, await h.Engine.ExpireDueGatesAsync(CancellationToken.None));
+        Assert.Equal(DecisionRefusal.Stale, (await h.DecideAsync(run, "approve-promotion", "bob", cardVersion: run.Version)).Refusal);
+        Assert.True((await h.DecideAsync(run, "approve-promotion", "bob", cardVersion: again.Version)).Applied);
+    }
+}

@@ -78,4 +78,22 @@ public abstract partial class StoreContractTests
         Assert.Equal(new PostReference("slack", "run:R-1", "C1", "1712.0002", "1712.0000"), reference);
         Assert.Null(await Store.GetPostReferenceAsync("teams", "run:R-1", Ct));
     }
+
+    [Fact]
+    public async Task Concurrent_claimers_never_get_the_same_outbox_message()
+    {
+        foreach (var channel in new[] { "slack", "teams", "local" })
+        {
+            await Store.EnqueueAsync(Message(channel, "a"), Ct);
+            await Store.EnqueueAsync(Message(channel, "b"), Ct);
+        }
+
+        var batches = await Task.WhenAll(Enumerable.Range(0, 8)
+            .Select(i => Task.Run(() => Store.ClaimDueOutboxAsync(Start, $"bot-{i}", Lease, Ct))));
+
+        var claimed = batches.SelectMany(b => b).ToList();
+        Assert.Equal(3, claimed.Count);
+        Assert.Equal(["local", "slack", "teams"], claimed.Select(m => m.Channel).Order());
+        Assert.All(claimed, m => Assert.Equal("a", m.PostKey));
+    }
 }

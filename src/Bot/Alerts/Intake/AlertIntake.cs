@@ -20,14 +20,20 @@ public sealed partial class AlertIntake(IDrBotStore store, AlertRules rules, IAl
     public async Task<AlertIntakeSummary> AcceptAsync(IReadOnlyList<NormalizedAlert> alerts, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var keys = new string[alerts.Count];
+        for (var i = 0; i < alerts.Count; i++)
+        {
+            keys[i] = ClaimKey(alerts[i]);
+        }
+        // One batch claim per request: the store commits once instead of once per alert.
+        var claimed = await store.TryClaimIdempotencyKeysAsync(keys, now, cancellationToken);
         var accepted = new List<(NormalizedAlert Alert, string Key)>(alerts.Count);
         var duplicates = 0;
-        foreach (var alert in alerts)
+        for (var i = 0; i < alerts.Count; i++)
         {
-            var key = ClaimKey(alert);
-            if (await store.TryClaimIdempotencyKeyAsync(key, now, cancellationToken) || await TryReclaimUnhandledAsync(key, now, cancellationToken))
+            if (claimed[i] || await TryReclaimUnhandledAsync(keys[i], now, cancellationToken))
             {
-                accepted.Add((alert, key));
+                accepted.Add((alerts[i], keys[i]));
             }
             else
             {
@@ -44,22 +50,26 @@ public sealed partial class AlertIntake(IDrBotStore store, AlertRules rules, IAl
         foreach (var group in accepted.GroupBy(a => a.Alert.GroupKey, StringComparer.Ordinal))
         {
             var items = new List<(NormalizedAlert Alert, AlertDecision Decision)>();
-            foreach (var (alert, _) in group)
-            {
-                items.Add((alert, await rules.DecideAsync(alert, cancellationToken)));
-            }
             try
             {
+                foreach (var (alert, _) in group)
+                {
+                    items.Add((alert, await rules.DecideAsync(alert, cancellationToken)));
+                }
                 await sink.HandleAsync(new AlertBatch(group.Key, items), cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                LogSinkFailed(logger, ex, group.Key, items.Count);
+                LogSinkFailed(logger, ex, group.Key, group.Count());
                 foreach (var (_, key) in group)
                 {
                     await MarkUnhandledAsync(key, cancellationToken);
                 }
                 throw;
+            }
+            if (logger.IsEnabled(LogLevel.Information))
+            {
+                LogBatch(logger, group.Key, items.Count, string.Join(", ", items.Select(i => $"{i.Alert.Name} {i.Alert.Status}: {i.Decision.Action}")));
             }
             foreach (var (alert, decision) in items)
             {
@@ -106,13 +116,16 @@ public sealed partial class AlertIntake(IDrBotStore store, AlertRules rules, IAl
         }
     }
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Alert {Source}/{Name} {Status}: {Action} ({Reason})")]
+    [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "Alert group {GroupKey}: {Count} new ({Actions})")]
+    private static partial void LogBatch(ILogger logger, string groupKey, int count, string actions);
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "Alert {Source}/{Name} {Status}: {Action} ({Reason})")]
     private static partial void LogAccepted(ILogger logger, string source, string name, AlertStatus status, AlertAction action, string reason);
 
     [LoggerMessage(EventId = 3102, Level = LogLevel.Debug, Message = "Alert delivery had only duplicates ({Duplicates})")]
     private static partial void LogDuplicatesOnly(ILogger logger, int duplicates);
 
-    [LoggerMessage(EventId = 3103, Level = LogLevel.Error, Message = "Alert sink failed for group {GroupKey} ({Count} alerts); the sender's retry will be accepted")]
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Error, Message = "Alert handling failed for group {GroupKey} ({Count} alerts); the sender's retry will be accepted")]
     private static partial void LogSinkFailed(ILogger logger, Exception exception, string groupKey, int count);
 
     [LoggerMessage(EventId = 3104, Level = LogLevel.Error, Message = "Could not mark alert {Key} unhandled; its retry will count as a duplicate")]

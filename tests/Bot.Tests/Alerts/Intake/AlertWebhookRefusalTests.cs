@@ -128,4 +128,16 @@ public sealed class AlertWebhookRefusalTests : IAsyncLifetime
         Assert.Equal(field, problem.GetProperty("field").GetString());
         Assert.Empty(_host.Sink.Batches);
     }
+
+    [Fact]
+    public async Task When_the_store_is_unavailable_the_answer_is_503_and_the_sink_is_not_called()
+    {
+        ((IDisposable)_host.Store).Dispose();
+
+        var response = await _host.PostAsync(Alertmanager, AlertSamples.Alertmanager());
+
+        var problem = await AlertWebhookTests.ProblemAsync(response, HttpStatusCode.ServiceUnavailable);
+        Assert.Contains("retry later", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Empty(_host.Sink.Batches);
+    }
 }

@@ -55,6 +55,17 @@ public sealed class AlertWebhookTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_alert_repeated_inside_one_generic_array_is_accepted_once()
+    {
+        const string body = """[{"name":"replication_lag","status":"firing","value":12,"id":"same"},{"name":"replication_lag","status":"firing","value":12,"id":"same"}]""";
+
+        var summary = await SummaryAsync(await _host.PostAsync("/api/alerts/generic", body));
+
+        Assert.Equal((1, 1), summary);
+        Assert.Single(_host.Sink.Items);
+    }
+
+    [Fact]
     public async Task A_resolved_alert_after_firing_reaches_the_sink_once_as_resolved()
     {
         await _host.PostAsync(Alertmanager, AlertSamples.Alertmanager());

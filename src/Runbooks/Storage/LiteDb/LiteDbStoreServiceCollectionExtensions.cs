@@ -1,0 +1,49 @@
+using DrBot.Runbooks.Audit;
+using DrBot.Runbooks.Incidents;
+using DrBot.Runbooks.Policy;
+using DrBot.Runbooks.Storage;
+using DrBot.Runbooks.Storage.LiteDb;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class LiteDbStoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// The embedded store on the file DrBot:Store:LiteDb:Path (relative to the current directory),
+    /// behind <see cref="IDrBotStore"/> and each of its parts, plus the audit log, the incident
+    /// service and the severity and tier policies. Uses <see cref="TimeProvider.System"/> unless one is registered.
+    /// </summary>
+    public static IServiceCollection AddLiteDbStore(this IServiceCollection services)
+    {
+        services.AddOptions<DrBotOptions>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(provider =>
+        {
+            var path = provider.GetRequiredService<IOptions<DrBotOptions>>().Value.Store.LiteDb.Path;
+            return new LiteDbStore(Path.GetFullPath(path, Directory.GetCurrentDirectory()), provider.GetRequiredService<TimeProvider>());
+        });
+        services.TryAddSingleton<IDrBotStore>(provider => provider.GetRequiredService<LiteDbStore>());
+        return services.AddDrBotStoreParts();
+    }
+
+    /// <summary>
+    /// Everything that sits on an <see cref="IDrBotStore"/> whichever implementation is registered:
+    /// the store's part interfaces, the audit log, the incident service and the policies.
+    /// </summary>
+    public static IServiceCollection AddDrBotStoreParts(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IRunStore>(provider => provider.GetRequiredService<IDrBotStore>());
+        services.TryAddSingleton<IIncidentStore>(provider => provider.GetRequiredService<IDrBotStore>());
+        services.TryAddSingleton<ITimerStore>(provider => provider.GetRequiredService<IDrBotStore>());
+        services.TryAddSingleton<IOutboxStore>(provider => provider.GetRequiredService<IDrBotStore>());
+        services.TryAddSingleton<IAuditStore>(provider => provider.GetRequiredService<IDrBotStore>());
+        services.TryAddSingleton<IIdempotencyStore>(provider => provider.GetRequiredService<IDrBotStore>());
+        services.TryAddSingleton<AuditLog>();
+        services.TryAddSingleton(provider => new SeverityPolicy(provider.GetRequiredService<IOptions<DrBotOptions>>()));
+        services.TryAddSingleton(provider => new TierPolicy(provider.GetRequiredService<IOptions<DrBotOptions>>()));
+        services.TryAddSingleton<IncidentService>();
+        return services;
+    }
+}
