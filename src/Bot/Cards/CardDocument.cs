@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using DrBot.Runbooks.People;
 
 namespace DrBot.Bot.Cards;
@@ -29,6 +30,11 @@ public sealed record CardDocument(
 
 public enum CardTone { Default, Good, Warning, Attention, Accent }
 
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "block")]
+[JsonDerivedType(typeof(TextBlock), "text")]
+[JsonDerivedType(typeof(FactsBlock), "facts")]
+[JsonDerivedType(typeof(StepsBlock), "steps")]
+[JsonDerivedType(typeof(ContextBlock), "context")]
 public abstract record CardBlock;
 
 /// <summary>A paragraph. Markdown-light: <c>**bold**</c> only.</summary>

@@ -1,0 +1,30 @@
+namespace DrBot.Bot.Commands;
+
+/// <summary>A parsed chat command. The parser only reads text; the router decides what it does.</summary>
+public abstract record ChatCommand;
+
+/// <summary><c>failover</c>, <c>failover-db</c>, <c>failover-app</c>, <c>failback</c>: start a runbook towards a region.</summary>
+public sealed record StartRunbookCommand(string Runbook, string Region) : ChatCommand;
+
+public sealed record ListRunbooksCommand : ChatCommand;
+
+public sealed record ShowRunbookCommand(string Runbook) : ChatCommand;
+
+public sealed record OpenIncidentCommand(string Severity, string Title) : ChatCommand;
+
+public enum IncidentVerb { Ack, Resolve, Close, Status }
+
+public sealed record IncidentActionCommand(IncidentVerb Verb, string? IncidentId) : ChatCommand;
+
+public sealed record SetCommanderCommand(string Person, string? IncidentId) : ChatCommand;
+
+public sealed record HumanUpdateCommand(string Text) : ChatCommand;
+
+/// <summary>Typed fallback for the card buttons: decides the pending gate of a run (or the only pending one).</summary>
+public sealed record DecideCommand(bool Approve, string? RunId, string? Reason) : ChatCommand;
+
+public sealed record CancelRunCommand(string RunId) : ChatCommand;
+
+public sealed record DrillCommand(string? Scenario, string? Region) : ChatCommand;
+
+public sealed record HelpCommand : ChatCommand;

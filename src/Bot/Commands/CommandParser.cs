@@ -1,0 +1,179 @@
+namespace DrBot.Bot.Commands;
+
+/// <summary>The parser's answer: a command, or a message saying what was wrong and what is valid.</summary>
+public sealed record ParseResult(ChatCommand? Command, string? Error)
+{
+    public static ParseResult Ok(ChatCommand command) => new(command, null);
+    public static ParseResult Fail(string error) => new(null, error);
+}
+
+/// <summary>
+/// Turns chat text into a command. Accepts the text with or without a leading slash (Teams users
+/// type <c>@DrBot failover west-us</c>, Slack users <c>/failover west-us</c>). Regions and runbook
+/// names are checked against the configured ones so a typo is answered with the valid values.
+/// </summary>
+public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnlyCollection<string> runbooks)
+{
+    public static readonly IReadOnlyDictionary<string, string> RunbookCommands = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["failover"] = "region-failover",
+        ["failover-db"] = "database-failover",
+        ["failover-app"] = "application-failover",
+        ["failback"] = "failback",
+    };
+
+    public const string Usage =
+        "Commands:\n" +
+        "  failover <region>          region failover (pre-checks, lead approval, promote, repoint, scale, switch traffic, validate)\n" +
+        "  failover-db <region>       database failover only\n" +
+        "  failover-app <region>      application failover only\n" +
+        "  failback <region>          return to the primary region\n" +
+        "  runbooks                   list runbooks\n" +
+        "  runbook <name>             steps and state diagram of a runbook\n" +
+        "  incident open <P1..P4> <title>\n" +
+        "  incident ack|resolve|close|status [id]\n" +
+        "  incident commander @person [id]\n" +
+        "  update <text>              human status update on the current incident\n" +
+        "  approve [run-id] [reason] / reject [run-id] [reason]\n" +
+        "  cancel <run-id>\n" +
+        "  drill [region-down|lag <seconds>|clear] [region]\n" +
+        "  help";
+
+    private static readonly string[] Severities = ["P1", "P2", "P3", "P4"];
+
+    public ParseResult Parse(string? text)
+    {
+        var words = Tokenise(text);
+        if (words.Count == 0)
+            return ParseResult.Fail("Empty command.\n" + Usage);
+
+        var verb = words[0].ToLowerInvariant();
+        var rest = words.Skip(1).ToList();
+        if (RunbookCommands.TryGetValue(verb, out var runbook))
+            return ParseRegionCommand(verb, runbook, rest);
+
+        return verb switch
+        {
+            "runbooks" => ParseResult.Ok(new ListRunbooksCommand()),
+            "runbook" => ParseShowRunbook(rest),
+            "incident" => ParseIncident(rest),
+            "update" => rest.Count == 0
+                ? ParseResult.Fail("Usage: update <text> — say what changed, for the status posts.")
+                : ParseResult.Ok(new HumanUpdateCommand(string.Join(' ', rest))),
+            "approve" or "reject" => ParseDecision(verb == "approve", rest),
+            "cancel" => rest.Count == 1
+                ? ParseResult.Ok(new CancelRunCommand(rest[0]))
+                : ParseResult.Fail("Usage: cancel <run-id>"),
+            "drill" => ParseDrill(rest),
+            "help" or "?" => ParseResult.Ok(new HelpCommand()),
+            _ => ParseResult.Fail($"Unknown command '{words[0]}'.\n{Usage}"),
+        };
+    }
+
+    private ParseResult ParseRegionCommand(string verb, string runbook, List<string> rest)
+    {
+        var valid = string.Join(", ", regions);
+        if (rest.Count != 1)
+            return ParseResult.Fail($"Usage: {verb} <region>. Valid regions: {valid}.");
+        var region = regions.FirstOrDefault(r => string.Equals(r, rest[0], StringComparison.OrdinalIgnoreCase));
+        return region is null
+            ? ParseResult.Fail($"Unknown region '{rest[0]}'. Valid regions: {valid}.")
+            : ParseResult.Ok(new StartRunbookCommand(runbook, region));
+    }
+
+    private ParseResult ParseShowRunbook(List<string> rest)
+    {
+        var valid = string.Join(", ", runbooks);
+        if (rest.Count != 1)
+            return ParseResult.Fail($"Usage: runbook <name>. Runbooks: {valid}.");
+        var name = runbooks.FirstOrDefault(r => string.Equals(r, rest[0], StringComparison.OrdinalIgnoreCase))
+            ?? (RunbookCommands.TryGetValue(rest[0], out var mapped) ? mapped : null);
+        return name is null
+            ? ParseResult.Fail($"Unknown runbook '{rest[0]}'. Runbooks: {valid}.")
+            : ParseResult.Ok(new ShowRunbookCommand(name));
+    }
+
+    private static ParseResult ParseIncident(List<string> rest)
+    {
+        const string usage = "Usage: incident open <P1..P4> <title> | incident ack|resolve|close|status [id] | incident commander @person [id]";
+        if (rest.Count == 0)
+            return ParseResult.Fail(usage);
+        var sub = rest[0].ToLowerInvariant();
+        var id = rest.Count > 1 ? rest[1].ToUpperInvariant() : null;
+        switch (sub)
+        {
+            case "open":
+                if (rest.Count < 3)
+                    return ParseResult.Fail("Usage: incident open <P1..P4> <title>");
+                var severity = Severities.FirstOrDefault(s => string.Equals(s, rest[1], StringComparison.OrdinalIgnoreCase));
+                return severity is null
+                    ? ParseResult.Fail($"Unknown severity '{rest[1]}'. Valid: {string.Join(", ", Severities)}.")
+                    : ParseResult.Ok(new OpenIncidentCommand(severity, string.Join(' ', rest.Skip(2))));
+            case "ack" or "acknowledge":
+                return rest.Count <= 2 ? ParseResult.Ok(new IncidentActionCommand(IncidentVerb.Ack, id)) : ParseResult.Fail(usage);
+            case "resolve":
+                return rest.Count <= 2 ? ParseResult.Ok(new IncidentActionCommand(IncidentVerb.Resolve, id)) : ParseResult.Fail(usage);
+            case "close":
+                return rest.Count <= 2 ? ParseResult.Ok(new IncidentActionCommand(IncidentVerb.Close, id)) : ParseResult.Fail(usage);
+            case "status":
+                return rest.Count <= 2 ? ParseResult.Ok(new IncidentActionCommand(IncidentVerb.Status, id)) : ParseResult.Fail(usage);
+            case "commander":
+                if (rest.Count is < 2 or > 3)
+                    return ParseResult.Fail("Usage: incident commander @person [id]");
+                return ParseResult.Ok(new SetCommanderCommand(rest[1].TrimStart('@'), rest.Count == 3 ? rest[2].ToUpperInvariant() : null));
+            default:
+                return ParseResult.Fail($"Unknown incident action '{rest[0]}'. {usage}");
+        }
+    }
+
+    private static ParseResult ParseDecision(bool approve, List<string> rest)
+    {
+        // "approve R-0001 looks good" or "approve looks good": a run id starts with R-.
+        string? runId = null;
+        if (rest.Count > 0 && rest[0].StartsWith("R-", StringComparison.OrdinalIgnoreCase))
+        {
+            runId = rest[0].ToUpperInvariant();
+            rest = rest.Skip(1).ToList();
+        }
+        var reason = rest.Count > 0 ? string.Join(' ', rest) : null;
+        return ParseResult.Ok(new DecideCommand(approve, runId, reason));
+    }
+
+    private ParseResult ParseDrill(List<string> rest)
+    {
+        const string usage = "Usage: drill [region-down|lag <seconds>|clear] [region]";
+        if (rest.Count == 0)
+            return ParseResult.Ok(new DrillCommand("region-down", null));
+        var scenario = rest[0].ToLowerInvariant();
+        if (scenario is not ("region-down" or "lag" or "clear" or "secondary-unhealthy"))
+            return ParseResult.Fail($"Unknown drill '{rest[0]}'. Valid: region-down, lag <seconds>, secondary-unhealthy, clear. {usage}");
+        var args = rest.Skip(1).ToList();
+        if (scenario == "lag")
+        {
+            if (args.Count == 0 || !int.TryParse(args[0], out var seconds) || seconds < 0)
+                return ParseResult.Fail("Usage: drill lag <seconds> [region] — seconds is a whole number ≥ 0.");
+            scenario = $"lag:{seconds}";
+            args = args.Skip(1).ToList();
+        }
+        string? region = null;
+        if (args.Count > 0)
+        {
+            region = regions.FirstOrDefault(r => string.Equals(r, args[0], StringComparison.OrdinalIgnoreCase));
+            if (region is null)
+                return ParseResult.Fail($"Unknown region '{args[0]}'. Valid regions: {string.Join(", ", regions)}.");
+        }
+        return ParseResult.Ok(new DrillCommand(scenario, region));
+    }
+
+    private static List<string> Tokenise(string? text)
+    {
+        var trimmed = (text ?? "").Trim();
+        if (trimmed.StartsWith('/'))
+            trimmed = trimmed[1..];
+        var words = trimmed.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).ToList();
+        // "/drbot failover west-us" and "@DrBot failover west-us" arrive with the bot's name first.
+        if (words.Count > 0 && words[0].TrimStart('@').Equals("drbot", StringComparison.OrdinalIgnoreCase))
+            words.RemoveAt(0);
+        return words;
+    }
+}

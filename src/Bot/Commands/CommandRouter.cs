@@ -1,0 +1,217 @@
+using System.Globalization;
+using DrBot.Bot.Channels;
+using DrBot.Bot.Drills;
+using DrBot.Bot.Incidents;
+using DrBot.Bot.Runs;
+using DrBot.Bot.Views;
+using DrBot.Runbooks.Approvals;
+using DrBot.Runbooks.Definitions;
+using DrBot.Runbooks.Engine;
+using DrBot.Runbooks.Incidents;
+using DrBot.Runbooks.People;
+using DrBot.Runbooks.Policy;
+using DrBot.Runbooks.Storage;
+using Microsoft.Extensions.Options;
+
+namespace DrBot.Bot.Commands;
+
+/// <summary>
+/// The channel-neutral front door: every platform hands its normalised input here. Commands and
+/// card clicks become engine and incident calls; the answer is immediate, long work runs in the
+/// background and reports through the outbox. People not on the roster may read, not act.
+/// </summary>
+public sealed partial class CommandRouter(
+    CommandParser parser,
+    RunbookEngine engine,
+    RunbookCatalog catalog,
+    RunDispatcher dispatcher,
+    RunCardObserver cards,
+    IncidentWorkflow workflow,
+    IncidentService incidents,
+    DrillService drills,
+    IDrBotStore store,
+    IOptions<DrBotOptions> options,
+    TimeProvider time,
+    ILogger<CommandRouter> logger) : IChatInputHandler
+{
+    public async Task<ChatReply> HandleAsync(ChatInput input, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (input.DeliveryId is { } delivery && !await store.TryClaimIdempotencyKeyAsync($"input:{input.Channel}:{delivery}", time.GetUtcNow(), cancellationToken))
+                return ChatReply.PrivateText("Already handled: this delivery was received before.");
+            return input.Action is { } action
+                ? await HandleActionAsync(input, action, cancellationToken)
+                : await HandleTextAsync(input, cancellationToken);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            LogStoreUnavailable(ex);
+            return ChatReply.Error($"DrBot cannot reach its store, so it refuses to act unrecorded: {ex.Message}");
+        }
+    }
+
+    private async Task<ChatReply> HandleTextAsync(ChatInput input, CancellationToken cancellationToken)
+    {
+        var parsed = parser.Parse(input.Text);
+        if (parsed.Command is not { } command)
+            return ChatReply.PrivateText(parsed.Error!);
+        if (command is HelpCommand)
+            return ChatReply.PrivateText(CommandParser.Usage);
+        if (command is ListRunbooksCommand)
+            return ChatReply.PrivateText("Runbooks:\n" + string.Join("\n", catalog.All.Select(r => $"• {r.Name} — {r.Title} ({r.Steps.Count} steps)")));
+        if (command is ShowRunbookCommand show)
+            return ShowRunbook(show.Runbook);
+        if (command is IncidentActionCommand { Verb: IncidentVerb.Status } status)
+            return await StatusAsync(status.IncidentId, cancellationToken);
+
+        // Everything below changes something: only people on the roster may do it.
+        var actor = input.User.ToActor(input.Channel);
+        if (!actor.IsKnown)
+            return NotOnRoster(input);
+        return command switch
+        {
+            StartRunbookCommand start => await StartRunbookAsync(start.Runbook, start.Region, null, actor, cancellationToken),
+            OpenIncidentCommand open => Answer(await workflow.OpenAsync(new OpenIncidentRequest(open.Severity, open.Title, actor), cancellationToken), i => $"Opened {i.Id} ({i.Severity}): {i.Title}"),
+            IncidentActionCommand act => await IncidentActionAsync(act.Verb, act.IncidentId, actor, cancellationToken),
+            SetCommanderCommand commander => await WithIncidentAsync(commander.IncidentId, cancellationToken, async id =>
+                Answer(await incidents.SetCommanderAsync(id, commander.Person, actor, cancellationToken), i => $"{i.Commander} is now commander of {i.Id}.")),
+            HumanUpdateCommand update => await WithIncidentAsync(null, cancellationToken, async id =>
+                Answer(await incidents.AddHumanUpdateAsync(id, update.Text, actor, cancellationToken), i => $"Update recorded on {i.Id}.")),
+            DecideCommand decide => await DecideTypedAsync(decide, actor, cancellationToken),
+            CancelRunCommand cancel => await CancelAsync(cancel.RunId, actor, cancellationToken),
+            DrillCommand drill => ChatReply.Public(await drills.RunAsync(drill, actor, cancellationToken)),
+            _ => ChatReply.PrivateText(CommandParser.Usage),
+        };
+    }
+
+    private async Task<ChatReply> HandleActionAsync(ChatInput input, CardAction action, CancellationToken cancellationToken)
+    {
+        var actor = input.User.ToActor(input.Channel);
+        string? Get(string key) => action.Data.TryGetValue(key, out var v) && !string.IsNullOrWhiteSpace(v) ? v : null;
+
+        if (action.Verb == CardVerbs.Refresh)
+            return await CurrentCardAsync(Get(CardVerbs.RunId), "", cancellationToken);
+        if (!actor.IsKnown)
+            return NotOnRoster(input);
+
+        switch (action.Verb)
+        {
+            case CardVerbs.Approve or CardVerbs.Reject:
+                if (Get(CardVerbs.RunId) is not { } runId || Get(CardVerbs.StepId) is not { } stepId)
+                    return ChatReply.Error("This button is missing its run id or step id; use the latest card or type `approve <run-id>`.");
+                int? version = int.TryParse(Get(CardVerbs.Version), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : null;
+                return await DecideAsync(new GateDecisionRequest(runId, stepId, actor, action.Verb == CardVerbs.Approve, Get(CardVerbs.Reason), version), cancellationToken);
+            case CardVerbs.StartRunbook:
+                if (Get(CardVerbs.Runbook) is not { } runbook || Get(CardVerbs.Region) is not { } region)
+                    return ChatReply.Error("This button is missing its runbook or region.");
+                return await StartRunbookAsync(runbook, region, Get(CardVerbs.IncidentId), actor, cancellationToken);
+            case CardVerbs.Acknowledge:
+                return await IncidentActionAsync(IncidentVerb.Ack, Get(CardVerbs.IncidentId), actor, cancellationToken);
+            default:
+                return ChatReply.Error($"Unknown card action '{action.Verb}'. Valid: approve, reject, start-runbook, ack, refresh.");
+        }
+    }
+
+    private async Task<ChatReply> StartRunbookAsync(string runbook, string region, string? incidentId, Actor actor, CancellationToken cancellationToken)
+    {
+        if (catalog.Find(runbook) is null)
+            return ChatReply.PrivateText($"Unknown runbook '{runbook}'. Runbooks: {string.Join(", ", catalog.All.Select(r => r.Name))}.");
+        incidentId ??= (await incidents.ListOpenAsync(cancellationToken)).OrderByDescending(i => i.OpenedAt).FirstOrDefault()?.Id;
+        if (incidentId is null)
+        {
+            var primary = options.Value.Regions.FirstOrDefault(r => r.Value.Role == "primary").Key;
+            var opened = await workflow.OpenAsync(new OpenIncidentRequest("P1", $"{runbook} to {region}", actor, Region: primary), cancellationToken);
+            if (!opened.Ok)
+                return ChatReply.Error(opened.Message);
+            incidentId = opened.Incident!.Id;
+        }
+        var started = await engine.StartAsync(new StartRunRequest(runbook, region, actor, incidentId), cancellationToken);
+        if (!started.Started || started.Run is not { } run)
+            return ChatReply.PrivateText(started.Message);
+        await incidents.LinkRunAsync(incidentId, run.Id, actor, cancellationToken);
+        dispatcher.Enqueue(run.Id);
+        return ChatReply.Public($"{actor.DisplayName} started {run.Runbook} → {run.Region} as {run.Id} on {incidentId}. Pre-checks are running; a lead approves on the card.");
+    }
+
+    private async Task<ChatReply> DecideAsync(GateDecisionRequest request, CancellationToken cancellationToken)
+    {
+        var result = await engine.DecideAsync(request, cancellationToken);
+        if (result.Applied)
+            dispatcher.Enqueue(request.RunId);
+        var current = await CurrentCardAsync(request.RunId, result.Message, cancellationToken);
+        return result.Applied
+            ? ChatReply.Public(result.Message, current.Card)
+            : new ChatReply(result.Message, Private: true, current.Card, IsError: true);
+    }
+
+    private async Task<ChatReply> DecideTypedAsync(DecideCommand decide, Actor actor, CancellationToken cancellationToken)
+    {
+        var waiting = new List<RunRecord>();
+        foreach (var run in await store.ListRunsAsync(unfinishedOnly: true, cancellationToken))
+            if (RunbookCard.PendingGate(run, catalog.Find(run.Runbook)) is not null && (decide.RunId is null || run.Id == decide.RunId))
+                waiting.Add(run);
+        if (waiting.Count != 1)
+            return ChatReply.PrivateText(waiting.Count == 0
+                ? "No run is waiting for a decision" + (decide.RunId is null ? "." : $" with id {decide.RunId}.")
+                : $"Several runs wait for a decision: {string.Join(", ", waiting.Select(r => r.Id))}. Say which: `approve <run-id> [reason]`.");
+        var target = waiting[0];
+        return await DecideAsync(new GateDecisionRequest(target.Id, target.State, actor, decide.Approve, decide.Reason, null), cancellationToken);
+    }
+
+    private async Task<ChatReply> CancelAsync(string runId, Actor actor, CancellationToken cancellationToken)
+    {
+        var run = await engine.CancelAsync(runId.ToUpperInvariant(), actor, "cancelled from chat", cancellationToken);
+        return run is null
+            ? ChatReply.PrivateText($"No unfinished run {runId}.")
+            : ChatReply.Public($"{actor.DisplayName} cancelled {run.Id} ({run.Runbook} → {run.Region}).");
+    }
+
+    private async Task<ChatReply> CurrentCardAsync(string? runId, string text, CancellationToken cancellationToken)
+    {
+        if (runId is null || await store.GetRunAsync(runId, cancellationToken) is not { } run)
+            return ChatReply.PrivateText($"No run {runId}.");
+        return ChatReply.Public(text, await cards.BuildCardAsync(run, cancellationToken));
+    }
+
+    private async Task<ChatReply> IncidentActionAsync(IncidentVerb verb, string? id, Actor actor, CancellationToken cancellationToken) =>
+        await WithIncidentAsync(id, cancellationToken, async incidentId => verb switch
+        {
+            IncidentVerb.Ack => Answer(await workflow.AcknowledgeAsync(incidentId, actor, cancellationToken), i => $"{actor.DisplayName} acknowledged {i.Id}; escalation stopped."),
+            IncidentVerb.Resolve => Answer(await workflow.ResolveAsync(incidentId, actor, cancellationToken), i => $"{i.Id} resolved."),
+            _ => Answer(await workflow.CloseAsync(incidentId, actor, cancellationToken), i => $"{i.Id} closed; the summary is posted in its thread."),
+        });
+
+    private async Task<ChatReply> StatusAsync(string? id, CancellationToken cancellationToken) =>
+        await WithIncidentAsync(id, cancellationToken, async incidentId =>
+        {
+            var incident = (await incidents.GetAsync(incidentId, cancellationToken))!;
+            await workflow.PostStatusNowAsync(incident, cancellationToken);
+            return ChatReply.PrivateText($"Status of {incident.Id} posted in its thread.");
+        });
+
+    private async Task<ChatReply> WithIncidentAsync(string? id, CancellationToken cancellationToken, Func<string, Task<ChatReply>> act)
+    {
+        if (id is not null)
+            return await incidents.GetAsync(id, cancellationToken) is null ? ChatReply.PrivateText($"No incident {id}.") : await act(id);
+        var latest = (await incidents.ListOpenAsync(cancellationToken)).OrderByDescending(i => i.OpenedAt).FirstOrDefault();
+        return latest is null ? ChatReply.PrivateText("No open incident. Open one with `incident open <P1..P4> <title>`.") : await act(latest.Id);
+    }
+
+    private ChatReply ShowRunbook(string name)
+    {
+        var definition = catalog.Find(name)!;
+        var steps = string.Join("\n", definition.Steps.Select((s, i) =>
+            $"{i + 1}. [{s.Kind.ToString().ToLowerInvariant()}] {s.Title}" + (s.Role is null ? "" : $" (approver: {s.Role})") + (s.Condition is null ? "" : $" (only when {s.Condition})")));
+        return ChatReply.PrivateText($"{definition.Title}\n{definition.Description}\n{steps}\n\nState diagram (Mermaid):\n{engine.ExportGraph(name, GraphFormat.Mermaid)}");
+    }
+
+    private static ChatReply Answer(IncidentResult result, Func<Incident, string> success) =>
+        result.Ok && result.Incident is { } incident ? ChatReply.Public(success(incident)) : ChatReply.PrivateText(result.Message);
+
+    private static ChatReply NotOnRoster(ChatInput input) => ChatReply.Error(
+        $"{input.User.DisplayName}, you are not on the DrBot roster, so you may read but not act. Ask an admin to add your {input.Channel} id ({input.User.PlatformUserId}) under DrBot:People.");
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Store unavailable; action refused")]
+    private partial void LogStoreUnavailable(Exception ex);
+}

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using DrBot.Bot.Cards;
+using DrBot.Bot.Channels;
+using DrBot.Runbooks.Outbox;
+using DrBot.Runbooks.People;
+using DrBot.Runbooks.Storage;
+
+namespace DrBot.Bot.Outbox;
+
+/// <summary>
+/// Writes posts and updates to the durable outbox, once per enabled channel. Nothing is sent here:
+/// the dispatcher delivers, so a platform outage delays a post but never loses it.
+/// </summary>
+public sealed class CardPublisher(IDrBotStore store, IEnumerable<IChannelAdapter> adapters, EnabledChannels enabled, OutboxSignal signal, TimeProvider time)
+{
+    private readonly IReadOnlyList<IChannelAdapter> channels = adapters.Where(a => enabled.IsEnabled(a.Name)).ToList();
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Posts a new message, or replaces the earlier one with the same key in place.</summary>
+    public Task PublishAsync(string postKey, CardDocument card, CancellationToken cancellationToken, string? threadKey = null) =>
+        EnqueueAllAsync(OutboxOperation.Update, postKey, card, threadKey, null, cancellationToken);
+
+    /// <summary>Always a new message (status posts, escalation notices), optionally in a thread.</summary>
+    public Task PostAsync(string postKey, CardDocument card, CancellationToken cancellationToken, string? threadKey = null) =>
+        EnqueueAllAsync(OutboxOperation.Post, postKey, card, threadKey, null, cancellationToken);
+
+    /// <summary>Something only one person should see, on the channel they used.</summary>
+    public async Task PostPrivateAsync(string channel, string conversation, string platformUserId, CardDocument card, CancellationToken cancellationToken)
+    {
+        await EnqueueAsync(channel, conversation, OutboxOperation.PostPrivate, $"private:{Guid.NewGuid():N}", card, null, platformUserId, cancellationToken);
+        signal.Notify();
+    }
+
+    public async Task OpenWarRoomAsync(string incidentId, string title, IReadOnlyList<Person> members, CancellationToken cancellationToken)
+    {
+        var payload = new CardDocument(title, title, Mentions: members);
+        foreach (var channel in channels)
+            await EnqueueAsync(channel.Name, "", OutboxOperation.OpenWarRoom, $"warroom:{incidentId}", payload, null, null, cancellationToken);
+        signal.Notify();
+    }
+
+    private async Task EnqueueAllAsync(OutboxOperation operation, string postKey, CardDocument card, string? threadKey, string? user, CancellationToken cancellationToken)
+    {
+        foreach (var channel in channels)
+            await EnqueueAsync(channel.Name, "", operation, postKey, card, threadKey, user, cancellationToken);
+        signal.Notify();
+    }
+
+    private Task EnqueueAsync(string channel, string conversation, OutboxOperation operation, string postKey, CardDocument card, string? threadKey, string? user, CancellationToken cancellationToken) =>
+        store.EnqueueAsync(new OutboxMessage(0, channel, conversation, operation, postKey, JsonSerializer.Serialize(card, Json),
+            time.GetUtcNow(), threadKey, user), cancellationToken);
+}
+
+/// <summary>Wakes the dispatcher as soon as something is enqueued instead of waiting for its next poll.</summary>
+public sealed class OutboxSignal
+{
+    private readonly SemaphoreSlim _semaphore = new(0, 1);
+
+    public void Notify()
+    {
+        if (_semaphore.CurrentCount == 0)
+        {
+            try { _semaphore.Release(); }
+            catch (SemaphoreFullException) { /* already signalled */ }
+        }
+    }
+
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _semaphore.WaitAsync(timeout, cancellationToken);
+}

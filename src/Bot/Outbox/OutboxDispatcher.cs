@@ -1,0 +1,147 @@
+using System.Text.Json;
+using DrBot.Bot.Cards;
+using DrBot.Bot.Channels;
+using DrBot.Runbooks.Outbox;
+using DrBot.Runbooks.Storage;
+
+namespace DrBot.Bot.Outbox;
+
+/// <summary>
+/// Delivers the outbox: per channel the oldest undelivered message first (the store only hands out
+/// the head of each channel's queue), retried with exponential backoff or the platform's
+/// Retry-After until delivered. Channels do not wait for each other.
+/// </summary>
+public sealed partial class OutboxDispatcher(
+    IDrBotStore store,
+    IEnumerable<IChannelAdapter> adapters,
+    OutboxSignal signal,
+    TimeProvider time,
+    ILogger<OutboxDispatcher> logger) : BackgroundService
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
+    private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    private readonly Dictionary<string, IChannelAdapter> _adapters = adapters.ToDictionary(a => a.Name, StringComparer.OrdinalIgnoreCase);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            int delivered;
+            try
+            {
+                delivered = await DeliverDueAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogDispatchError(ex);
+                delivered = 0;
+            }
+            if (delivered == 0)
+                await WaitForWorkAsync(stoppingToken);
+        }
+    }
+
+    private async Task WaitForWorkAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await signal.WaitAsync(IdlePoll, stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+    }
+
+    /// <summary>One round: each channel's due head message, channels in parallel. Returns how many were handled.</summary>
+    public async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
+    {
+        var due = await store.ClaimDueOutboxAsync(time.GetUtcNow(), _owner, Lease, cancellationToken);
+        await Task.WhenAll(due.Select(m => DeliverAsync(m, cancellationToken)));
+        return due.Count;
+    }
+
+    private async Task DeliverAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        if (!_adapters.TryGetValue(message.Channel, out var adapter))
+        {
+            await store.MarkRetryAsync(message.Sequence, time.GetUtcNow() + MaxBackoff, $"channel '{message.Channel}' is not enabled", cancellationToken);
+            return;
+        }
+        DeliveryResult result;
+        try
+        {
+            result = await SendAsync(adapter, message, cancellationToken);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            result = DeliveryResult.Retry(ex.Message);
+        }
+
+        switch (result.Status)
+        {
+            case DeliveryStatus.Delivered:
+                if (message.Operation != OutboxOperation.PostPrivate && result.PlatformMessageId is { } id)
+                {
+                    var existing = await store.GetPostReferenceAsync(message.Channel, message.PostKey, cancellationToken);
+                    await store.SavePostReferenceAsync(new PostReference(message.Channel, message.PostKey, message.Conversation,
+                        existing?.PlatformMessageId ?? id, result.ThreadId ?? existing?.ThreadId ?? id), cancellationToken);
+                }
+                await store.MarkDeliveredAsync(message.Sequence, time.GetUtcNow(), cancellationToken);
+                break;
+            case DeliveryStatus.Retry:
+                var wait = result.RetryAfter ?? Backoff(message.Attempts);
+                LogRetry(message.Channel, message.Sequence, message.Attempts + 1, wait, result.Error ?? "");
+                await store.MarkRetryAsync(message.Sequence, time.GetUtcNow() + wait, result.Error ?? "retry", cancellationToken);
+                break;
+            default:
+                // A permanent refusal (bad channel id, card rejected) would block the channel's queue forever.
+                LogDropped(message.Channel, message.Sequence, message.PostKey, result.Error ?? "");
+                await store.MarkDeliveredAsync(message.Sequence, time.GetUtcNow(), cancellationToken);
+                break;
+        }
+    }
+
+    private async Task<DeliveryResult> SendAsync(IChannelAdapter adapter, OutboxMessage message, CancellationToken cancellationToken)
+    {
+        var card = JsonSerializer.Deserialize<CardDocument>(message.Payload, CardPublisher.Json)
+            ?? throw new InvalidOperationException($"outbox message {message.Sequence} has no card");
+        switch (message.Operation)
+        {
+            case OutboxOperation.PostPrivate:
+                return await adapter.PostPrivateAsync(message.Conversation, message.TargetUser ?? "", card, cancellationToken);
+            case OutboxOperation.OpenWarRoom:
+                return await adapter.OpenWarRoomAsync(message.PostKey["warroom:".Length..], card.Title, card.MentionedPeople, cancellationToken);
+            case OutboxOperation.Update:
+                var existing = await store.GetPostReferenceAsync(message.Channel, message.PostKey, cancellationToken);
+                if (existing is not null)
+                    return await adapter.UpdateAsync(existing.Conversation, existing.PlatformMessageId, card, cancellationToken);
+                break;
+        }
+        string? thread = null;
+        if (message.ThreadKey is not null)
+            thread = (await store.GetPostReferenceAsync(message.Channel, message.ThreadKey, cancellationToken))?.ThreadId;
+        return await adapter.PostAsync(message.Conversation, thread, card, cancellationToken);
+    }
+
+    private static TimeSpan Backoff(int attempts)
+    {
+        var seconds = Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, Math.Min(attempts, 10)));
+        return TimeSpan.FromSeconds(seconds);
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Outbox delivery on {Channel} #{Sequence} failed (attempt {Attempt}); retrying in {Wait}: {Error}")]
+    private partial void LogRetry(string channel, long sequence, int attempt, TimeSpan wait, string error);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Outbox message on {Channel} #{Sequence} ({PostKey}) refused permanently and dropped: {Error}")]
+    private partial void LogDropped(string channel, long sequence, string postKey, string error);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "Outbox dispatch round failed")]
+    private partial void LogDispatchError(Exception ex);
+}

@@ -1,0 +1,125 @@
+using DrBot.Bot.Cards;
+using DrBot.Runbooks.Approvals;
+using DrBot.Runbooks.Definitions;
+using DrBot.Runbooks.Engine;
+using DrBot.Runbooks.People;
+
+namespace DrBot.Bot.Views;
+
+/// <summary>
+/// The runbook card: steps with status and elapsed time, who started it, the pending gate with
+/// Approve/Reject and a reason box, decision stamps, and the outcome. Buttons carry the run id,
+/// step id and run version so a click on a superseded card is recognised.
+/// </summary>
+public static class RunbookCard
+{
+    public static string PostKey(string runId) => $"run:{runId}";
+
+    public static CardDocument Build(RunRecord run, RunbookDefinition? definition, IReadOnlyList<GateDecision> decisions, Roster roster, DateTimeOffset now)
+    {
+        var title = $"{definition?.Title ?? run.Runbook} → {run.Region}";
+        var blocks = new List<CardBlock>
+        {
+            new FactsBlock(Facts(run)),
+            new StepsBlock(run.Steps.Select(s => Line(s, now)).ToList()),
+        };
+        foreach (var check in run.Steps.SelectMany(s => s.Checks))
+            blocks.Add(new TextBlock($"{(check.Passed ? "✔" : "✖")} {check.Title}: {check.Detail}", Subtle: true));
+        foreach (var decision in decisions)
+            blocks.Add(new TextBlock(DecisionStamp(decision, definition)));
+
+        var pending = PendingGate(run, definition);
+        var buttons = new List<CardButton>();
+        var inputs = new List<CardInput>();
+        CardRefresh? refresh = null;
+        if (pending is not null)
+        {
+            var role = pending.Role ?? Roles.Lead;
+            blocks.Add(new TextBlock($"**Approval needed:** {pending.Title} — a {role} other than {run.StartedBy} must decide" +
+                (run.GateExpiresAt is { } expires ? $" before {Durations.Clock(expires)}." : ".")));
+            inputs.Add(new CardInput(CardVerbs.Reason, "Reason (optional)", "Why approve or reject"));
+            var data = new Dictionary<string, string>
+            {
+                [CardVerbs.RunId] = run.Id,
+                [CardVerbs.StepId] = pending.Id,
+                [CardVerbs.Version] = run.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+            buttons.Add(new CardButton("Approve", CardVerbs.Approve, data, ButtonStyle.Positive,
+                new ButtonConfirm("Approve this step?", $"{pending.Title} for {run.Runbook} → {run.Region}. This changes production.", "Approve", "Cancel")));
+            buttons.Add(new CardButton("Reject", CardVerbs.Reject, data, ButtonStyle.Destructive));
+            var approvers = roster.WithRole(role).Where(p => p.Name != run.StartedBy || pending.AllowSelfApproval).ToList();
+            refresh = new CardRefresh(CardVerbs.Refresh, new Dictionary<string, string> { [CardVerbs.RunId] = run.Id }, approvers);
+        }
+        if (run.IsFinished)
+            blocks.Add(new TextBlock($"**{OutcomeText(run.Outcome)}**" + (run.OutcomeReason is { Length: > 0 } r ? $": {r}" : "")));
+
+        blocks.Add(new ContextBlock($"Run {run.Id} · started by {run.StartedBy} at {Durations.Clock(run.StartedAt)} · version {run.Version}"));
+        var fallback = pending is not null
+            ? $"{title}: approval needed ({pending.Title})"
+            : $"{title}: {(run.IsFinished ? OutcomeText(run.Outcome) : "running")}";
+        return new CardDocument(title, fallback, Tone(run, pending is not null), Subtitle: definition?.Description,
+            Blocks: blocks, Inputs: inputs, Buttons: buttons, Mentions: null, Refresh: refresh);
+    }
+
+    public static StepDefinition? PendingGate(RunRecord run, RunbookDefinition? definition)
+    {
+        if (run.IsFinished || definition is null)
+            return null;
+        var step = definition.Step(run.State);
+        return step is { Kind: StepKind.Gate } && run.Step(step.Id)?.Status == StepStatus.AwaitingApproval ? step : null;
+    }
+
+    public static string OutcomeText(RunOutcome outcome) => outcome switch
+    {
+        RunOutcome.Succeeded => "✅ Succeeded",
+        RunOutcome.Failed => "❌ Failed",
+        RunOutcome.Rejected => "⛔ Rejected at the gate",
+        RunOutcome.GateExpired => "⌛ Gate expired without a decision",
+        RunOutcome.Cancelled => "🛑 Cancelled",
+        RunOutcome.RolledBack => "↩ Rolled back",
+        _ => "Running",
+    };
+
+    public static string DecisionStamp(GateDecision d, RunbookDefinition? definition)
+    {
+        var gate = definition?.Step(d.StepId)?.Title ?? d.StepId;
+        var verb = d.Approved ? "✅ Approved" : "⛔ Rejected";
+        return $"{verb} by {d.DisplayName} ({d.Channel}) at {Durations.Clock(d.DecidedAt)}: {gate}" + (string.IsNullOrWhiteSpace(d.Reason) ? "" : $" — “{d.Reason}”");
+    }
+
+    private static List<Fact> Facts(RunRecord run)
+    {
+        var facts = new List<Fact> { new("Runbook", run.Runbook), new("Target", run.Region) };
+        if (run.FromRegion is not null)
+            facts.Add(new Fact("From", run.FromRegion));
+        if (run.IncidentId is not null)
+            facts.Add(new Fact("Incident", run.IncidentId));
+        foreach (var key in new[] { "replication_lag_seconds", "rpo_seconds", "secondary_healthy" })
+            if (run.Facts.TryGetValue(key, out var value))
+                facts.Add(new Fact(key.Replace('_', ' '), value));
+        return facts;
+    }
+
+    private static StepLine Line(StepRecord step, DateTimeOffset now)
+    {
+        var elapsed = step.StartedAt is { } started ? Durations.Format((step.EndedAt ?? now) - started) : null;
+        return new StepLine(step.Title, step.Status switch
+        {
+            StepStatus.Running => StepLineStatus.Running,
+            StepStatus.Succeeded or StepStatus.Approved => StepLineStatus.Done,
+            StepStatus.Failed or StepStatus.CompensationFailed => StepLineStatus.Failed,
+            StepStatus.Skipped => StepLineStatus.Skipped,
+            StepStatus.AwaitingApproval => StepLineStatus.Waiting,
+            StepStatus.Rejected or StepStatus.Expired => StepLineStatus.Rejected,
+            StepStatus.Compensated => StepLineStatus.Compensated,
+            _ => StepLineStatus.Pending,
+        }, elapsed, step.Detail);
+    }
+
+    private static CardTone Tone(RunRecord run, bool waiting) => run.Outcome switch
+    {
+        RunOutcome.Succeeded => CardTone.Good,
+        RunOutcome.None => waiting ? CardTone.Warning : CardTone.Accent,
+        _ => CardTone.Attention,
+    };
+}

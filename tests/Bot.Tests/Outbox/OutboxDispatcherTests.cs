@@ -1,0 +1,102 @@
+using DrBot.Bot.Cards;
+using DrBot.Bot.Channels;
+using DrBot.Bot.Outbox;
+using DrBot.Runbooks.People;
+using DrBot.Runbooks.Storage.LiteDb;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DrBot.Bot.Tests.Outbox;
+
+public sealed class OutboxDispatcherTests
+{
+    /// <summary>A platform that is down for its first <c>failures</c> calls, then delivers and records what it got.</summary>
+    private sealed class OutagePlatform(int failures, TimeSpan? retryAfter) : IChannelAdapter
+    {
+        private int _calls;
+        public List<string> Delivered { get; } = [];
+        public Dictionary<string, string> Messages { get; } = [];
+        public string Name => "local";
+
+        public Task<DeliveryResult> PostAsync(string conversation, string? threadId, CardDocument card, CancellationToken cancellationToken) =>
+            Task.FromResult(Attempt(() =>
+            {
+                var id = $"p{Messages.Count + 1}";
+                Messages[id] = card.Title;
+                Delivered.Add($"post {card.Title}");
+                return DeliveryResult.Delivered(id);
+            }));
+
+        public Task<DeliveryResult> UpdateAsync(string conversation, string platformMessageId, CardDocument card, CancellationToken cancellationToken) =>
+            Task.FromResult(Attempt(() =>
+            {
+                Messages[platformMessageId] = card.Title;
+                Delivered.Add($"update {platformMessageId} {card.Title}");
+                return DeliveryResult.Delivered(platformMessageId);
+            }));
+
+        public Task<DeliveryResult> PostPrivateAsync(string conversation, string platformUserId, CardDocument card, CancellationToken cancellationToken) =>
+            PostAsync(conversation, null, card, cancellationToken);
+
+        public Task<DeliveryResult> OpenWarRoomAsync(string incidentId, string title, IReadOnlyList<Person> members, CancellationToken cancellationToken) =>
+            PostAsync("", null, CardDocument.Text(title), cancellationToken);
+
+        private DeliveryResult Attempt(Func<DeliveryResult> deliver) =>
+            ++_calls <= failures ? DeliveryResult.Retry("503 from the platform", retryAfter) : deliver();
+    }
+
+    [Fact]
+    public async Task With_the_platform_down_for_a_while_nothing_is_lost_nothing_is_doubled_and_order_is_kept()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero));
+        using var store = new LiteDbStore(Path.Combine(Path.GetTempPath(), $"drbot-outbox-{Guid.NewGuid():N}.db"), time);
+        var platform = new OutagePlatform(failures: 7, retryAfter: null);
+        var (publisher, dispatcher) = Build(store, platform, time);
+
+        for (var i = 1; i <= 5; i++)
+            await publisher.PostAsync($"notice:{i}", CardDocument.Text($"notice {i}"), CancellationToken.None);
+        await publisher.PublishAsync("run:R-1", CardDocument.Text("run v1"), CancellationToken.None);
+        await publisher.PublishAsync("run:R-1", CardDocument.Text("run v2"), CancellationToken.None);
+        await publisher.PublishAsync("run:R-1", CardDocument.Text("run v3"), CancellationToken.None);
+
+        // Drive the dispatcher through the outage with backoff measured on the fake clock.
+        for (var round = 0; round < 200 && await store.CountUndeliveredAsync(CancellationToken.None) > 0; round++)
+        {
+            await dispatcher.DeliverDueAsync(CancellationToken.None);
+            time.Advance(TimeSpan.FromSeconds(5));
+        }
+
+        Assert.Equal(0, await store.CountUndeliveredAsync(CancellationToken.None));
+        Assert.Equal(
+            ["post notice 1", "post notice 2", "post notice 3", "post notice 4", "post notice 5", "post run v1", "update p6 run v2", "update p6 run v3"],
+            platform.Delivered);
+        Assert.Equal("run v3", platform.Messages["p6"]);
+    }
+
+    [Fact]
+    public async Task A_Retry_After_from_the_platform_is_honoured_before_the_next_attempt()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero));
+        using var store = new LiteDbStore(Path.Combine(Path.GetTempPath(), $"drbot-outbox-{Guid.NewGuid():N}.db"), time);
+        var platform = new OutagePlatform(failures: 1, retryAfter: TimeSpan.FromSeconds(30));
+        var (publisher, dispatcher) = Build(store, platform, time);
+        await publisher.PostAsync("notice:1", CardDocument.Text("hello"), CancellationToken.None);
+
+        await dispatcher.DeliverDueAsync(CancellationToken.None); // 429, Retry-After 30 s
+        time.Advance(TimeSpan.FromSeconds(29));
+        await dispatcher.DeliverDueAsync(CancellationToken.None);
+        Assert.Empty(platform.Delivered);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await dispatcher.DeliverDueAsync(CancellationToken.None);
+        Assert.Equal(["post hello"], platform.Delivered);
+    }
+
+    private static (CardPublisher, OutboxDispatcher) Build(LiteDbStore store, IChannelAdapter platform, TimeProvider time)
+    {
+        var signal = new OutboxSignal();
+        var enabled = new EnabledChannels(new ConfigurationBuilder().Build());
+        return (new CardPublisher(store, [platform], enabled, signal, time),
+                new OutboxDispatcher(store, [platform], signal, time, NullLogger<OutboxDispatcher>.Instance));
+    }
+}

@@ -1,1 +1,0 @@
-namespace DrBot.Bot.Tests; public class Smoke { [Fact] public void Runs() => Assert.True(true); }

@@ -1,1 +1,0 @@
-namespace DrBot.Runbooks.Tests; public class Smoke { [Fact] public void Runs() => Assert.True(true); }
