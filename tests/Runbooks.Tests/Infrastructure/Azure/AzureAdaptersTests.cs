@@ -126,7 +126,7 @@ public sealed class AzureAdaptersTests : IAsyncLifetime
         _arm.AddAks("aks-west", kube.KubeConfigYaml());
         var regions = LiveTestOptions.Regions(r => r["west-us"] = new() { Cluster = { AzureResourceId = FakeAzureResourceManager.AksId("aks-west") } });
         var cache = new KubeConfigCache();
-        var cluster = new KubernetesClusterManager(new KubernetesClients(regions, cache, LiveTestOptions.Timeouts()), cache, LiveTestOptions.Timeouts(), TimeProvider.System, new AksCredentialSource(_client));
+        var cluster = new KubernetesClusterManager(new KubernetesClients(regions, cache, LiveTestOptions.Timeouts()), cache, LiveTestOptions.Timeouts(), TimeProvider.System, () => new AksCredentialSource(_client));
 
         var result = await cluster.GetCredentialsAsync("west-us", default);
         var deployments = await cluster.GetDeploymentsAsync("west-us", "policycortex", default);
