@@ -14,14 +14,15 @@ namespace DrBot.Runbooks.Infrastructure.Kubernetes;
 /// </summary>
 public sealed class KubernetesClusterManager : IClusterManager
 {
+    // The AKS source is resolved on first use: a self-hosted cluster never builds an ARM client.
     private readonly KubernetesClients _clients;
     private readonly KubeConfigCache _cache;
-    private readonly AksCredentialSource? _aks;
+    private readonly Func<AksCredentialSource>? _aks;
     private readonly LiveInfrastructureOptions _options;
     private readonly TimeProvider _time;
     private readonly KubernetesRetry _retry;
 
-    public KubernetesClusterManager(KubernetesClients clients, KubeConfigCache cache, IOptions<LiveInfrastructureOptions> options, TimeProvider time, AksCredentialSource? aks = null)
+    public KubernetesClusterManager(KubernetesClients clients, KubeConfigCache cache, IOptions<LiveInfrastructureOptions> options, TimeProvider time, Func<AksCredentialSource>? aks = null)
     {
         _clients = clients;
         _cache = cache;
@@ -37,7 +38,7 @@ public sealed class KubernetesClusterManager : IClusterManager
         if (!string.IsNullOrWhiteSpace(aksId))
         {
             if (_aks is null) return InfraActionResult.Failed($"DrBot:Regions:{region}:Cluster:AzureResourceId is set but Azure access is not registered.");
-            var fetched = await _aks.FetchAsync(aksId, cancellationToken);
+            var fetched = await _aks().FetchAsync(aksId, cancellationToken);
             if (fetched.KubeConfig is null) return fetched.Result;
             _cache.Set(region, fetched.KubeConfig);
             return fetched.Result;

@@ -49,7 +49,7 @@ public static class LiveInfrastructureServiceCollectionExtensions
             sp.GetRequiredService<KubeConfigCache>(),
             sp.GetRequiredService<IOptions<LiveInfrastructureOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<AksCredentialSource>())));
+            () => sp.GetRequiredService<AksCredentialSource>())));
         services.RemoveAll<IHealthProbe>();
         services.AddHttpClient<IHealthProbe, HttpHealthProbe>(http => http.Timeout = Timeout.InfiniteTimeSpan);
         return services;
