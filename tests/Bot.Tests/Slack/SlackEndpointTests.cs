@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using DrBot.Bot.Channels;
+using DrBot.Runbooks.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DrBot.Bot.Tests.Slack;
 
@@ -184,6 +186,21 @@ public sealed class SlackEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_click_is_acknowledged_at_once_even_when_slack_takes_ten_seconds_to_take_the_reply()
+    {
+        _stub.Override = _ => new StubAnswer(200, "ok", Delay: TimeSpan.FromSeconds(10));
+        var payload = SlackInboundParsingTests.ClickPayload("U0BOB", "1700000007.000400", """{"verb":"approve","runId":"R-7"}""", null)
+            .Replace("\"trigger_id\":\"trig\"", $"\"trigger_id\":\"trig\",\"response_url\":\"{_stub.ResponseUrl("slow-click")}\"", StringComparison.Ordinal);
+
+        var clock = Stopwatch.StartNew();
+        using var response = await _bot.PostSignedAsync("/api/slack/interactions", SlackBotHost.Form(new Dictionary<string, string> { ["payload"] = payload }));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"acknowledged after {clock.Elapsed}");
+        await _stub.WaitForAsync(c => c.Path == "/response/slow-click", TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task A_repeated_click_delivery_reaches_the_handler_once()
     {
         var payload = SlackInboundParsingTests.ClickPayload("U0BOB", "1700000006.000300", """{"verb":"approve","runId":"R-7"}""", null);
@@ -191,6 +208,36 @@ public sealed class SlackEndpointTests : IAsyncLifetime
         var responses = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => _bot.PostSignedAsync("/api/slack/interactions", body)));
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.Single(_bot.Handler.Inputs);
+    }
+
+    [Fact]
+    public async Task When_the_store_is_unreachable_the_command_is_refused_and_never_handled()
+    {
+        await using var bot = await SlackBotHost.StartAsync(_stub, configure: b => b.Services.AddSingleton<IIdempotencyStore, UnreachableStore>());
+        using var response = await bot.PostSignedAsync("/api/slack/commands", Command("/failover", "west-us"));
+        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal("ephemeral", (string?)answer["response_type"]);
+        Assert.Contains("nothing was done", (string?)answer["text"], StringComparison.Ordinal);
+        Assert.Empty(bot.Handler.Inputs);
+    }
+
+    [Fact]
+    public async Task A_failing_handler_is_answered_privately_with_an_error()
+    {
+        _bot.Handler.Respond = (_, _) => throw new InvalidOperationException("boom");
+        using var response = await _bot.PostSignedAsync("/api/slack/commands", Command("/runbook", "list"));
+        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal("ephemeral", (string?)answer["response_type"]);
+        Assert.Contains("went wrong", (string?)answer["text"], StringComparison.Ordinal);
+        Assert.Contains(_bot.Logs.Lines, l => l.Contains("[4004]", StringComparison.Ordinal) && l.Contains("boom", StringComparison.Ordinal));
+    }
+
+    private sealed class UnreachableStore : IIdempotencyStore
+    {
+        public Task<bool> TryClaimIdempotencyKeyAsync(string key, DateTimeOffset at, CancellationToken cancellationToken) =>
+            throw new StoreUnavailableException("connection refused");
+        public Task SetValueAsync(string key, string value, CancellationToken cancellationToken) => throw new StoreUnavailableException("connection refused");
+        public Task<string?> GetValueAsync(string key, CancellationToken cancellationToken) => throw new StoreUnavailableException("connection refused");
     }
 
     [Fact]

@@ -15,7 +15,8 @@ public sealed record SlackDispatchOutcome(SlackDispatchKind Kind, ChatReply? Rep
 
 /// <summary>
 /// Hands one Slack delivery to the channel-neutral handler, once: the delivery key is claimed in
-/// the store first (retries and repeats are dropped). The handler gets the acknowledgement budget;
+/// the store first as <c>slack-inbound:{key}</c> (retries and repeats are dropped); the handler's
+/// own <see cref="ChatInput.DeliveryId"/> (<c>slack:{key}</c>) stays free for it to claim. The handler gets the acknowledgement budget;
 /// when it needs longer the request is acknowledged and the reply follows through the responder.
 /// </summary>
 public sealed class SlackDispatcher(
@@ -31,7 +32,7 @@ public sealed class SlackDispatcher(
     {
         try
         {
-            if (!await store.TryClaimIdempotencyKeyAsync($"slack:{deliveryKey}", time.GetUtcNow(), cancellationToken))
+            if (!await store.TryClaimIdempotencyKeyAsync($"slack-inbound:{deliveryKey}", time.GetUtcNow(), cancellationToken))
             {
                 SlackLog.DuplicateDelivery(logger, deliveryKey);
                 return SlackDispatchOutcome.Duplicate;

@@ -37,6 +37,11 @@ public static class SlackEndpoints
             return refusal!;
         }
         var form = QueryHelpers.ParseQuery(Encoding.UTF8.GetString(body));
+        if (Field(form, "ssl_check") == "1")
+        {
+            // Slack checking the certificate of the command URL: nothing to do.
+            return TypedResults.Ok();
+        }
         var userId = Field(form, "user_id");
         var channelId = Field(form, "channel_id");
         if (userId is null || channelId is null)
@@ -113,7 +118,11 @@ public static class SlackEndpoints
             var input = new ChatInput(Channel, mention.ChannelId, mention.ThreadTs, slack.User(mention.UserId, null), mention.Text, null, $"slack:{deliveryKey}");
             var target = new SlackReplyTarget(null, mention.ChannelId, mention.UserId, mention.ThreadTs);
             // Events are acknowledged at once (Slack retries after 3 s); the answer is posted to the channel.
-            await slack.Dispatcher.DispatchAsync(input, deliveryKey, target, TimeSpan.Zero, cancellationToken);
+            var outcome = await slack.Dispatcher.DispatchAsync(input, deliveryKey, target, TimeSpan.Zero, cancellationToken);
+            if (outcome is { Kind: SlackDispatchKind.Answered, Reply: { } reply })
+            {
+                _ = slack.Dispatcher.ReplyLaterAsync(reply, target);
+            }
         }
         return TypedResults.Ok();
     }
