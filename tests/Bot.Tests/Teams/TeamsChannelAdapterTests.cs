@@ -109,6 +109,20 @@ public sealed class TeamsChannelAdapterTests : IClassFixture<TeamsBotFixture>
     }
 
     [Fact]
+    public async Task A_card_that_mentions_people_itself_is_not_mentioned_twice_in_the_message()
+    {
+        await InstallAsync();
+        var renderer = new MentioningRenderer();
+        var messages = new TeamsMessages(renderer, _bot.Services.GetRequiredService<TeamsConversations>());
+
+        var activity = await messages.MessageAsync(AlertCard with { Mentions = TeamsBotFixture.Roster.People }, CancellationToken.None);
+
+        Assert.Null(activity["entities"]);
+        Assert.Null(activity["text"]);
+        Assert.Equal(2, activity["attachments"]?[0]?["content"]?["msteams"]?["entities"]?.AsArray().Count);
+    }
+
+    [Fact]
     public async Task The_approvers_refresh_view_names_their_Teams_user_ids()
     {
         await InstallAsync();
@@ -213,4 +227,18 @@ public sealed class TeamsChannelAdapterTests : IClassFixture<TeamsBotFixture>
             ["channel"] = new JsonObject { ["id"] = IncidentChannel, ["name"] = "incident-response" },
         },
     };
+
+    /// <summary>Renders mentions inside the card, as the real Adaptive Card renderer does.</summary>
+    private sealed class MentioningRenderer : IAdaptiveCardRenderer
+    {
+        public JsonObject Render(CardDocument card) => new()
+        {
+            ["type"] = "AdaptiveCard",
+            ["version"] = "1.5",
+            ["msteams"] = new JsonObject
+            {
+                ["entities"] = new JsonArray([.. card.MentionedPeople.Select(p => (JsonNode)new JsonObject { ["type"] = "mention", ["text"] = $"<at>{p.DisplayName}</at>" })]),
+            },
+        };
+    }
 }

@@ -85,7 +85,7 @@ public sealed class TeamsActivityProcessor(
             return InvokeMessage("This click was already handled.");
         }
 
-        var data = action.TryGetProperty("data", out var dataElement) ? InboundText.Flatten(dataElement) : [];
+        var data = action.TryGetProperty("data", out var dataElement) ? InboundText.Flatten(dataElement, "verb") : [];
         var reply = await handler.HandleAsync(Input(activity, null, new CardAction(verb, data, activity.ReplyToId)), cancellationToken);
         if (reply.IsError)
         {

@@ -10,37 +10,37 @@ public sealed class TeamsMessages(IAdaptiveCardRenderer renderer, TeamsConversat
     public const string AdaptiveCardContentType = "application/vnd.microsoft.card.adaptive";
 
     /// <summary>
-    /// A message with the people to notify as <c>&lt;at&gt;Name&lt;/at&gt;</c> text and matching mention
-    /// entities, and the card as an Adaptive Card attachment (plain text cards go as text only).
+    /// A message with the card as an Adaptive Card attachment, or, for a plain text card, as text.
+    /// People to notify are mentioned as <c>&lt;at&gt;Name&lt;/at&gt;</c> text with matching mention
+    /// entities, in the message unless the rendered card already mentions them itself.
     /// </summary>
     public async Task<JsonObject> MessageAsync(CardDocument card, CancellationToken cancellationToken)
     {
-        var text = new List<string>();
-        var entities = new JsonArray();
-        foreach (var person in card.MentionedPeople.Where(p => !string.IsNullOrEmpty(p.TeamsAadObjectId)))
-        {
-            var at = $"<at>{WebUtility.HtmlEncode(person.DisplayName)}</at>";
-            text.Add(at);
-            entities.Add(new JsonObject
-            {
-                ["type"] = "mention",
-                ["text"] = at,
-                ["mentioned"] = new JsonObject { ["id"] = person.TeamsAadObjectId, ["name"] = person.DisplayName },
-            });
-        }
-
         var activity = new JsonObject { ["type"] = "message" };
+        var text = new List<string>();
+        var mentionInMessage = true;
         if (IsPlainText(card))
         {
             text.Add(WebUtility.HtmlEncode(card.FallbackText));
         }
         else
         {
+            var content = await CardAsync(card, cancellationToken);
+            mentionInMessage = content["msteams"]?["entities"] is not JsonArray { Count: > 0 };
             activity["summary"] = card.FallbackText;
-            activity["attachments"] = new JsonArray(new JsonObject
+            activity["attachments"] = new JsonArray(new JsonObject { ["contentType"] = AdaptiveCardContentType, ["content"] = content });
+        }
+
+        var entities = new JsonArray();
+        foreach (var person in mentionInMessage ? card.MentionedPeople.Where(p => !string.IsNullOrEmpty(p.TeamsAadObjectId)) : [])
+        {
+            var at = $"<at>{WebUtility.HtmlEncode(person.DisplayName)}</at>";
+            text.Insert(entities.Count, at);
+            entities.Add(new JsonObject
             {
-                ["contentType"] = AdaptiveCardContentType,
-                ["content"] = await CardAsync(card, cancellationToken),
+                ["type"] = "mention",
+                ["text"] = at,
+                ["mentioned"] = new JsonObject { ["id"] = person.TeamsAadObjectId, ["name"] = person.DisplayName },
             });
         }
 

@@ -40,6 +40,13 @@ public sealed class BotFrameworkStandIn : IAsyncDisposable
     public RSA TeamsKey { get; } = RSA.Create(2048);
     public RSA WebChatKey { get; } = RSA.Create(2048);
 
+    /// <summary>A key published only after <see cref="RollOverKeys"/>: the platform's key rollover.</summary>
+    public RSA RolledKey { get; } = RSA.Create(2048);
+
+    private volatile bool _rolledOver;
+
+    public void RollOverKeys() => _rolledOver = true;
+
     public string BaseUrl { get; private set; } = "";
     public string MetadataUrl => BaseUrl + "/openid";
     public string Authority => BaseUrl + "/" + Tenant;
@@ -91,10 +98,16 @@ public sealed class BotFrameworkStandIn : IAsyncDisposable
                 ["token_endpoint_auth_methods_supported"] = new JsonArray("private_key_jwt"),
             });
         });
-        app.MapGet("/keys", () => Results.Json(new JsonObject
+        app.MapGet("/keys", () =>
         {
-            ["keys"] = new JsonArray(Jwk("msteams-key", TeamsKey, "msteams"), Jwk("webchat-key", WebChatKey, "webchat")),
-        }));
+            var keys = new JsonArray(Jwk("msteams-key", TeamsKey, "msteams"), Jwk("webchat-key", WebChatKey, "webchat"));
+            if (_rolledOver)
+            {
+                keys.Add(Jwk("rolled-key", RolledKey, "msteams"));
+            }
+
+            return Results.Json(new JsonObject { ["keys"] = keys });
+        });
         app.MapPost("/" + Tenant + "/oauth2/v2.0/token", async (HttpContext context) =>
         {
             TokenCalls.Enqueue(await RecordAsync(context));
@@ -148,5 +161,6 @@ public sealed class BotFrameworkStandIn : IAsyncDisposable
         await _app.DisposeAsync();
         TeamsKey.Dispose();
         WebChatKey.Dispose();
+        RolledKey.Dispose();
     }
 }

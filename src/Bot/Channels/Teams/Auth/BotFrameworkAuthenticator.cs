@@ -25,17 +25,26 @@ public sealed class BotFrameworkAuthenticator
 {
     private static readonly string[] Algorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512];
 
+    /// <summary>How often a token naming an unknown key may make us fetch the keys again.</summary>
+    private static readonly TimeSpan MinForcedFetchGap = TimeSpan.FromSeconds(30);
+
     private readonly TeamsOptions _options;
+    private readonly HttpDocumentRetriever _retriever;
     private readonly IConfigurationManager<OpenIdConnectConfiguration> _metadata;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _forcedFetchGate = new(1, 1);
+    private OpenIdConnectConfiguration? _forced;
+    private DateTimeOffset _lastForcedFetch = DateTimeOffset.MinValue;
     private readonly SigningKeyEndorsements _endorsements;
     private readonly JsonWebTokenHandler _handler = new();
 
-    public BotFrameworkAuthenticator(IOptions<TeamsOptions> options, IHttpClientFactory httpClientFactory, SigningKeyEndorsements endorsements)
+    public BotFrameworkAuthenticator(IOptions<TeamsOptions> options, IHttpClientFactory httpClientFactory, SigningKeyEndorsements endorsements, TimeProvider time)
     {
         _options = options.Value;
         _endorsements = endorsements;
-        var retriever = new HttpDocumentRetriever(httpClientFactory.CreateClient(TeamsHttp.ClientName)) { RequireHttps = true };
-        _metadata = new ConfigurationManager<OpenIdConnectConfiguration>(_options.OpenIdMetadataUrl, new OpenIdConnectConfigurationRetriever(), retriever)
+        _time = time;
+        _retriever = new HttpDocumentRetriever(httpClientFactory.CreateClient(TeamsHttp.ClientName)) { RequireHttps = true };
+        _metadata = new ConfigurationManager<OpenIdConnectConfiguration>(_options.OpenIdMetadataUrl, new OpenIdConnectConfigurationRetriever(), _retriever)
         {
             AutomaticRefreshInterval = TimeSpan.FromHours(24),
         };
@@ -61,11 +70,10 @@ public sealed class BotFrameworkAuthenticator
         {
             metadata = await _metadata.GetConfigurationAsync(cancellationToken);
             validation = await _handler.ValidateTokenAsync(token, Parameters(metadata));
-            if (validation.Exception is SecurityTokenSignatureKeyNotFoundException)
+            if (validation.Exception is SecurityTokenSignatureKeyNotFoundException
+                && await FreshMetadataAsync(cancellationToken) is { } fresh)
             {
-                // A key we have not seen: the keys may have rolled over, so fetch them again once.
-                _metadata.RequestRefresh();
-                metadata = await _metadata.GetConfigurationAsync(cancellationToken);
+                metadata = fresh;
                 validation = await _handler.ValidateTokenAsync(token, Parameters(metadata));
             }
         }
@@ -90,6 +98,32 @@ public sealed class BotFrameworkAuthenticator
         }
 
         return await CheckEndorsementsAsync(metadata, jwt.Kid, channelId, cancellationToken);
+    }
+
+    /// <summary>
+    /// A token names a key we do not know: the keys may have rolled over. Use the keys fetched for
+    /// the last such token, or fetch them now (at most every 30 s, so unknown keys cannot make us
+    /// hammer the metadata endpoint), and let the configuration manager catch up in the background.
+    /// </summary>
+    private async Task<OpenIdConnectConfiguration?> FreshMetadataAsync(CancellationToken cancellationToken)
+    {
+        await _forcedFetchGate.WaitAsync(cancellationToken);
+        try
+        {
+            var now = _time.GetUtcNow();
+            if (now - _lastForcedFetch >= MinForcedFetchGap)
+            {
+                _lastForcedFetch = now;
+                _forced = await OpenIdConnectConfigurationRetriever.GetAsync(_options.OpenIdMetadataUrl, _retriever, cancellationToken);
+                _metadata.RequestRefresh();
+            }
+
+            return _forced;
+        }
+        finally
+        {
+            _forcedFetchGate.Release();
+        }
     }
 
     private async Task<AuthenticationResult> CheckEndorsementsAsync(OpenIdConnectConfiguration metadata, string? kid, string? channelId, CancellationToken cancellationToken)

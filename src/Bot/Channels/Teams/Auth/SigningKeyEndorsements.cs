@@ -6,12 +6,13 @@ namespace DrBot.Bot.Channels.Teams.Auth;
 /// <summary>
 /// The <c>endorsements</c> of each signing key (the channels a key may sign for), read from the
 /// raw key set because the IdentityModel key objects drop that field. Cached by key id; fetched
-/// again when a key is not known yet (at most once a minute) or when the cache is a day old.
+/// again when the cache is a day old or when a key is not in it. Only a token whose signature
+/// already verified against the published keys gets here, so an unknown key id means a real
+/// rollover, not an attacker making us fetch.
 /// </summary>
 public sealed class SigningKeyEndorsements(IHttpClientFactory httpClientFactory, TimeProvider time)
 {
     private static readonly TimeSpan MaxAge = TimeSpan.FromHours(24);
-    private static readonly TimeSpan MinRefetchGap = TimeSpan.FromMinutes(1);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Dictionary<string, string[]> _byKid = new(StringComparer.Ordinal);
@@ -32,8 +33,7 @@ public sealed class SigningKeyEndorsements(IHttpClientFactory httpClientFactory,
         try
         {
             var stale = _jwksUri != jwksUri || now - _fetchedAt >= MaxAge;
-            var unknownAndMayRefetch = !_byKid.ContainsKey(kid) && now - _fetchedAt >= MinRefetchGap;
-            if (stale || unknownAndMayRefetch)
+            if (stale || !_byKid.ContainsKey(kid))
             {
                 _byKid = await FetchAsync(jwksUri, cancellationToken);
                 _jwksUri = jwksUri;
