@@ -128,11 +128,11 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
 
     private static ParseResult ParseDecision(bool approve, List<string> rest)
     {
-        // "approve R-0001 looks good" or "approve looks good": a run id starts with R-.
+        // "approve run-7 looks good" or "approve looks good": a run id starts with run-.
         string? runId = null;
-        if (rest.Count > 0 && rest[0].StartsWith("R-", StringComparison.OrdinalIgnoreCase))
+        if (rest.Count > 0 && rest[0].StartsWith("run-", StringComparison.OrdinalIgnoreCase))
         {
-            runId = rest[0].ToUpperInvariant();
+            runId = rest[0].ToLowerInvariant();
             rest = rest.Skip(1).ToList();
         }
         var reason = rest.Count > 0 ? string.Join(' ', rest) : null;

@@ -161,7 +161,7 @@ public sealed partial class CommandRouter(
 
     private async Task<ChatReply> CancelAsync(string runId, Actor actor, CancellationToken cancellationToken)
     {
-        var run = await engine.CancelAsync(runId.ToUpperInvariant(), actor, "cancelled from chat", cancellationToken);
+        var run = await engine.CancelAsync(runId.ToLowerInvariant(), actor, "cancelled from chat", cancellationToken);
         return run is null
             ? ChatReply.PrivateText($"No unfinished run {runId}.")
             : ChatReply.Public($"{actor.DisplayName} cancelled {run.Id} ({run.Runbook} → {run.Region}).");

@@ -35,7 +35,8 @@ public static class RunbookCard
         if (pending is not null)
         {
             var role = pending.Role ?? Roles.Lead;
-            blocks.Add(new TextBlock($"**Approval needed:** {pending.Title} — a {role} other than {run.StartedBy} must decide" +
+            var question = pending.Kind == StepKind.Gate ? pending.Title : $"{pending.Title} failed — continue anyway?";
+            blocks.Add(new TextBlock($"**Approval needed:** {question} — a {role} other than {run.StartedBy} must decide" +
                 (run.GateExpiresAt is { } expires ? $" before {Durations.Clock(expires)}." : ".")));
             inputs.Add(new CardInput(CardVerbs.Reason, "Reason (optional)", "Why approve or reject"));
             var data = new Dictionary<string, string>
@@ -65,8 +66,9 @@ public static class RunbookCard
     {
         if (run.IsFinished || definition is null)
             return null;
+        // A gate, or a check whose failure asks a lead whether to go on anyway.
         var step = definition.Step(run.State);
-        return step is { Kind: StepKind.Gate } && run.Step(step.Id)?.Status == StepStatus.AwaitingApproval ? step : null;
+        return step is not null && run.Step(step.Id)?.Status == StepStatus.AwaitingApproval ? step : null;
     }
 
     public static string OutcomeText(RunOutcome outcome) => outcome switch

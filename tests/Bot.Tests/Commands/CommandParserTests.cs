@@ -62,7 +62,7 @@ public class CommandParserTests
     [Fact]
     public void Typed_approve_takes_an_optional_run_id_and_reason()
     {
-        Assert.Equal(new DecideCommand(true, "R-0001", "lag is fine"), _parser.Parse("approve R-0001 lag is fine").Command);
+        Assert.Equal(new DecideCommand(true, "run-12", "lag is fine"), _parser.Parse("approve Run-12 lag is fine").Command);
         Assert.Equal(new DecideCommand(false, null, "too risky"), _parser.Parse("reject too risky").Command);
     }
 

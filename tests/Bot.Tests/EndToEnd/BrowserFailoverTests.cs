@@ -16,6 +16,8 @@ public sealed class BrowserFailoverTests
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "drbot-browser-" + Guid.NewGuid().ToString("N"));
         await using var bot = await BotProcess.StartAsync(dataDir);
+        // The situation: east-us is down (a drill in the simulated world), so the pre-checks pass.
+        await bot.SendAsync("alice", "drill region-down east-us");
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
