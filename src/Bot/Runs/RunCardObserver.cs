@@ -31,9 +31,10 @@ public sealed class RunCardObserver(
         {
             case RunChangeKind.GateOpened when RunbookCard.PendingGate(run, definition) is { } gate:
                 var approvers = roster.WithRole(gate.Role ?? Roles.Lead).Where(p => p.Name != run.StartedBy || gate.AllowSelfApproval).ToList();
+                var gateTitle = run.Step(gate.Id)?.Title ?? gate.Title;
                 await publisher.PostAsync($"gate:{run.Id}:{gate.Id}", new CardDocument(
-                    $"Approval needed: {gate.Title}",
-                    $"Approval needed on {run.Id}: {gate.Title}",
+                    $"Approval needed: {gateTitle}",
+                    $"Approval needed on {run.Id}: {gateTitle}",
                     CardTone.Warning,
                     Blocks: [new TextBlock($"{string.Join(" ", approvers.Select(a => a.DisplayName))}: {run.Runbook} → {run.Region} ({run.Id}) waits for a {gate.Role} decision on the runbook card.")],
                     Mentions: approvers), cancellationToken, ThreadKeyOf(run));

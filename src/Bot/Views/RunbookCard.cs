@@ -26,7 +26,7 @@ public static class RunbookCard
         foreach (var check in run.Steps.SelectMany(s => s.Checks))
             blocks.Add(new TextBlock($"{(check.Passed ? "✔" : "✖")} {check.Title}: {check.Detail}", Subtle: true));
         foreach (var decision in decisions)
-            blocks.Add(new TextBlock(DecisionStamp(decision, definition)));
+            blocks.Add(new TextBlock(DecisionStamp(decision, run)));
 
         var pending = PendingGate(run, definition);
         var buttons = new List<CardButton>();
@@ -35,7 +35,8 @@ public static class RunbookCard
         if (pending is not null)
         {
             var role = pending.Role ?? Roles.Lead;
-            var question = pending.Kind == StepKind.Gate ? pending.Title : $"{pending.Title} failed — continue anyway?";
+            var stepTitle = run.Step(pending.Id)?.Title ?? pending.Title;
+            var question = pending.Kind == StepKind.Gate ? stepTitle : $"{stepTitle} failed — continue anyway?";
             blocks.Add(new TextBlock($"**Approval needed:** {question} — a {role} other than {run.StartedBy} must decide" +
                 (run.GateExpiresAt is { } expires ? $" before {Durations.Clock(expires)}." : ".")));
             inputs.Add(new CardInput(CardVerbs.Reason, "Reason (optional)", "Why approve or reject"));
@@ -46,7 +47,7 @@ public static class RunbookCard
                 [CardVerbs.Version] = run.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
             buttons.Add(new CardButton("Approve", CardVerbs.Approve, data, ButtonStyle.Positive,
-                new ButtonConfirm("Approve this step?", $"{pending.Title} for {run.Runbook} → {run.Region}. This changes production.", "Approve", "Cancel")));
+                new ButtonConfirm("Approve this step?", $"{stepTitle} for {run.Runbook} → {run.Region}. This changes production.", "Approve", "Cancel")));
             buttons.Add(new CardButton("Reject", CardVerbs.Reject, data, ButtonStyle.Destructive));
             var approvers = roster.WithRole(role).Where(p => p.Name != run.StartedBy || pending.AllowSelfApproval).ToList();
             refresh = new CardRefresh(CardVerbs.Refresh, new Dictionary<string, string> { [CardVerbs.RunId] = run.Id }, approvers);
@@ -82,9 +83,9 @@ public static class RunbookCard
         _ => "Running",
     };
 
-    public static string DecisionStamp(GateDecision d, RunbookDefinition? definition)
+    public static string DecisionStamp(GateDecision d, RunRecord run)
     {
-        var gate = definition?.Step(d.StepId)?.Title ?? d.StepId;
+        var gate = run.Step(d.StepId)?.Title ?? d.StepId;
         var verb = d.Approved ? "✅ Approved" : "⛔ Rejected";
         return $"{verb} by {d.DisplayName} ({d.Channel}) at {Durations.Clock(d.DecidedAt)}: {gate}" + (string.IsNullOrWhiteSpace(d.Reason) ? "" : $" — “{d.Reason}”");
     }

@@ -34,9 +34,11 @@ public sealed class BrowserFailoverTests
             await page.ClickAsync("#send");
 
             // The runbook card with the pre-check findings and the approval buttons.
-            var runCard = page.Locator(".message", new PageLocatorOptions { HasText = "Region failover" }).Last;
+            var withButtons = page.Locator(".message", new PageLocatorOptions { HasText = "Region failover →" })
+                .Filter(new LocatorFilterOptions { Has = page.Locator("button", new PageLocatorOptions { HasText = "Approve" }) });
+            await Assertions.Expect(withButtons).ToHaveCountAsync(1, new LocatorAssertionsToHaveCountOptions { Timeout = 30_000 });
+            var runCard = page.Locator($".message[data-id='{await withButtons.GetAttributeAsync("data-id")}']");
             var approve = runCard.Locator("button", new LocatorLocatorOptions { HasText = "Approve" }).First;
-            await Assertions.Expect(approve).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 30_000 });
             await Assertions.Expect(runCard).ToContainTextAsync("replication lag", new LocatorAssertionsToContainTextOptions { Timeout = 5_000, IgnoreCase = true });
 
             // Four-eyes: alice started it, so her approval is refused with the reason.
