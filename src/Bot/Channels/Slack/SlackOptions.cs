@@ -28,7 +28,7 @@ public sealed class SlackOptions
 
     /// <summary>How long a command or click may take before it is acknowledged and answered later (Slack allows 3 s).</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:00:02.800")]
-    public TimeSpan AcknowledgeBudget { get; set; } = TimeSpan.FromMilliseconds(2500);
+    public TimeSpan AcknowledgeBudget { get; set; } = TimeSpan.FromMilliseconds(2000);
 
     /// <summary>Minimum spacing of chat.postMessage calls per channel (Slack allows about one per second).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
