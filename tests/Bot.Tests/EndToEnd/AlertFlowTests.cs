@@ -43,6 +43,11 @@ public sealed class AlertFlowTests
         var reply = await bot.ClickAsync("alice", alertCard["id"]!.GetValue<string>(), "start-runbook", start.Data);
         Assert.Contains("started region-failover", reply["reply"]!["text"]!.GetValue<string>(), StringComparison.Ordinal);
         await bot.WaitForMessageAsync(m => CardJson.Actions(m["card"]).Any(a => a.Verb == "approve"), TimeSpan.FromSeconds(30));
+
+        var metrics = await bot.Http.GetStringAsync("metrics");
+        Assert.Contains("drbot_incidents_open{severity=\"P1\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("drbot_gates_pending 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("drbot_runs_total{outcome=\"none\"} 1", metrics, StringComparison.Ordinal);
     }
 
     [Fact]
