@@ -41,7 +41,7 @@ public sealed class TeamsTokenTests
         }
 
         // Give anything that (wrongly) got through time to show up before looking.
-        await Task.Delay(1500);
+        await Task.Delay(1000);
         Assert.Empty(cloud.ConnectorCalls);
         Assert.Empty(cloud.TokenCalls);
         Assert.Empty(await teams.Bot.MessagesAsync()); // a run or incident would have posted its card here too
