@@ -32,6 +32,13 @@ public sealed class CardPublisher(IDrBotStore store, IEnumerable<IChannelAdapter
         signal.Notify();
     }
 
+    /// <summary>A post into one conversation on one channel (an answer the platform could not take at once).</summary>
+    public async Task PostToConversationAsync(string channel, string conversation, string postKey, CardDocument card, CancellationToken cancellationToken)
+    {
+        await EnqueueAsync(channel, conversation, OutboxOperation.Post, postKey, card, null, null, cancellationToken);
+        signal.Notify();
+    }
+
     public async Task OpenWarRoomAsync(string incidentId, string title, IReadOnlyList<Person> members, CancellationToken cancellationToken)
     {
         var payload = new CardDocument(title, title, Mentions: members);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DrBot.Bot.Cards;
 using DrBot.Bot.Channels.Teams.Connector;
+using DrBot.Bot.Outbox;
 using DrBot.Runbooks.People;
 using DrBot.Runbooks.Storage;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,8 @@ namespace DrBot.Bot.Channels.Teams;
 /// Handles one authenticated activity: messages and Action.Submit fallbacks go to the command
 /// router and are answered in the thread; <c>adaptiveCard/action</c> invokes get the invoke
 /// response; an install event remembers the channel for proactive posts. A repeated delivery of the
-/// same activity id changes nothing.
+/// same activity id changes nothing. A reply the Connector cannot take right now goes through the
+/// outbox when the host has one.
 /// </summary>
 public sealed class TeamsActivityProcessor(
     IChatInputHandler handler,
@@ -22,7 +24,8 @@ public sealed class TeamsActivityProcessor(
     TeamsMessages messages,
     ConnectorClient connector,
     TimeProvider time,
-    ILogger<TeamsActivityProcessor> logger)
+    ILogger<TeamsActivityProcessor> logger,
+    CardPublisher? outbox = null)
 {
     public const string InvokeName = "adaptiveCard/action";
 
@@ -65,6 +68,12 @@ public sealed class TeamsActivityProcessor(
             if (!sent.Succeeded)
             {
                 TeamsLog.ReplyFailed(logger, activity.Id!, sent.Failure?.Error);
+                // Throttled or down: the answer waits in the outbox (retried with backoff) instead of being lost.
+                if (sent.Failure?.Status == DeliveryStatus.Retry && outbox is not null)
+                {
+                    await outbox.PostToConversationAsync(TeamsChannelAdapter.ChannelName, activity.Conversation.Id!, $"reply:{activity.Id}",
+                        reply.Card ?? CardDocument.Text(reply.Text), cancellationToken);
+                }
             }
         }
 

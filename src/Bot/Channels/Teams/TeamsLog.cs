@@ -13,6 +13,6 @@ internal static partial class TeamsLog
     [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "DrBot was added to team {TeamId}; posting proactively to channel {ChannelId}")]
     public static partial void Installed(ILogger logger, string? teamId, string channelId);
 
-    [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "The reply to Teams activity {ActivityId} was not delivered: {Error}")]
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "The reply to Teams activity {ActivityId} was not delivered at once: {Error}")]
     public static partial void ReplyFailed(ILogger logger, string activityId, string? error);
 }

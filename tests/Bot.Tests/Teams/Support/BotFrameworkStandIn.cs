@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -17,6 +18,12 @@ namespace DrBot.Bot.Tests.Teams.Support;
 public sealed record RecordedCall(string Method, string RawPath, string? Authorization, string Body)
 {
     public JsonObject Json => JsonNode.Parse(Body)!.AsObject();
+
+    /// <summary>The status the stand-in answered (200 unless scripted otherwise).</summary>
+    public int Status { get; init; } = 200;
+
+    /// <summary>The body the stand-in answered, when it answered one.</summary>
+    public string? Answer { get; init; }
 }
 
 /// <summary>
@@ -56,11 +63,14 @@ public sealed class BotFrameworkStandIn : IAsyncDisposable
     public ConcurrentQueue<RecordedCall> TokenCalls { get; } = new();
     public int MetadataFetches;
 
-    public static async Task<BotFrameworkStandIn> StartAsync(TestCertificate certificate)
+    public static Task<BotFrameworkStandIn> StartAsync(TestCertificate certificate) => StartAsync(certificate.Certificate);
+
+    /// <summary>Serves HTTPS with the given certificate (for example one issued by a test CA the bot process trusts).</summary>
+    public static async Task<BotFrameworkStandIn> StartAsync(X509Certificate2 serverCertificate)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(certificate.Certificate)));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(serverCertificate)));
         var app = builder.Build();
         var standIn = new BotFrameworkStandIn(app);
         standIn.Map(app);
@@ -116,9 +126,9 @@ public sealed class BotFrameworkStandIn : IAsyncDisposable
         app.Map("/connector/{**rest}", async (HttpContext context) =>
         {
             var call = await RecordAsync(context);
-            ConnectorCalls.Enqueue(call);
             if (_scripted.TryDequeue(out var scripted))
             {
+                ConnectorCalls.Enqueue(call with { Status = scripted.Status });
                 if (scripted.RetryAfter is not null)
                 {
                     context.Response.Headers.RetryAfter = scripted.RetryAfter;
@@ -128,9 +138,11 @@ public sealed class BotFrameworkStandIn : IAsyncDisposable
             }
 
             var id = "activity-" + Interlocked.Increment(ref _activityCounter);
-            return call is { Method: "POST", RawPath: "/connector/v3/conversations" }
-                ? Results.Json(new JsonObject { ["id"] = call.Json["channelData"]?["channel"]?["id"] + ";messageid=" + id, ["activityId"] = id })
-                : Results.Json(new JsonObject { ["id"] = id });
+            var answer = call is { Method: "POST", RawPath: "/connector/v3/conversations" }
+                ? new JsonObject { ["id"] = call.Json["channelData"]?["channel"]?["id"] + ";messageid=" + id, ["activityId"] = id }
+                : new JsonObject { ["id"] = id };
+            ConnectorCalls.Enqueue(call with { Answer = answer.ToJsonString() });
+            return Results.Json(answer);
         });
     }
 
