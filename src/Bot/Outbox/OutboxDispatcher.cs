@@ -75,9 +75,11 @@ public sealed partial class OutboxDispatcher(
             return;
         }
         DeliveryResult result;
+        // The post's reference, read once: SendAsync needs it to update in place, and delivery to keep it.
+        var existing = message.Operation == OutboxOperation.PostPrivate ? null : await store.GetPostReferenceAsync(message.Channel, message.PostKey, cancellationToken);
         try
         {
-            result = await SendAsync(adapter, message, cancellationToken);
+            result = await SendAsync(adapter, message, existing, cancellationToken);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException && !cancellationToken.IsCancellationRequested)
         {
@@ -89,9 +91,11 @@ public sealed partial class OutboxDispatcher(
             case DeliveryStatus.Delivered:
                 if (message.Operation != OutboxOperation.PostPrivate && result.PlatformMessageId is { } id)
                 {
-                    var existing = await store.GetPostReferenceAsync(message.Channel, message.PostKey, cancellationToken);
-                    await store.SavePostReferenceAsync(new PostReference(message.Channel, message.PostKey, message.Conversation,
-                        existing?.PlatformMessageId ?? id, result.ThreadId ?? existing?.ThreadId ?? id), cancellationToken);
+                    var reference = new PostReference(message.Channel, message.PostKey, message.Conversation,
+                        existing?.PlatformMessageId ?? id, result.ThreadId ?? existing?.ThreadId ?? id);
+                    // An update in place usually leaves the reference as it was: skip rewriting it.
+                    if (reference != existing)
+                        await store.SavePostReferenceAsync(reference, cancellationToken);
                 }
                 await store.MarkDeliveredAsync(message.Sequence, time.GetUtcNow(), cancellationToken);
                 break;
@@ -108,7 +112,7 @@ public sealed partial class OutboxDispatcher(
         }
     }
 
-    private async Task<DeliveryResult> SendAsync(IChannelAdapter adapter, OutboxMessage message, CancellationToken cancellationToken)
+    private async Task<DeliveryResult> SendAsync(IChannelAdapter adapter, OutboxMessage message, PostReference? existing, CancellationToken cancellationToken)
     {
         var card = JsonSerializer.Deserialize<CardDocument>(message.Payload, CardPublisher.Json)
             ?? throw new InvalidOperationException($"outbox message {message.Sequence} has no card");
@@ -119,7 +123,6 @@ public sealed partial class OutboxDispatcher(
             case OutboxOperation.OpenWarRoom:
                 return await adapter.OpenWarRoomAsync(message.PostKey["warroom:".Length..], card.Title, card.MentionedPeople, cancellationToken);
             case OutboxOperation.Update:
-                var existing = await store.GetPostReferenceAsync(message.Channel, message.PostKey, cancellationToken);
                 if (existing is not null)
                     return await adapter.UpdateAsync(existing.Conversation, existing.PlatformMessageId, card, cancellationToken);
                 break;

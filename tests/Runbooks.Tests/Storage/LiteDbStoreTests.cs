@@ -1,5 +1,6 @@
 using DrBot.Runbooks.Approvals;
 using DrBot.Runbooks.Audit;
+using DrBot.Runbooks.Outbox;
 using DrBot.Runbooks.Storage;
 using DrBot.Runbooks.Storage.LiteDb;
 using Microsoft.Extensions.Time.Testing;
@@ -31,6 +32,30 @@ public sealed class LiteDbStoreTests : IDisposable
         Assert.Equal("bob", (await reopened.GetDecisionAsync("R-1", "approve", CancellationToken.None))!.DecidedBy);
         Assert.Equal(2, (await reopened.AppendAuditAsync(new AuditDraft(_time.GetUtcNow(), "x", "y", "z", ""), CancellationToken.None)).Sequence);
         Assert.Equal(2, await reopened.NextSequenceAsync("incident", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task After_reopening_the_file_each_channel_resumes_at_its_oldest_undelivered_message()
+    {
+        var ct = CancellationToken.None;
+        var now = _time.GetUtcNow();
+        OutboxMessage Message(string channel, string key) => new(0, channel, "", OutboxOperation.Post, key, "{}", now, null, null);
+        using (var store = new LiteDbStore(DataFile, _time))
+        {
+            var first = await store.EnqueueAsync(Message("local", "a"), ct);
+            await store.EnqueueAsync(Message("slack", "b"), ct);
+            await store.EnqueueAsync(Message("local", "c"), ct);
+            await store.MarkDeliveredAsync(first, now, ct);
+        }
+
+        using var reopened = new LiteDbStore(DataFile, _time);
+        var heads = await reopened.ClaimDueOutboxAsync(now, "dispatcher", TimeSpan.FromMinutes(1), ct);
+
+        Assert.Equal(["b", "c"], heads.Select(m => m.PostKey));
+        await reopened.MarkDeliveredAsync(heads[1].Sequence, now, ct);
+        var next = await reopened.EnqueueAsync(Message("local", "d"), ct);
+        var after = await reopened.ClaimDueOutboxAsync(now, "dispatcher", TimeSpan.FromMinutes(1), ct);
+        Assert.Equal([("b", heads[0].Sequence), ("d", next)], after.Select(m => (m.PostKey, m.Sequence)));
     }
 
     [Fact]

@@ -16,25 +16,30 @@ public sealed record LocalMessage(
     string? To);
 
 /// <summary>
-/// The local incident channel: an ordered list of messages, kept in a JSON file beside the store
-/// so cards stay usable after a restart, and pushed to every live subscriber (server-sent events).
+/// The local incident channel: an ordered list of messages, kept in a file beside the store
+/// (<see cref="LocalChatJournal"/>) so cards stay usable after a restart, and pushed to every live
+/// subscriber (server-sent events).
 /// </summary>
-public sealed class LocalChatLog
+public sealed class LocalChatLog : IDisposable
 {
     private readonly object _gate = new();
-    private readonly List<LocalMessage> _messages = [];
+    private readonly List<LocalMessage> _messages;
+    private readonly Dictionary<string, int> _positions = new(StringComparer.Ordinal);
     private readonly List<Channel<LocalMessage>> _subscribers = [];
-    private readonly string? _path;
+    private readonly LocalChatJournal? _journal;
     private long _next;
 
     public LocalChatLog(string? path)
     {
-        _path = path;
-        if (path is not null && File.Exists(path))
+        if (path is null)
         {
-            _messages.AddRange(JsonSerializer.Deserialize<List<LocalMessage>>(File.ReadAllText(path), Json) ?? []);
-            _next = _messages.Select(m => long.TryParse(m.Id.AsSpan(2), out var n) ? n : 0).DefaultIfEmpty(0).Max();
+            _messages = [];
+            return;
         }
+        _journal = LocalChatJournal.Open(path, Json, out _messages);
+        for (var i = 0; i < _messages.Count; i++)
+            _positions[_messages[i].Id] = i;
+        _next = _messages.Select(m => long.TryParse(m.Id.AsSpan(2), out var n) ? n : 0).DefaultIfEmpty(0).Max();
     }
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -48,7 +53,7 @@ public sealed class LocalChatLog
     public LocalMessage? Find(string id)
     {
         lock (_gate)
-            return _messages.FirstOrDefault(m => m.Id == id);
+            return _positions.TryGetValue(id, out var at) ? _messages[at] : null;
     }
 
     public LocalMessage Add(string author, DateTimeOffset at, string text, JsonObject? card, string? threadId, string? privateTo)
@@ -56,6 +61,7 @@ public sealed class LocalChatLog
         lock (_gate)
         {
             var message = new LocalMessage($"m-{++_next}", author, at, text, card, threadId, privateTo is not null, privateTo);
+            _positions[message.Id] = _messages.Count;
             _messages.Add(message);
             Changed(message);
             return message;
@@ -66,8 +72,7 @@ public sealed class LocalChatLog
     {
         lock (_gate)
         {
-            var index = _messages.FindIndex(m => m.Id == id);
-            if (index < 0)
+            if (!_positions.TryGetValue(id, out var index))
                 return null;
             var updated = _messages[index] with { Text = text, Card = card };
             _messages[index] = updated;
@@ -90,17 +95,17 @@ public sealed class LocalChatLog
         return channel.Reader;
     }
 
-    // Called under _gate.
+    // Called under _gate, so the file and the subscribers see the channel's order.
     private void Changed(LocalMessage message)
     {
-        if (_path is not null)
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
-            var temp = _path + ".tmp";
-            File.WriteAllText(temp, JsonSerializer.Serialize(_messages, Json));
-            File.Move(temp, _path, overwrite: true);
-        }
+        _journal?.Append(message, _messages);
         foreach (var subscriber in _subscribers)
             subscriber.Writer.TryWrite(message);
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+            _journal?.Dispose();
     }
 }

@@ -8,10 +8,23 @@ public sealed partial class LiteDbStore
     public Task<long> EnqueueAsync(OutboxMessage message, CancellationToken cancellationToken) =>
         Run("enqueue outbox message", () =>
         {
-            // The auto-increment id is the sequence; insert first to learn it, then store it in the JSON too.
-            var document = new BsonDocument { ["channel"] = message.Channel, ["delivered"] = false, [Json] = "" };
-            var sequence = Outbox.Insert(document).AsInt64;
-            Outbox.Update(OutboxDocument(message with { Sequence = sequence, DeliveredAt = null, LeaseOwner = null, LeaseUntil = null }));
+            // The auto-increment id is the sequence; insert first to learn it, then store it in the JSON
+            // too — one transaction, so a half-written message (no JSON) can never be left behind.
+            long sequence;
+            _db.BeginTrans();
+            try
+            {
+                var document = new BsonDocument { ["channel"] = message.Channel, ["delivered"] = false, [Json] = "" };
+                sequence = Outbox.Insert(document).AsInt64;
+                Outbox.Update(OutboxDocument(message with { Sequence = sequence, DeliveredAt = null, LeaseOwner = null, LeaseUntil = null }));
+                _db.Commit();
+            }
+            catch
+            {
+                _db.Rollback();
+                throw;
+            }
+            PendingOutbox(message.Channel).Add(sequence);
             return sequence;
         }, cancellationToken);
 
@@ -19,13 +32,15 @@ public sealed partial class LiteDbStore
         Run<IReadOnlyList<OutboxMessage>>("claim outbox", () =>
         {
             var claimed = new List<OutboxMessage>();
-            var heads = Outbox
-                .Find(Query.EQ("delivered", false))
-                .Select(ReadOutbox)
-                .GroupBy(m => m.Channel, StringComparer.Ordinal)
-                .Select(g => g.MinBy(m => m.Sequence)!)
-                .OrderBy(m => m.Sequence);
-            foreach (var head in heads)
+            var heads = new List<OutboxMessage>();
+            foreach (var queue in PendingOutboxByChannel.Values)
+            {
+                if (OutboxHead(queue) is { } head)
+                {
+                    heads.Add(head);
+                }
+            }
+            foreach (var head in heads.OrderBy(m => m.Sequence))
             {
                 // Only the oldest undelivered message per channel may go, so order per channel holds.
                 var due = head.NextAttemptAt is null || head.NextAttemptAt <= now;
@@ -45,6 +60,7 @@ public sealed partial class LiteDbStore
         {
             var message = FindOutbox(sequence);
             Outbox.Update(OutboxDocument(message with { DeliveredAt = at, Attempts = message.Attempts + 1, LeaseOwner = null, LeaseUntil = null }));
+            PendingOutbox(message.Channel).Remove(sequence);
         }, cancellationToken);
 
     public Task MarkRetryAsync(long sequence, DateTimeOffset nextAttemptAt, string error, CancellationToken cancellationToken) =>
