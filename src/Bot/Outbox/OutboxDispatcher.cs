@@ -26,24 +26,56 @@ public sealed partial class OutboxDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Each channel's head is delivered on its own task: a platform that hangs (Slack taking
+        // 10 s per call) holds up its own queue only, never the other channels'.
+        var inFlight = new Dictionary<string, Task>(StringComparer.OrdinalIgnoreCase);
         while (!stoppingToken.IsCancellationRequested)
         {
-            int delivered;
             try
             {
-                delivered = await DeliverDueAsync(stoppingToken);
+                StartDue(inFlight, await store.ClaimDueOutboxAsync(time.GetUtcNow(), _owner, Lease, stoppingToken), stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                return;
+                break;
             }
             catch (Exception ex)
             {
                 LogDispatchError(ex);
-                delivered = 0;
             }
-            if (delivered == 0)
-                await WaitForWorkAsync(stoppingToken);
+            // Woken by a new message or a finished delivery, else polls.
+            await WaitForWorkAsync(stoppingToken);
+        }
+        await Task.WhenAll(inFlight.Values);
+    }
+
+    private void StartDue(Dictionary<string, Task> inFlight, IReadOnlyList<OutboxMessage> due, CancellationToken stoppingToken)
+    {
+        foreach (var done in inFlight.Where(kv => kv.Value.IsCompleted).Select(kv => kv.Key).ToList())
+            inFlight.Remove(done);
+        foreach (var message in due)
+        {
+            // The store hands our own leased head out again while we are still delivering it: leave it.
+            if (!inFlight.ContainsKey(message.Channel))
+                inFlight[message.Channel] = DeliverInBackgroundAsync(message, stoppingToken);
+        }
+    }
+
+    private async Task DeliverInBackgroundAsync(OutboxMessage message, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await DeliverAsync(message, stoppingToken);
+            signal.Notify();
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // stopping: the lease runs out and the message is delivered after the restart
+        }
+        catch (Exception ex)
+        {
+            // Not signalled: a message that keeps failing is retried at the idle poll, not in a spin.
+            LogDispatchError(ex);
         }
     }
 
@@ -59,7 +91,7 @@ public sealed partial class OutboxDispatcher(
         }
     }
 
-    /// <summary>One round: each channel's due head message, channels in parallel. Returns how many were handled.</summary>
+    /// <summary>One round, waited for: each channel's due head message, channels in parallel. Returns how many were handled.</summary>
     public async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
     {
         var due = await store.ClaimDueOutboxAsync(time.GetUtcNow(), _owner, Lease, cancellationToken);
