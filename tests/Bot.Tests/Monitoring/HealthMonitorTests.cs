@@ -1,4 +1,6 @@
 using DrBot.Bot.Monitoring;
+using DrBot.Bot.Tests.Support;
+using DrBot.Runbooks.Approvals;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Incidents;
 using DrBot.Runbooks.Outbox;
@@ -23,10 +25,12 @@ public sealed class HealthMonitorTests
         Assert.Empty(await bot.CheckAsync());
         Assert.Empty(await bot.CheckAsync());
         Assert.Empty(await bot.Store.ListIncidentsAsync(openOnly: false, default));
+        Assert.Equal(4, bot.East.Requests); // two healthy probes, two failed ones: nothing yet
         var detectedAt = bot.Time.GetUtcNow();
         var third = Assert.Single(await bot.CheckAsync());
 
-        Assert.Equal(5, bot.East.Requests); // two healthy probes, then exactly three failed ones
+        // The third failed probe tripped it; the sixth request is the failover's own primary-down pre-check.
+        Assert.Equal(6, bot.East.Requests);
         Assert.Equal(HealthTrigger.RegionUnavailable, third.Trigger.Rule);
         Assert.True(third.ActiveRegion);
         var incident = Assert.Single(await bot.Store.ListIncidentsAsync(openOnly: false, default));
@@ -59,6 +63,10 @@ public sealed class HealthMonitorTests
         Assert.Contains("is down", card.Payload, StringComparison.Ordinal);
         Assert.Contains("Bob", page.Payload, StringComparison.Ordinal);
         Assert.Contains("Carol", page.Payload, StringComparison.Ordinal);
+
+        // Started by the bot, not a person: four-eyes lets any lead decide.
+        var approval = await bot.Get<RunbookEngine>().DecideAsync(new GateDecisionRequest(run.Id, "approve-failover", InProcessBot.Person("bob"), true, "east-us is down", null), default);
+        Assert.True(approval.Applied, approval.Message);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using DrBot.Bot.Hosting;
 using DrBot.Bot.Monitoring;
 using DrBot.Bot.Runs;
 using DrBot.Bot.Tests.Support;
+using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Infrastructure;
 using DrBot.Runbooks.Infrastructure.Health;
 using DrBot.Runbooks.Infrastructure.Live;
@@ -76,12 +77,31 @@ public sealed class MonitoredBot : IAsyncDisposable
 
     public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
 
-    /// <summary>One check of every region, then the interval passes on the fake clock.</summary>
+    /// <summary>
+    /// One check of every region, then the interval passes on the fake clock. A run the check started
+    /// is let reach its gate first: advancing the fake clock under its pre-checks would expire their
+    /// real HTTP probes' timeouts (driven by the same clock) and fail them for the wrong reason.
+    /// </summary>
     public async Task<IReadOnlyList<HealthTriggerResult>> CheckAsync()
     {
         var results = await Monitor.ProbeOnceAsync(CancellationToken.None);
+        foreach (var started in results.Where(r => r.RunId is not null && r.Outcome.Contains("started", StringComparison.Ordinal)))
+            await SettledAsync(started.RunId!);
         Time.Advance(Monitor.Options.Interval);
         return results;
+    }
+
+    /// <summary>Waits until the run waits for a decision or has finished.</summary>
+    public async Task<RunRecord> SettledAsync(string runId)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            if (await Store.GetRunAsync(runId, CancellationToken.None) is { } run
+                && (run.IsFinished || run.Steps.Any(s => s.Status == StepStatus.AwaitingApproval)))
+                return run;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"{runId} neither reached a gate nor finished within 30 s");
     }
 
     public async ValueTask DisposeAsync()
