@@ -10,6 +10,7 @@ using DrBot.Bot.Channels.Local;
 using DrBot.Bot.Commands;
 using DrBot.Bot.Drills;
 using DrBot.Bot.Incidents;
+using DrBot.Bot.Monitoring;
 using DrBot.Bot.Outbox;
 using DrBot.Bot.Runs;
 using DrBot.Bot.Schedulers;
@@ -66,6 +67,7 @@ public static class DrBotServices
         services.AddTeamsChannel(configuration);
         services.AddAlertIntake(configuration);
         services.AddSingleton<IAlertSink, IncidentAlertSink>();
+        services.AddHealthMonitor(configuration);
         return services;
     }
 

@@ -76,7 +76,10 @@ public sealed partial class RunbookEngine
             return new StartRunResult(false, $"Unknown region '{request.Region}'. Valid: {string.Join(", ", Regions)}.", null);
         }
         var person = _roster.ByName(request.StartedBy.PersonName);
-        if (person is null)
+        // The bot itself (the health monitor) may start a run: it stops at the gates like any other,
+        // and since no roster person started it, four-eyes lets any approver of the gate's role decide.
+        var bySystem = person is null && request.StartedBy.Channel == "system";
+        if (person is null && !bySystem)
         {
             var refusal = $"{request.StartedBy} is not on the roster: only roster members may start a runbook.";
             await AuditAsync(request.StartedBy.ToString(), "run-start-refused", definition.Name, refusal, cancellationToken);
@@ -90,15 +93,16 @@ public sealed partial class RunbookEngine
             Runbook = definition.Name,
             Region = region,
             FromRegion = await CurrentPrimaryAsync(region, cancellationToken),
-            StartedBy = person.Name,
+            StartedBy = person?.Name ?? request.StartedBy.PersonName ?? "drbot",
             StartedByChannel = request.StartedBy.Channel,
             StartedAt = now,
             IncidentId = request.IncidentId,
         };
         run.Steps = [.. definition.Steps.Select(s => new StepRecord { StepId = s.Id, Title = StepArguments.Resolve(s.Title, run) })];
-        var message = $"{definition.Title} from {run.FromRegion ?? "?"} to {region} started by {person.DisplayName} as {run.Id}.";
+        var startedBy = person?.DisplayName ?? $"DrBot ({request.StartedBy.DisplayName})";
+        var message = $"{definition.Title} from {run.FromRegion ?? "?"} to {region} started by {startedBy} as {run.Id}.";
         await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.Started, null, message));
-        await AuditAsync(person.Name, "run-started", run.Id, message, cancellationToken);
+        await AuditAsync(person?.Name ?? request.StartedBy.ToString(), "run-started", run.Id, message, cancellationToken);
         return new StartRunResult(true, message, run);
     }
 

@@ -107,6 +107,26 @@ public sealed partial class IncidentService
             return Change.Apply("failover", $"Failover completed: {rto}; {rpo}.");
         }, cancellationToken);
 
+    /// <summary>
+    /// A monitor detected the failure: keeps the earliest known start of the failure and puts the
+    /// time to detect (from that start to <paramref name="detectedAt"/>) on the timeline. An incident
+    /// opened by hand earlier keeps its own detection time (people noticed first).
+    /// </summary>
+    public Task<IncidentResult> RecordDetectionAsync(string incidentId, DateTimeOffset failureStartedAt, DateTimeOffset detectedAt, string how, Actor who, CancellationToken cancellationToken) =>
+        ChangeAsync(incidentId, who, "incident.detected", (incident, _) =>
+        {
+            if (incident.FailureStartedAt is null || failureStartedAt < incident.FailureStartedAt)
+            {
+                incident.FailureStartedAt = failureStartedAt;
+            }
+            if (incident.DetectedAt is null || detectedAt < incident.DetectedAt)
+            {
+                incident.DetectedAt = detectedAt;
+            }
+            var ttd = detectedAt - failureStartedAt;
+            return Change.Apply("detected", $"Detected by {who.DisplayName}: {how}; failing since {failureStartedAt:HH:mm:ss} UTC, detected {detectedAt:HH:mm:ss} UTC (time to detect {Format(ttd)}).");
+        }, cancellationToken);
+
     /// <summary>The status scheduler posted: the next post is due at <paramref name="nextAt"/>.</summary>
     public Task<IncidentResult> RecordStatusPostAsync(string incidentId, DateTimeOffset? nextAt, CancellationToken cancellationToken) =>
         ChangeAsync(incidentId, Actor.System("status updates"), "incident.status-posted", (incident, _) =>

@@ -1,0 +1,100 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using System.Diagnostics;
+using DrBot.Runbooks.Approvals;
+using DrBot.Runbooks.Engine;
+using DrBot.Runbooks.Infrastructure;
+using DrBot.Runbooks.Infrastructure.Live;
+using DrBot.Runbooks.Infrastructure.Simulated;
+using DrBot.Runbooks.People;
+using DrBot.Runbooks.Policy;
+using DrBot.Runbooks.Storage;
+using DrBot.Runbooks.Storage.LiteDb;
+using DrBot.Runbooks.Tests.Infrastructure.Servers;
+using Npgsql;
+
+namespace DrBot.Bench.Failover;
+
+/// <summary>
+/// Approval to "new primary accepts writes", the bot's way (the database-failover runbook in Live
+/// mode: engine, store writes, lag re-check, pg_promote, write verification) and the bare way
+/// (<c>SELECT pg_promote(true, 60)</c> on an identical pair). In both, the primary is killed first.
+/// </summary>
+internal static class FailoverTimings
+{
+    public static async Task<TimeSpan> BotAsync(PostgresPairs pairs, CancellationToken cancellationToken)
+    {
+        var pair = await pairs.NewAsync(cancellationToken);
+        var dir = Directory.CreateTempSubdirectory("drbot-bench-engine-").FullName;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["DrBot:Infrastructure:Mode"] = "Live",
+            ["DrBot:Infrastructure:SimulatedStatePath"] = "",
+            ["DrBot:Infrastructure:SimulatedDelayFactor"] = "0",
+            ["DrBot:Regions:east-us:Role"] = "primary",
+            ["DrBot:Regions:east-us:Database:ConnectionString"] = pair.Primary.ConnectionString,
+            ["DrBot:Regions:west-us:Role"] = "secondary",
+            ["DrBot:Regions:west-us:Database:ConnectionString"] = pair.Replica.ConnectionString,
+            ["DrBot:People:alice:Roles:0"] = "oncall",
+            ["DrBot:People:bob:Roles:0"] = "lead",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging();
+        services.AddDrBotOptions(configuration);
+        services.AddSingleton(_ => new LiteDbStore(Path.Combine(dir, "drbot.db"), TimeProvider.System));
+        services.AddSingleton<IDrBotStore>(sp => sp.GetRequiredService<LiteDbStore>());
+        services.AddSimulatedInfrastructure();
+        services.AddLiveInfrastructure();
+        // Only the database is measured: the connection-string switch goes to the (instant) simulated cluster.
+        services.Replace(ServiceDescriptor.Singleton<IClusterManager, SimulatedCluster>());
+        services.Replace(ServiceDescriptor.Singleton<ITrafficRouter, SimulatedTraffic>());
+        services.AddSingleton<IRunbookNotifier, QuietNotifier>();
+        services.AddRunbookEngine();
+        await using var provider = services.BuildServiceProvider();
+        var engine = provider.GetRequiredService<RunbookEngine>();
+
+        var started = await engine.StartAsync(new StartRunRequest("database-failover", "west-us", Person("alice"), null), cancellationToken);
+        var run = await engine.AdvanceAsync(started.Run!.Id, cancellationToken);
+        if (run.State != "approve-promotion")
+            throw new InvalidOperationException($"the run stopped at {run.State}: {run.OutcomeReason}");
+        pair.Primary.Kill();
+
+        var clock = Stopwatch.StartNew();
+        var decided = await engine.DecideAsync(new GateDecisionRequest(run.Id, run.State, Person("bob"), true, "bench", null), cancellationToken);
+        if (!decided.Applied)
+            throw new InvalidOperationException(decided.Message);
+        var advance = engine.AdvanceAsync(run.Id, cancellationToken);
+        await PostgresPairs.WaitForWritesAsync(pair.Replica, cancellationToken);
+        var elapsed = clock.Elapsed;
+        run = await advance;
+        if (run.Outcome != RunOutcome.Succeeded)
+            throw new InvalidOperationException($"the run ended {run.Outcome}: {run.OutcomeReason}");
+        try { Directory.Delete(dir, recursive: true); }
+        catch (IOException) { }
+        return elapsed;
+    }
+
+    public static async Task<TimeSpan> BareAsync(PostgresPairs pairs, CancellationToken cancellationToken)
+    {
+        var pair = await pairs.NewAsync(cancellationToken);
+        await using var conn = new NpgsqlConnection(pair.Replica.ConnectionString);
+        await conn.OpenAsync(cancellationToken);
+        pair.Primary.Kill();
+
+        var clock = Stopwatch.StartNew();
+        await using var cmd = new NpgsqlCommand("SELECT pg_promote(true, 60)", conn);
+        if (!(bool)(await cmd.ExecuteScalarAsync(cancellationToken))!)
+            throw new InvalidOperationException("pg_promote did not finish within 60 s");
+        await PostgresPairs.WaitForWritesAsync(pair.Replica, cancellationToken);
+        return clock.Elapsed;
+    }
+
+    private static Actor Person(string name) => new(name, name, "local", name);
+
+    private sealed class QuietNotifier : IRunbookNotifier
+    {
+        public Task NotifyAsync(string runId, string? incidentId, string audience, string text, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

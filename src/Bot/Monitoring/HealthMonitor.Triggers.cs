@@ -1,0 +1,94 @@
+using DrBot.Bot.Alerts;
+using DrBot.Runbooks.Engine;
+using DrBot.Runbooks.People;
+
+namespace DrBot.Bot.Monitoring;
+
+public sealed partial class HealthMonitor
+{
+    private static readonly Actor Monitor = Actor.System("health monitor");
+
+    public static string GroupKey(string region) => $"health:{region}";
+
+    private async Task<HealthTriggerResult> RaiseAsync(HealthTrigger trigger, bool activeRegion, CancellationToken cancellationToken)
+    {
+        var region = trigger.Region;
+        var alert = new NormalizedAlert("health-monitor", $"health:{region}:{trigger.Rule}:{trigger.FailureStartedAt.UtcTicks}", GroupKey(region),
+            activeRegion ? "RegionDown" : "RegionUnhealthy", AlertStatus.Firing, region, trigger.Value, trigger.Reason,
+            new Dictionary<string, string> { ["region"] = region, ["rule"] = trigger.Rule, ["source"] = "health-monitor" },
+            trigger.FailureStartedAt, null);
+        _raised[region] = alert;
+        LogTriggered(region, trigger.Rule, trigger.Reason, trigger.TimeToDetect.TotalSeconds, activeRegion);
+
+        if (!activeRegion)
+        {
+            // A standby failing is worth knowing (a failover to it would fail) but is no reason to fail over.
+            var reason = $"{trigger.Reason}; {region} does not serve traffic, so no failover is proposed";
+            await alerts.HandleAsync(new AlertBatch(alert.GroupKey, [(alert, new AlertDecision(AlertAction.NotifyTeam, "P2", reason, Rule: trigger.Rule))]), cancellationToken);
+            return new HealthTriggerResult(trigger, false, null, null, reason);
+        }
+
+        await alerts.HandleAsync(new AlertBatch(alert.GroupKey, [(alert, new AlertDecision(AlertAction.OpenIncidentAndProposeFailover,
+            _options.Severity, trigger.Reason, _options.Runbook, trigger.Rule))]), cancellationToken);
+        // The sink opened the region's incident or joined the one already open (never a second one).
+        var incident = await incidents.FindOpenForRegionAsync(region, cancellationToken);
+        if (incident is null)
+            return new HealthTriggerResult(trigger, true, null, null, "the alert sink opened no incident; nothing started");
+        await incidents.RecordDetectionAsync(incident.Id, trigger.FailureStartedAt, trigger.DetectedAt, trigger.Reason, Monitor, cancellationToken);
+
+        if (await RunUnderWayAsync(incident.RunIds, cancellationToken) is { } running)
+            return new HealthTriggerResult(trigger, true, incident.Id, running.Id, $"{running.Runbook} {running.Id} is already under way on {incident.Id}; no second run");
+        if (ChooseTarget(region) is not { } target)
+            return new HealthTriggerResult(trigger, true, incident.Id, null, $"no other region to fail over to; {incident.Id} is open for people to act");
+
+        var started = await engine.StartAsync(new StartRunRequest(_options.Runbook, target, Monitor, incident.Id), cancellationToken);
+        if (!started.Started || started.Run is not { } run)
+        {
+            LogStartRefused(region, started.Message);
+            return new HealthTriggerResult(trigger, true, incident.Id, null, started.Message);
+        }
+        await incidents.LinkRunAsync(incident.Id, run.Id, Monitor, cancellationToken);
+        dispatcher.Enqueue(run.Id);
+        return new HealthTriggerResult(trigger, true, incident.Id, run.Id, $"{run.Runbook} from {region} to {target} started as {run.Id}; it stops at its approval gate");
+    }
+
+    /// <summary>The region passed its recovery checks: its alert line on the card turns resolved.</summary>
+    private async Task RecoveredAsync(string region, CancellationToken cancellationToken)
+    {
+        LogRecovered(region);
+        if (!_raised.TryRemove(region, out var alert))
+            return;
+        var resolved = alert with { Status = AlertStatus.Resolved, EndsAt = time.GetUtcNow() };
+        await alerts.HandleAsync(new AlertBatch(alert.GroupKey, [(resolved, new AlertDecision(AlertAction.Resolve, _options.Severity,
+            $"{region} passed {_options.RecoveryChecks} health checks in a row"))]), cancellationToken);
+    }
+
+    /// <summary>An unfinished run of the incident, or any unfinished run of the failover runbook: one failover at a time.</summary>
+    private async Task<RunRecord?> RunUnderWayAsync(IReadOnlyList<string> incidentRuns, CancellationToken cancellationToken)
+    {
+        var unfinished = await store.ListRunsAsync(unfinishedOnly: true, cancellationToken);
+        return unfinished.FirstOrDefault(r => incidentRuns.Contains(r.Id, StringComparer.OrdinalIgnoreCase))
+            ?? unfinished.FirstOrDefault(r => string.Equals(r.Runbook, _options.Runbook, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>The standby to fail over to: secondary before backup, a region whose last check passed before one that failed.</summary>
+    private string? ChooseTarget(string down)
+    {
+        static int Rank(string role) => role.ToLowerInvariant() switch { "secondary" => 0, "backup" => 1, "primary" => 3, _ => 2 };
+        return options.Value.Regions
+            .Where(r => !string.Equals(r.Key, down, StringComparison.OrdinalIgnoreCase))
+            .OrderBy(r => History(r.Key)?.LastHealthy == false ? 1 : 0)
+            .ThenBy(r => Rank(r.Value.Role))
+            .Select(r => r.Key)
+            .FirstOrDefault();
+    }
+
+    [LoggerMessage(EventId = 7010, Level = LogLevel.Warning, Message = "Health trigger {Rule} in {Region}: {Reason} (detected after {Seconds} s; active region: {Active})")]
+    private partial void LogTriggered(string region, string rule, string reason, double seconds, bool active);
+
+    [LoggerMessage(EventId = 7011, Level = LogLevel.Information, Message = "{Region} recovered; its triggers are armed again")]
+    private partial void LogRecovered(string region);
+
+    [LoggerMessage(EventId = 7012, Level = LogLevel.Error, Message = "The failover of {Region} could not be started: {Message}")]
+    private partial void LogStartRefused(string region, string message);
+}
