@@ -117,6 +117,11 @@ public sealed partial class CommandRouter(
     {
         if (catalog.Find(runbook) is null)
             return ChatReply.PrivateText($"Unknown runbook '{runbook}'. Runbooks: {string.Join(", ", catalog.All.Select(r => r.Name))}.");
+        // Two failovers to the same region at once would fight over the same systems.
+        var running = (await store.ListRunsAsync(unfinishedOnly: true, cancellationToken))
+            .FirstOrDefault(r => r.Runbook == runbook && string.Equals(r.Region, region, StringComparison.OrdinalIgnoreCase));
+        if (running is not null)
+            return ChatReply.PrivateText($"{running.Id} ({running.Runbook} → {running.Region}) is already under way, started by {running.StartedBy}; follow its card, or `cancel {running.Id}` first.");
         incidentId ??= (await incidents.ListOpenAsync(cancellationToken)).OrderByDescending(i => i.OpenedAt).FirstOrDefault()?.Id;
         if (incidentId is null)
         {
