@@ -33,7 +33,14 @@ public sealed partial class OutboxDispatcher(
         {
             try
             {
-                StartDue(inFlight, await store.ClaimDueOutboxAsync(time.GetUtcNow(), _owner, Lease, stoppingToken), stoppingToken);
+                // Taken before the claim: the store hands our own leased head out again, so a channel
+                // that was still delivering when we claimed is left alone until the next round.
+                var busy = StillRunning(inFlight);
+                foreach (var message in await store.ClaimDueOutboxAsync(time.GetUtcNow(), _owner, Lease, stoppingToken))
+                {
+                    if (!busy.Contains(message.Channel))
+                        inFlight[message.Channel] = DeliverInBackgroundAsync(message, stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -49,16 +56,11 @@ public sealed partial class OutboxDispatcher(
         await Task.WhenAll(inFlight.Values);
     }
 
-    private void StartDue(Dictionary<string, Task> inFlight, IReadOnlyList<OutboxMessage> due, CancellationToken stoppingToken)
+    private static HashSet<string> StillRunning(Dictionary<string, Task> inFlight)
     {
         foreach (var done in inFlight.Where(kv => kv.Value.IsCompleted).Select(kv => kv.Key).ToList())
             inFlight.Remove(done);
-        foreach (var message in due)
-        {
-            // The store hands our own leased head out again while we are still delivering it: leave it.
-            if (!inFlight.ContainsKey(message.Channel))
-                inFlight[message.Channel] = DeliverInBackgroundAsync(message, stoppingToken);
-        }
+        return new HashSet<string>(inFlight.Keys, StringComparer.OrdinalIgnoreCase);
     }
 
     private async Task DeliverInBackgroundAsync(OutboxMessage message, CancellationToken stoppingToken)

@@ -68,7 +68,7 @@ public static class SlackBlocks
         }
     }
 
-    /// <summary>Lines of the card that say who decided, e.g. "✅ Approved by Bob (slack) at …".</summary>
+    /// <summary>How often a text occurs, e.g. "Approved by" lines on a card or done-step emoji.</summary>
     public static int CountOccurrences(string text, string what)
     {
         var count = 0;
