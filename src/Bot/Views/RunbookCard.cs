@@ -57,7 +57,7 @@ public static class RunbookCard
 
         blocks.Add(new ContextBlock($"Run {run.Id} · started by {run.StartedBy} at {Durations.Clock(run.StartedAt)} · version {run.Version}"));
         var fallback = pending is not null
-            ? $"{title}: approval needed ({pending.Title})"
+            ? $"{title}: approval needed ({run.Step(pending.Id)?.Title ?? pending.Title})"
             : $"{title}: {(run.IsFinished ? OutcomeText(run.Outcome) : "running")}";
         return new CardDocument(title, fallback, Tone(run, pending is not null), Subtitle: definition?.Description,
             Blocks: blocks, Inputs: inputs, Buttons: buttons, Mentions: null, Refresh: refresh);
