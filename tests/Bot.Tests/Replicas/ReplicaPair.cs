@@ -44,6 +44,7 @@ internal sealed class ReplicaPair : IAsyncDisposable
             ["DrBot__Store__Postgres__ConnectionString"] = connectionString,
             ["DrBot__Infrastructure__SimulatedStatePath"] = Path.Combine(root, "shared", "simulated-world.json"),
             ["DrBot__Infrastructure__SimulatedDelayFactor"] = delayFactor.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["DrBot__Local__LogPath"] = Path.Combine(root, "shared", "local-chat.json"),
             ["DrBot__StatusUpdates__Interval"] = "00:00:02",
             ["DrBot__Severities__P2__ResponseTime"] = "00:00:02",
             ["DrBot__Severities__P2__EscalationDelay"] = "00:00:04",
@@ -58,7 +59,7 @@ internal sealed class ReplicaPair : IAsyncDisposable
         return new ReplicaPair(postgres, root, connectionString, started.ToDictionary(s => s.name, s => s.bot));
     }
 
-    /// <summary>The local channel of both replicas: a message lands on whichever replica delivered it.</summary>
+    /// <summary>The local channel as either replica shows it (they share one chat log file).</summary>
     public async Task<(BotProcess Bot, JsonObject Message)> WaitForMessageAsync(Func<JsonObject, bool> condition, TimeSpan timeout)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();

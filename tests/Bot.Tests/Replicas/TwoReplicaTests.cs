@@ -28,16 +28,12 @@ public sealed class TwoReplicaTests
         await pair.B.SendAsync("alice", "incident open P2 Cache degraded");
         await pair.A.SendAsync("alice", "drill region-down east-us");
         await pair.B.SendAsync("alice", "/failover west-us");
-        var (owner, card) = await pair.WaitForMessageAsync(HasApprove, Wait);
+        var (_, card) = await pair.WaitForMessageAsync(HasApprove, Wait);
         var approve = CardJson.Actions(card["card"]).First(a => a.Verb == "approve");
 
-        // 50 clicks at once, split across both replicas (the one without the card in its local log clicks without a message id).
+        // 50 clicks at once, split across both replicas, by two leads.
         var clicks = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => Task.Run(() =>
-        {
-            var bot = i % 2 == 0 ? pair.A : pair.B;
-            var messageId = bot == owner ? card["id"]!.GetValue<string>() : null;
-            return bot.ClickAsync(i % 4 < 2 ? "bob" : "carol", messageId!, "approve", approve.Data);
-        })));
+            (i % 2 == 0 ? pair.A : pair.B).ClickAsync(i % 4 < 2 ? "bob" : "carol", card["id"]!.GetValue<string>(), "approve", approve.Data))));
 
         Assert.Equal(1L, await pair.ScalarAsync<long>("SELECT count(*) FROM drbot_decisions"));
         Assert.Single(clicks, c => !c["reply"]!["isError"]!.GetValue<bool>());
@@ -83,11 +79,10 @@ public sealed class TwoReplicaTests
         var reply = await owner.ClickAsync("bob", card["id"]!.GetValue<string>(), "approve", approve.Data);
         Assert.False(reply["reply"]!["isError"]!.GetValue<bool>(), reply.ToJsonString());
 
-        // Mid-step: a step after the gate is running under some replica's lease. Kill that replica.
-        var midStep = await WaitForRunAsync(pair, "run-1", r => r.LeaseOwner is not null
-            && r.Steps.SkipWhile(s => s.Status != StepStatus.Approved).Any(s => s.Status == StepStatus.Running), Wait);
+        // Mid-step: the promotion (2 s of simulated work) is running under some replica's lease. Kill that replica.
+        const string interrupted = "promote-database";
+        var midStep = await WaitForRunAsync(pair, "run-1", r => r.LeaseOwner is not null && r.Step(interrupted)?.Status == StepStatus.Running, Wait);
         var victim = midStep.LeaseOwner!;
-        var interrupted = midStep.Steps.First(s => s.Status == StepStatus.Running).StepId;
         pair.Bots[victim].Kill();
 
         var run = await WaitForRunAsync(pair, "run-1", r => r.IsFinished, TimeSpan.FromSeconds(90));

@@ -18,6 +18,8 @@ public sealed record LocalMessage(
 /// <summary>
 /// The local incident channel: an ordered list of messages, kept in a JSON file beside the store
 /// so cards stay usable after a restart, and pushed to every live subscriber (server-sent events).
+/// Several bot replicas may share the file: every access holds a lock file beside it and re-reads
+/// the file first, so a card posted by one replica can be updated by the other.
 /// </summary>
 public sealed class LocalChatLog
 {
@@ -30,11 +32,38 @@ public sealed class LocalChatLog
     public LocalChatLog(string? path)
     {
         _path = path;
-        if (path is not null && File.Exists(path))
+        lock (_gate)
+        using (ShareFile())
         {
-            _messages.AddRange(JsonSerializer.Deserialize<List<LocalMessage>>(File.ReadAllText(path), Json) ?? []);
+        }
+    }
+
+    /// <summary>Takes the lock file (when the log has a file) and reloads what other replicas wrote.</summary>
+    private FileStream? ShareFile()
+    {
+        if (_path is null)
+            return null;
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
+        FileStream held;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                held = new FileStream(_path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                break;
+            }
+            catch (IOException) when (attempt < 2000)
+            {
+                Thread.Sleep(5);
+            }
+        }
+        if (File.Exists(_path))
+        {
+            _messages.Clear();
+            _messages.AddRange(JsonSerializer.Deserialize<List<LocalMessage>>(File.ReadAllText(_path), Json) ?? []);
             _next = _messages.Select(m => long.TryParse(m.Id.AsSpan(2), out var n) ? n : 0).DefaultIfEmpty(0).Max();
         }
+        return held;
     }
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -42,18 +71,21 @@ public sealed class LocalChatLog
     public IReadOnlyList<LocalMessage> Snapshot()
     {
         lock (_gate)
+        using (ShareFile())
             return _messages.ToList();
     }
 
     public LocalMessage? Find(string id)
     {
         lock (_gate)
+        using (ShareFile())
             return _messages.FirstOrDefault(m => m.Id == id);
     }
 
     public LocalMessage Add(string author, DateTimeOffset at, string text, JsonObject? card, string? threadId, string? privateTo)
     {
         lock (_gate)
+        using (ShareFile())
         {
             var message = new LocalMessage($"m-{++_next}", author, at, text, card, threadId, privateTo is not null, privateTo);
             _messages.Add(message);
@@ -65,6 +97,7 @@ public sealed class LocalChatLog
     public LocalMessage? Replace(string id, string text, JsonObject? card)
     {
         lock (_gate)
+        using (ShareFile())
         {
             var index = _messages.FindIndex(m => m.Id == id);
             if (index < 0)

@@ -10,14 +10,17 @@ public sealed partial class PostgresStore
     public Task<long> EnqueueAsync(OutboxMessage message, CancellationToken cancellationToken) =>
         Run("enqueue outbox message", async connection =>
         {
-            // The identity column is the sequence; one statement inserts, learns it and writes it into the JSON.
+            // The identity column is the sequence: insert, learn it, write it into the JSON, in one
+            // transaction so no claim ever sees the row before its JSON is complete.
             var stored = message with { Sequence = 0, DeliveredAt = null, LeaseOwner = null, LeaseUntil = null };
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             var rows = await Query(connection, cancellationToken, r => r.GetInt64(0), """
                 INSERT INTO drbot_outbox (channel, delivered, next_attempt_at, json) VALUES ($1, false, $2, $3) RETURNING seq
-                """, message.Channel, message.NextAttemptAt is { } next ? Ticks(next) : null, "");
+                """, message.Channel, message.NextAttemptAt is { } next ? Ticks(next) : null, "{}");
             var sequence = rows[0];
             await Execute(connection, cancellationToken, "UPDATE drbot_outbox SET json = $2 WHERE seq = $1",
                 sequence, StoreJson.Write(stored with { Sequence = sequence }));
+            await transaction.CommitAsync(cancellationToken);
             return sequence;
         }, cancellationToken);
 
