@@ -85,12 +85,14 @@ public sealed partial class RunbookEngine
             {
                 continue;
             }
-            if (HeldByAnotherReplica(run))
-            {
-                continue;
-            }
             try
             {
+                // Another live replica is advancing it (shared store): leave it. A lease left by this
+                // process's previous life is granted again (LiteDB) or taken over once it expires (PostgreSQL).
+                if (!await TryLeaseAsync(run.Id, cancellationToken))
+                {
+                    continue;
+                }
                 await AuditAsync(Actor.System("resume").ToString(), "run-resumed", run.Id, $"resuming at '{run.State}'", cancellationToken);
                 await AdvanceAsync(run.Id, cancellationToken);
                 resumed.Add(run.Id);
