@@ -38,6 +38,10 @@ public sealed class LocalChatLog
         }
     }
 
+    /// <summary>In the temp folder, named after the log file, so the data folder holds only the log.</summary>
+    private string LockFile => Path.Combine(Path.GetTempPath(),
+        "drbot-chat-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(_path!))))[..16] + ".lock");
+
     /// <summary>Takes the lock file (when the log has a file) and reloads what other replicas wrote.</summary>
     private FileStream? ShareFile()
     {
@@ -49,7 +53,7 @@ public sealed class LocalChatLog
         {
             try
             {
-                held = new FileStream(_path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                held = new FileStream(LockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
                 break;
             }
             catch (IOException) when (attempt < 2000)

@@ -44,7 +44,7 @@ public sealed partial class SimulatedWorld
             return null;
         }
         Directory.CreateDirectory(Path.GetDirectoryName(_statePath)!);
-        var held = AcquireLockFile(_statePath + ".lock");
+        var held = AcquireLockFile(LockFileFor(_statePath));
         try
         {
             _state = Load() ?? _state;
@@ -56,6 +56,13 @@ public sealed partial class SimulatedWorld
             throw;
         }
     }
+
+    /// <summary>
+    /// The lock file lives in the temp folder, named after the state file, so the state folder holds
+    /// only the state file (processes sharing a state file share a machine, hence a temp folder).
+    /// </summary>
+    internal static string LockFileFor(string path) =>
+        Path.Combine(Path.GetTempPath(), "drbot-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(path)))[..16] + ".lock");
 
     private static FileStream AcquireLockFile(string path)
     {
