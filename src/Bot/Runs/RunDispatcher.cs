@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using DrBot.Runbooks.Engine;
+using Microsoft.Extensions.Options;
 
 namespace DrBot.Bot.Runs;
 
@@ -8,7 +9,7 @@ namespace DrBot.Bot.Runs;
 /// queues the run id, this service drives the engine until the run finishes or waits at a gate.
 /// On start it resumes every unfinished run; it also expires gates that waited too long.
 /// </summary>
-public sealed partial class RunDispatcher(RunbookEngine engine, TimeProvider time, ILogger<RunDispatcher> logger) : BackgroundService
+public sealed partial class RunDispatcher(RunbookEngine engine, TimeProvider time, ILogger<RunDispatcher> logger, IOptions<RunbookEngineOptions>? engineOptions = null) : BackgroundService
 {
     private static readonly TimeSpan ExpiryPoll = TimeSpan.FromSeconds(5);
     private readonly Channel<string> _queue = Channel.CreateUnbounded<string>();
@@ -29,8 +30,9 @@ public sealed partial class RunDispatcher(RunbookEngine engine, TimeProvider tim
         }
 
         var expiry = ExpireGatesLoopAsync(stoppingToken);
+        var takeover = TakeOverLoopAsync(stoppingToken);
         var workers = Enumerable.Range(0, 4).Select(_ => WorkAsync(stoppingToken)).ToList();
-        await Task.WhenAll(workers.Append(expiry));
+        await Task.WhenAll(workers.Append(expiry).Append(takeover));
     }
 
     private async Task WorkAsync(CancellationToken stoppingToken)
@@ -71,6 +73,33 @@ public sealed partial class RunDispatcher(RunbookEngine engine, TimeProvider tim
             catch (Exception ex)
             {
                 LogFailed("gate expiry", ex);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Several replicas: picks up unfinished runs no replica is advancing (the one that advanced it died
+    /// mid-step and its lease expired) and queues them; the run lease makes sure one replica does each step.
+    /// </summary>
+    private async Task TakeOverLoopAsync(CancellationToken stoppingToken)
+    {
+        if (engineOptions?.Value.TakeoverPoll is not { } poll || poll <= TimeSpan.Zero)
+            return;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(poll, time, stoppingToken);
+                foreach (var runId in await engine.FindRunsToTakeOverAsync(stoppingToken))
+                    Enqueue(runId);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogFailed("run takeover", ex);
             }
         }
     }

@@ -23,6 +23,8 @@ public enum DecisionRefusal
     NoPendingGate,
     RunNotFound,
     StoreUnavailable,
+    /// <summary>Another replica is working on the run right now; the click can be repeated.</summary>
+    Busy,
 }
 
 /// <summary>The answer to a click: applied, or refused with a reason a person can read.</summary>

@@ -17,4 +17,26 @@ public sealed class RunbookEngineOptions
     public int MaxAttempts { get; set; } = 4;
     /// <summary>First backoff delay; doubled after each attempt. Zero retries at once (tests).</summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Who this engine is among several replicas (the run lease owner). Unique per process by default;
+    /// set DrBot:Engine:ReplicaId to name a replica in logs and the store.
+    /// </summary>
+    public string ReplicaId { get; set; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>
+    /// How long a replica's claim on a run lasts without renewal (renewed every third of it while a step
+    /// runs). A replica that dies mid-step has its run taken over by another after this much time.
+    /// </summary>
+    public TimeSpan RunLease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a click or cancel waits for another replica to let go of the run before answering "busy".</summary>
+    public TimeSpan LeaseWait { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How often the run dispatcher looks for runs no replica is advancing (a dead replica's runs).
+    /// Null: never (one process per store, as with LiteDB, resumes its runs at start instead).
+    /// The PostgreSQL store registration turns it on.
+    /// </summary>
+    public TimeSpan? TakeoverPoll { get; set; }
 }

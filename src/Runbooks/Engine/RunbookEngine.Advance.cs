@@ -7,7 +7,9 @@ public sealed partial class RunbookEngine
     /// <summary>
     /// Drives the run until it finishes or waits at a gate. One step per turn of the run's lock, so
     /// a cancellation or a decision can come in between steps. A step found running (the process
-    /// stopped mid-step) is run again: its executor verifies before acting.
+    /// stopped mid-step) is run again: its executor verifies before acting. With several replicas,
+    /// only the holder of the run's lease advances it (renewed while a step runs, released when the
+    /// run stops); when another replica holds it, this returns the run as stored without touching it.
     /// </summary>
     public async Task<RunRecord> AdvanceAsync(string runId, CancellationToken cancellationToken)
     {
@@ -18,9 +20,21 @@ public sealed partial class RunbookEngine
             bool more;
             using (await LockRunAsync(runId, cancellationToken))
             {
-                run = await _store.GetRunAsync(runId, cancellationToken)
-                    ?? throw new ArgumentException($"No run '{runId}'.", nameof(runId));
-                more = await AdvanceOneStepAsync(run, cancellationToken);
+                if (!await TryLeaseAsync(runId, cancellationToken))
+                {
+                    return await _store.GetRunAsync(runId, cancellationToken)
+                        ?? throw new ArgumentException($"No run '{runId}'.", nameof(runId));
+                }
+                await using (RenewWhileRunning(runId, cancellationToken))
+                {
+                    run = await _store.GetRunAsync(runId, cancellationToken)
+                        ?? throw new ArgumentException($"No run '{runId}'.", nameof(runId));
+                    more = await AdvanceOneStepAsync(run, cancellationToken);
+                }
+                if (!more)
+                {
+                    await _store.ReleaseRunLeaseAsync(runId, ReplicaId, cancellationToken);
+                }
             }
             if (!more)
             {

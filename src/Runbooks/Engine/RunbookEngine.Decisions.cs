@@ -14,6 +14,27 @@ public sealed partial class RunbookEngine
     public async Task<DecisionResult> DecideAsync(GateDecisionRequest request, CancellationToken cancellationToken)
     {
         using var held = await LockRunAsync(request.RunId, cancellationToken);
+        // Several replicas: the decision is recorded and applied by the lease holder only. While waiting,
+        // a decision recorded by another replica ends the wait: this click is then answered "already decided".
+        GateDecision? decidedElsewhere = null;
+        await using var lease = await HoldLeaseAsync(request.RunId, async () =>
+            (decidedElsewhere = await _store.GetDecisionAsync(request.RunId, request.StepId, cancellationToken)) is not null, cancellationToken);
+        if (!lease.Held)
+        {
+            var current = await _store.GetRunAsync(request.RunId, cancellationToken);
+            if (current is null)
+            {
+                return await RefuseAsync(request, DecisionRefusal.RunNotFound, $"There is no run '{request.RunId}'.", null, cancellationToken);
+            }
+            return decidedElsewhere is not null
+                ? await RefuseAsync(request, DecisionRefusal.AlreadyDecided, AlreadyDecided(decidedElsewhere, current), decidedElsewhere, cancellationToken)
+                : await RefuseAsync(request, DecisionRefusal.Busy, $"Run {current.Id} is busy on another DrBot replica; click again in a moment.", null, cancellationToken);
+        }
+        return await DecideLeasedAsync(request, cancellationToken);
+    }
+
+    private async Task<DecisionResult> DecideLeasedAsync(GateDecisionRequest request, CancellationToken cancellationToken)
+    {
         var run = await _store.GetRunAsync(request.RunId, cancellationToken);
         if (run is null)
         {
@@ -87,7 +108,8 @@ public sealed partial class RunbookEngine
     public async Task<RunRecord?> RerequestGateAsync(string runId, Actor who, CancellationToken cancellationToken)
     {
         using var held = await LockRunAsync(runId, cancellationToken);
-        var run = await _store.GetRunAsync(runId, cancellationToken);
+        await using var lease = await HoldLeaseAsync(runId, null, cancellationToken);
+        var run = lease.Held ? await _store.GetRunAsync(runId, cancellationToken) : null;
         var record = run?.Step(run.State);
         if (run is null || run.IsFinished || record?.Status != StepStatus.AwaitingApproval || run.GateExpiresAt <= _time.GetUtcNow())
         {

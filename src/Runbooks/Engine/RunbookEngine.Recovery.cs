@@ -21,6 +21,12 @@ public sealed partial class RunbookEngine
             }
             using (await LockRunAsync(candidate.Id, cancellationToken))
             {
+                // Another replica holding the run (deciding it, or expiring it itself) wins; this one moves on.
+                if (!await TryLeaseAsync(candidate.Id, cancellationToken))
+                {
+                    continue;
+                }
+                await using var lease = new RunLeaseHold(this, candidate.Id, true);
                 var run = await _store.GetRunAsync(candidate.Id, cancellationToken);
                 var definition = run is null ? null : _catalog.Find(run.Runbook);
                 var step = definition?.Step(run!.State);
@@ -81,6 +87,12 @@ public sealed partial class RunbookEngine
             }
             try
             {
+                // Another live replica is advancing it (shared store): leave it. A lease left by this
+                // process's previous life is granted again (LiteDB) or taken over once it expires (PostgreSQL).
+                if (!await TryLeaseAsync(run.Id, cancellationToken))
+                {
+                    continue;
+                }
                 await AuditAsync(Actor.System("resume").ToString(), "run-resumed", run.Id, $"resuming at '{run.State}'", cancellationToken);
                 await AdvanceAsync(run.Id, cancellationToken);
                 resumed.Add(run.Id);
@@ -92,4 +104,37 @@ public sealed partial class RunbookEngine
         }
         return resumed;
     }
+
+    /// <summary>
+    /// Several replicas: the unfinished runs no replica is advancing (never leased, released, or whose
+    /// holder stopped renewing because it died) and that are not waiting for a decision. The run
+    /// dispatcher advances them; the lease decides which replica actually does.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> FindRunsToTakeOverAsync(CancellationToken cancellationToken)
+    {
+        var found = new List<string>();
+        foreach (var run in await _store.ListRunsAsync(unfinishedOnly: true, cancellationToken))
+        {
+            if (run.IsFinished || HeldByAnotherReplica(run) || string.Equals(run.LeaseOwner, ReplicaId, StringComparison.Ordinal))
+            {
+                continue;
+            }
+            if (run.Step(run.State)?.Status == StepStatus.AwaitingApproval
+                && await _store.GetDecisionAsync(run.Id, run.State, cancellationToken) is null)
+            {
+                continue;
+            }
+            if (run.LeaseOwner is not null)
+            {
+                await AuditAsync(Actor.System("takeover").ToString(), "run-taken-over", run.Id,
+                    $"{ReplicaId} takes over at '{run.State}': {run.LeaseOwner}'s lease expired at {run.LeaseUntil:O}", cancellationToken);
+            }
+            found.Add(run.Id);
+        }
+        return found;
+    }
+
+    private bool HeldByAnotherReplica(RunRecord run) =>
+        run.LeaseOwner is not null && run.LeaseUntil > _time.GetUtcNow()
+        && !string.Equals(run.LeaseOwner, ReplicaId, StringComparison.Ordinal);
 }

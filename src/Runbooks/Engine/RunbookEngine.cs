@@ -109,9 +109,16 @@ public sealed partial class RunbookEngine
     public async Task<RunRecord?> CancelAsync(string runId, Actor who, string? reason, CancellationToken cancellationToken)
     {
         using var held = await LockRunAsync(runId, cancellationToken);
+        await using var lease = await HoldLeaseAsync(runId, null, cancellationToken);
         var run = await _store.GetRunAsync(runId, cancellationToken);
         if (run is null || run.IsFinished)
         {
+            return run;
+        }
+        if (!lease.Held)
+        {
+            // Another replica is in the middle of a step; cancelling under it could undo that step's record.
+            await AuditAsync(who.ToString(), "cancel-refused", run.Id, "busy on another replica (a step is running there); try again when it ends", cancellationToken);
             return run;
         }
         var isSystem = who.Channel == "system";

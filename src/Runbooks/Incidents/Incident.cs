@@ -38,6 +38,8 @@ public sealed class Incident
     public List<string> AlertIds { get; set; } = [];
     public List<string> RunIds { get; set; } = [];
     public List<TimelineEvent> Timeline { get; set; } = [];
+    /// <summary>Grows with every change saved through the incident service; several replicas update optimistically on it.</summary>
+    public int Version { get; set; }
 
     public bool IsOpen => State is IncidentState.Open or IncidentState.Acknowledged or IncidentState.Mitigating;
 }

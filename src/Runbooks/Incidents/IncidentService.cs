@@ -146,7 +146,9 @@ public sealed partial class IncidentService
 
     /// <summary>
     /// Loads the incident under its lock, lets <paramref name="change"/> decide and apply, then saves,
-    /// adds the timeline event and writes the audit entry. A refusal saves nothing.
+    /// adds the timeline event and writes the audit entry. A refusal saves nothing. The save is
+    /// optimistic on <see cref="Incident.Version"/>: when another replica saved the incident in between,
+    /// the change is reapplied to the fresh copy, so no replica's change is lost.
     /// </summary>
     private async Task<IncidentResult> ChangeAsync(string incidentId, Actor who, string action, Func<Incident, DateTimeOffset, Change> change, CancellationToken cancellationToken)
     {
@@ -154,31 +156,45 @@ public sealed partial class IncidentService
         await gate.WaitAsync(cancellationToken);
         try
         {
-            var incident = await _store.GetIncidentAsync(incidentId, cancellationToken);
-            if (incident is null)
+            for (var attempt = 1; ; attempt++)
             {
-                return IncidentResult.Refused($"No incident '{incidentId}'. Incident ids look like INC-0001.");
+                var incident = await _store.GetIncidentAsync(incidentId, cancellationToken);
+                if (incident is null)
+                {
+                    return IncidentResult.Refused($"No incident '{incidentId}'. Incident ids look like INC-0001.");
+                }
+                var now = _time.GetUtcNow();
+                var loadedVersion = incident.Version;
+                var decision = change(incident, now);
+                if (decision.Refusal is not null)
+                {
+                    return IncidentResult.Refused(decision.Refusal, incident);
+                }
+                if (decision.Unchanged)
+                {
+                    return IncidentResult.Done(incident, decision.Text);
+                }
+                incident.Timeline.Add(new TimelineEvent(now, decision.Kind, decision.Text, who.ToString()));
+                if (!await _store.TryUpdateIncidentAsync(incident, loadedVersion, cancellationToken))
+                {
+                    if (attempt >= MaxUpdateAttempts)
+                    {
+                        return IncidentResult.Refused($"{incidentId} is being changed by another replica right now; try again in a moment.", incident);
+                    }
+                    continue;
+                }
+                await _audit.RecordAsync(who.ToString(), action, incident.Id, decision.Text, cancellationToken);
+                return IncidentResult.Done(incident, $"{incident.Id}: {decision.Text}");
             }
-            var now = _time.GetUtcNow();
-            var decision = change(incident, now);
-            if (decision.Refusal is not null)
-            {
-                return IncidentResult.Refused(decision.Refusal, incident);
-            }
-            if (decision.Unchanged)
-            {
-                return IncidentResult.Done(incident, decision.Text);
-            }
-            incident.Timeline.Add(new TimelineEvent(now, decision.Kind, decision.Text, who.ToString()));
-            await _store.SaveIncidentAsync(incident, cancellationToken);
-            await _audit.RecordAsync(who.ToString(), action, incident.Id, decision.Text, cancellationToken);
-            return IncidentResult.Done(incident, $"{incident.Id}: {decision.Text}");
         }
         finally
         {
             gate.Release();
         }
     }
+
+    /// <summary>Optimistic retries before a change under heavy contention is refused (and can be repeated).</summary>
+    private const int MaxUpdateAttempts = 20;
 
     private readonly record struct Change(string Kind, string Text, string? Refusal, bool Unchanged)
     {

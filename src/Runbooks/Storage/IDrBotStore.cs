@@ -32,6 +32,18 @@ public interface IRunStore
     Task<bool> TryRecordDecisionAsync(GateDecision decision, CancellationToken cancellationToken);
     Task<GateDecision?> GetDecisionAsync(string runId, string stepId, CancellationToken cancellationToken);
     Task<IReadOnlyList<GateDecision>> GetDecisionsAsync(string runId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Several replicas: leases the run to <paramref name="owner"/> until <paramref name="until"/> when it is
+    /// unleased, its lease expired at <paramref name="now"/>, or <paramref name="owner"/> already holds it
+    /// (then the lease is renewed). False when another owner holds a live lease or the run does not exist.
+    /// Only the holder advances the run, so each step runs on one replica at a time. A store that serves a
+    /// single process (LiteDB) may grant every lease on an existing run.
+    /// </summary>
+    Task<bool> TryLeaseRunAsync(string runId, string owner, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Clears the run's lease, only while <paramref name="owner"/> holds it.</summary>
+    Task ReleaseRunLeaseAsync(string runId, string owner, CancellationToken cancellationToken);
 }
 
 public interface IIncidentStore
@@ -39,6 +51,13 @@ public interface IIncidentStore
     Task SaveIncidentAsync(Incident incident, CancellationToken cancellationToken);
     Task<Incident?> GetIncidentAsync(string incidentId, CancellationToken cancellationToken);
     Task<IReadOnlyList<Incident>> ListIncidentsAsync(bool openOnly, CancellationToken cancellationToken);
+    /// <summary>
+    /// Optimistic update for several replicas: saves the incident as version <paramref name="expectedVersion"/> + 1
+    /// only when the stored incident is still at <paramref name="expectedVersion"/>, and then sets
+    /// <see cref="Incident.Version"/> to the new version. False (nothing written) when another writer saved first
+    /// or the incident does not exist: reload, reapply, try again.
+    /// </summary>
+    Task<bool> TryUpdateIncidentAsync(Incident incident, int expectedVersion, CancellationToken cancellationToken);
     /// <summary>Next number of a named counter (incident and run numbers), starting at 1.</summary>
     Task<long> NextSequenceAsync(string counter, CancellationToken cancellationToken);
 }

@@ -18,47 +18,49 @@ public sealed record LocalMessage(
 /// <summary>
 /// The local incident channel: an ordered list of messages, kept in a file beside the store
 /// (<see cref="LocalChatJournal"/>) so cards stay usable after a restart, and pushed to every live
-/// subscriber (server-sent events).
+/// subscriber (server-sent events). Several bot replicas may share the file: every access holds a
+/// lock file and reloads the journal when another process has written to it since, so a card
+/// posted by one replica can be updated by the other.
 /// </summary>
 public sealed class LocalChatLog : IDisposable
 {
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly object _gate = new();
-    private readonly List<LocalMessage> _messages;
+    private readonly List<LocalMessage> _messages = [];
     private readonly Dictionary<string, int> _positions = new(StringComparer.Ordinal);
     private readonly List<Channel<LocalMessage>> _subscribers = [];
-    private readonly LocalChatJournal? _journal;
+    private readonly string? _path;
+    private LocalChatJournal? _journal;
+    private long _knownLength = -1;
     private long _next;
 
     public LocalChatLog(string? path)
     {
-        if (path is null)
+        _path = path is null ? null : Path.GetFullPath(path);
+        lock (_gate)
+        using (Share())
         {
-            _messages = [];
-            return;
         }
-        _journal = LocalChatJournal.Open(path, Json, out _messages);
-        for (var i = 0; i < _messages.Count; i++)
-            _positions[_messages[i].Id] = i;
-        _next = _messages.Select(m => long.TryParse(m.Id.AsSpan(2), out var n) ? n : 0).DefaultIfEmpty(0).Max();
     }
-
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public IReadOnlyList<LocalMessage> Snapshot()
     {
         lock (_gate)
+        using (Share())
             return _messages.ToList();
     }
 
     public LocalMessage? Find(string id)
     {
         lock (_gate)
+        using (Share())
             return _positions.TryGetValue(id, out var at) ? _messages[at] : null;
     }
 
     public LocalMessage Add(string author, DateTimeOffset at, string text, JsonObject? card, string? threadId, string? privateTo)
     {
         lock (_gate)
+        using (Share())
         {
             var message = new LocalMessage($"m-{++_next}", author, at, text, card, threadId, privateTo is not null, privateTo);
             _positions[message.Id] = _messages.Count;
@@ -71,6 +73,7 @@ public sealed class LocalChatLog : IDisposable
     public LocalMessage? Replace(string id, string text, JsonObject? card)
     {
         lock (_gate)
+        using (Share())
         {
             if (!_positions.TryGetValue(id, out var index))
                 return null;
@@ -95,10 +98,55 @@ public sealed class LocalChatLog : IDisposable
         return channel.Reader;
     }
 
-    // Called under _gate, so the file and the subscribers see the channel's order.
+    /// <summary>Takes the lock file (when the log has a file) and reloads what another process wrote since.</summary>
+    private FileStream? Share()
+    {
+        if (_path is null)
+            return null;
+        var held = TakeLockFile();
+        var length = File.Exists(_path) ? new FileInfo(_path).Length : 0;
+        if (length != _knownLength)
+        {
+            _journal?.Dispose();
+            _journal = LocalChatJournal.Open(_path, Json, out var loaded);
+            _messages.Clear();
+            _messages.AddRange(loaded);
+            _positions.Clear();
+            for (var i = 0; i < _messages.Count; i++)
+                _positions[_messages[i].Id] = i;
+            _next = _messages.Select(m => long.TryParse(m.Id.AsSpan(2), out var n) ? n : 0).DefaultIfEmpty(0).Max();
+            _knownLength = File.Exists(_path) ? new FileInfo(_path).Length : 0;
+        }
+        return held;
+    }
+
+    private FileStream TakeLockFile()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+        // In the temp folder, named after the log file, so the data folder holds only the log.
+        var lockFile = Path.Combine(Path.GetTempPath(), "drbot-chat-" +
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(_path!)))[..16] + ".lock");
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (attempt < 2000)
+            {
+                Thread.Sleep(5);
+            }
+        }
+    }
+
+    // Called under _gate and the lock file, so the file and the subscribers see the channel's order.
     private void Changed(LocalMessage message)
     {
-        _journal?.Append(message, _messages);
+        if (_journal is not null)
+        {
+            _journal.Append(message, _messages);
+            _knownLength = new FileInfo(_path!).Length;
+        }
         foreach (var subscriber in _subscribers)
             subscriber.Writer.TryWrite(message);
     }

@@ -54,6 +54,7 @@ public sealed partial class SimulatedWorld
     public void ClearFaults(string? region = null)
     {
         lock (_gate)
+        using (ShareFile())
         {
             var regions = region is null ? _state.Regions.Values.ToList() : [Find(_state, region)];
             foreach (var r in regions)
@@ -123,6 +124,7 @@ public sealed partial class SimulatedWorld
     private void Fault(string region, string description, Action<SimulatedRegion> apply)
     {
         lock (_gate)
+        using (ShareFile())
         {
             var target = Find(_state, region);
             apply(target);

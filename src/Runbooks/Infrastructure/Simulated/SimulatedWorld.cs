@@ -25,8 +25,59 @@ public sealed partial class SimulatedWorld
         _options = options;
         _time = time;
         _statePath = string.IsNullOrWhiteSpace(statePath) ? null : Path.GetFullPath(statePath);
-        _state = Load() ?? SimulatedWorldLayout.Build(options);
-        Save();
+        _state = SimulatedWorldLayout.Build(options);
+        using (ShareFile())
+        {
+            Save();
+        }
+    }
+
+    /// <summary>
+    /// Several bot processes (replicas on one shared store) may use one state file: every access holds
+    /// an exclusive lock file beside it and re-reads the file first, so each process acts on the latest
+    /// world and a change made by one replica is seen (and verified) by the other. Null without a file.
+    /// </summary>
+    private FileStream? ShareFile()
+    {
+        if (_statePath is null)
+        {
+            return null;
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(_statePath)!);
+        var held = AcquireLockFile(LockFileFor(_statePath));
+        try
+        {
+            _state = Load() ?? _state;
+            return held;
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The lock file lives in the temp folder, named after the state file, so the state folder holds
+    /// only the state file (processes sharing a state file share a machine, hence a temp folder).
+    /// </summary>
+    internal static string LockFileFor(string path) =>
+        Path.Combine(Path.GetTempPath(), "drbot-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(path)))[..16] + ".lock");
+
+    private static FileStream AcquireLockFile(string path)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (attempt < 2000)
+            {
+                // Another process holds the world for a moment (a read or one applied change).
+                Thread.Sleep(5);
+            }
+        }
     }
 
     /// <summary>
@@ -53,6 +104,7 @@ public sealed partial class SimulatedWorld
     public void Reset()
     {
         lock (_gate)
+        using (ShareFile())
         {
             _state = SimulatedWorldLayout.Build(_options);
             Save();
@@ -62,6 +114,7 @@ public sealed partial class SimulatedWorld
     internal T Read<T>(Func<SimulatedWorldState, T> read)
     {
         lock (_gate)
+        using (ShareFile())
         {
             return read(_state);
         }
@@ -77,6 +130,7 @@ public sealed partial class SimulatedWorld
         SimulatedSideEffect? effect = null;
         InfraActionResult result;
         lock (_gate)
+        using (ShareFile())
         {
             var change = apply(_state);
             result = change.Result;

@@ -20,7 +20,7 @@ internal sealed class PostgresServer
 
     public static PostgresServer At(string dataDir) => new(dataDir, ChildProcess.FreePort());
 
-    public async Task ConfigureAndStartAsync()
+    public async Task ConfigureAndStartAsync(int maxConnections = 40)
     {
         var conf = string.Join('\n',
             $"port = {Port}",
@@ -32,7 +32,7 @@ internal sealed class PostgresServer
             "max_wal_senders = 5",
             "hot_standby = on",
             "shared_buffers = 16MB",
-            "max_connections = 40",
+            $"max_connections = {maxConnections}",
             "logging_collector = off");
         await File.AppendAllTextAsync(Path.Combine(DataDir, "postgresql.conf"), "\n" + conf + "\n");
         await ChildProcess.GiveToPostgresAsync(DataDir);

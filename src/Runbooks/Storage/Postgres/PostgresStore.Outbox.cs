@@ -1,0 +1,97 @@
+using DrBot.Runbooks.Outbox;
+using Npgsql;
+
+namespace DrBot.Runbooks.Storage.Postgres;
+
+public sealed partial class PostgresStore
+{
+    private const string OutboxColumns = "seq, json, lease_owner, lease_until";
+
+    public Task<long> EnqueueAsync(OutboxMessage message, CancellationToken cancellationToken) =>
+        Run("enqueue outbox message", async connection =>
+        {
+            // The identity column is the sequence: insert, learn it, write it into the JSON, in one
+            // transaction so no claim ever sees the row before its JSON is complete.
+            var stored = message with { Sequence = 0, DeliveredAt = null, LeaseOwner = null, LeaseUntil = null };
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var rows = await Query(connection, cancellationToken, r => r.GetInt64(0), """
+                INSERT INTO drbot_outbox (channel, delivered, next_attempt_at, json) VALUES ($1, false, $2, $3) RETURNING seq
+                """, message.Channel, message.NextAttemptAt is { } next ? Ticks(next) : null, "{}");
+            var sequence = rows[0];
+            await Execute(connection, cancellationToken, "UPDATE drbot_outbox SET json = $2 WHERE seq = $1",
+                sequence, StoreJson.Write(stored with { Sequence = sequence }));
+            await transaction.CommitAsync(cancellationToken);
+            return sequence;
+        }, cancellationToken);
+
+    /// <summary>
+    /// The head (oldest undelivered message) of each channel, when due and free, is locked with
+    /// <c>SKIP LOCKED</c> and leased: per-channel order holds and two replicas never send the same message.
+    /// </summary>
+    public Task<IReadOnlyList<OutboxMessage>> ClaimDueOutboxAsync(DateTimeOffset now, string owner, TimeSpan lease, CancellationToken cancellationToken) =>
+        Run<IReadOnlyList<OutboxMessage>>("claim outbox", async connection =>
+        {
+            var claimed = await Query(connection, cancellationToken, ReadOutbox, $"""
+                UPDATE drbot_outbox SET lease_owner = $2, lease_until = $3
+                WHERE seq IN (
+                    SELECT o.seq FROM drbot_outbox o
+                    WHERE o.seq IN (SELECT min(h.seq) FROM drbot_outbox h WHERE NOT h.delivered GROUP BY h.channel)
+                      AND NOT o.delivered
+                      AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= $1)
+                      AND (o.lease_until IS NULL OR o.lease_until <= $1 OR o.lease_owner = $2)
+                    FOR UPDATE SKIP LOCKED)
+                RETURNING {OutboxColumns}
+                """, Ticks(now), owner, Ticks(now + lease));
+            return claimed.OrderBy(m => m.Sequence).ToList();
+        }, cancellationToken);
+
+    public Task MarkDeliveredAsync(long sequence, DateTimeOffset at, CancellationToken cancellationToken) =>
+        ChangeOutbox("mark outbox delivered", sequence, m => m with { DeliveredAt = at, Attempts = m.Attempts + 1 }, cancellationToken);
+
+    public Task MarkRetryAsync(long sequence, DateTimeOffset nextAttemptAt, string error, CancellationToken cancellationToken) =>
+        ChangeOutbox("mark outbox retry", sequence, m => m with { Attempts = m.Attempts + 1, NextAttemptAt = nextAttemptAt, LastError = error }, cancellationToken);
+
+    public Task<int> CountUndeliveredAsync(CancellationToken cancellationToken) =>
+        Run("count outbox", async connection => (int)(await Query(connection, cancellationToken, r => r.GetInt64(0),
+            "SELECT count(*) FROM drbot_outbox WHERE NOT delivered"))[0], cancellationToken);
+
+    public Task<IReadOnlyList<OutboxMessage>> ListOutboxAsync(bool undeliveredOnly, CancellationToken cancellationToken) =>
+        Run<IReadOnlyList<OutboxMessage>>("list outbox", async connection => await Query(connection, cancellationToken, ReadOutbox,
+            $"SELECT {OutboxColumns} FROM drbot_outbox WHERE NOT delivered OR NOT $1 ORDER BY seq", undeliveredOnly), cancellationToken);
+
+    public Task SavePostReferenceAsync(PostReference reference, CancellationToken cancellationToken) =>
+        Run("save post reference", connection => Execute(connection, cancellationToken, """
+            INSERT INTO drbot_post_references (channel, post_key, json) VALUES ($1, $2, $3)
+            ON CONFLICT (channel, post_key) DO UPDATE SET json = EXCLUDED.json
+            """, reference.Channel, reference.PostKey, StoreJson.Write(reference)), cancellationToken);
+
+    public Task<PostReference?> GetPostReferenceAsync(string channel, string postKey, CancellationToken cancellationToken) =>
+        Run("read post reference", async connection =>
+        {
+            var json = await QueryJson(connection, cancellationToken, "SELECT json FROM drbot_post_references WHERE channel = $1 AND post_key = $2", channel, postKey);
+            return json is null ? null : StoreJson.Read<PostReference>(json);
+        }, cancellationToken);
+
+    /// <summary>Reads the message under a row lock, changes it and clears its lease, in one transaction.</summary>
+    private Task ChangeOutbox(string operation, long sequence, Func<OutboxMessage, OutboxMessage> change, CancellationToken cancellationToken) =>
+        Run(operation, async connection =>
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var current = (await Query(connection, cancellationToken, ReadOutbox,
+                $"SELECT {OutboxColumns} FROM drbot_outbox WHERE seq = $1 FOR UPDATE", sequence)).FirstOrDefault()
+                ?? throw new InvalidOperationException($"Outbox message {sequence} does not exist.");
+            var changed = change(current) with { LeaseOwner = null, LeaseUntil = null };
+            await Execute(connection, cancellationToken, """
+                UPDATE drbot_outbox SET delivered = $2, next_attempt_at = $3, lease_owner = NULL, lease_until = NULL, json = $4 WHERE seq = $1
+                """, sequence, changed.DeliveredAt is not null, changed.NextAttemptAt is { } next ? Ticks(next) : null, StoreJson.Write(changed));
+            await transaction.CommitAsync(cancellationToken);
+        }, cancellationToken);
+
+    private static OutboxMessage ReadOutbox(NpgsqlDataReader reader) =>
+        StoreJson.Read<OutboxMessage>(reader.GetString(1)) with
+        {
+            Sequence = reader.GetInt64(0),
+            LeaseOwner = NullableString(reader, 2),
+            LeaseUntil = FromTicks(reader, 3),
+        };
+}
