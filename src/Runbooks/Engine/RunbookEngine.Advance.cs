@@ -181,6 +181,8 @@ public sealed partial class RunbookEngine
             await AuditAsync("drbot", "gate-skipped", $"{run.Id}/{step.Id}", record.Detail, cancellationToken);
             return true;
         }
+        // Facts measured since the run started (the lag a data-loss gate names) are known now.
+        record.Title = StepArguments.Resolve(step.Title, run);
         record.Status = StepStatus.AwaitingApproval;
         record.StartedAt = _time.GetUtcNow();
         record.Attempts = Math.Max(record.Attempts, 1);

@@ -38,6 +38,7 @@ public class ConditionalGateTests
 
         Assert.Equal("accept-data-loss", atDataLoss.State);
         Assert.Equal(StepStatus.AwaitingApproval, atDataLoss.Step("accept-data-loss")!.Status);
+        Assert.Equal("Accept possible data loss (lag 90 s)", atDataLoss.Step("accept-data-loss")!.Title);
         Assert.Empty(h.World.SideEffects);
 
         Assert.True((await h.DecideAsync(atDataLoss, "accept-data-loss", "carol")).Applied);
