@@ -1,3 +1,4 @@
+using DrBot.Bot.Tests.Support;
 using System.Text.Json.Nodes;
 using DrBot.Bot.Cards;
 using DrBot.Bot.Channels;

@@ -22,25 +22,6 @@ public sealed class RecordingChatInputHandler : IChatInputHandler
     }
 }
 
-/// <summary>Idempotency keys held the way the stores hold them: first claim wins, atomically.</summary>
-public sealed class InMemoryIdempotencyStore : IIdempotencyStore
-{
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _keys = new();
-    private readonly ConcurrentDictionary<string, string> _values = new();
-
-    public Task<bool> TryClaimIdempotencyKeyAsync(string key, DateTimeOffset at, CancellationToken cancellationToken) =>
-        Task.FromResult(_keys.TryAdd(key, at));
-
-    public Task SetValueAsync(string key, string value, CancellationToken cancellationToken)
-    {
-        _values[key] = value;
-        return Task.CompletedTask;
-    }
-
-    public Task<string?> GetValueAsync(string key, CancellationToken cancellationToken) =>
-        Task.FromResult(_values.TryGetValue(key, out var value) ? value : null);
-}
-
 /// <summary>Keeps every log line (message and exception text) so tests can check what was logged and what never was.</summary>
 public sealed class CapturingLoggerProvider : ILoggerProvider
 {

@@ -1,3 +1,4 @@
+using DrBot.Bot.Tests.Support;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;

@@ -20,31 +20,6 @@ public sealed class RecordingChatInputHandler : IChatInputHandler
     }
 }
 
-/// <summary>The key/value and idempotency part of the store, in memory.</summary>
-public sealed class InMemoryIdempotencyStore : IIdempotencyStore
-{
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _keys = new();
-    private readonly ConcurrentDictionary<string, string> _values = new();
-
-    public Task<bool> TryClaimIdempotencyKeyAsync(string key, DateTimeOffset at, CancellationToken cancellationToken) =>
-        Task.FromResult(_keys.TryAdd(key, at));
-
-    public Task SetValueAsync(string key, string value, CancellationToken cancellationToken)
-    {
-        _values[key] = value;
-        return Task.CompletedTask;
-    }
-
-    public Task<string?> GetValueAsync(string key, CancellationToken cancellationToken) =>
-        Task.FromResult(_values.TryGetValue(key, out var value) ? value : null);
-
-    public void Clear()
-    {
-        _keys.Clear();
-        _values.Clear();
-    }
-}
-
 /// <summary>A minimal Adaptive Card renderer until the real one is merged: title and buttons.</summary>
 public sealed class TestAdaptiveCardRenderer : IAdaptiveCardRenderer
 {
