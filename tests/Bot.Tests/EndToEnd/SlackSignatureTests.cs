@@ -60,7 +60,11 @@ public sealed class SlackSignatureTests
                 Assert.True(response.StatusCode == HttpStatusCode.Unauthorized,
                     $"{forgery.Name} on {path}: expected 401, got {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
             }
-            Assert.Contains($"refused: {forgery.Reason}", slack.Bot.Output, StringComparison.Ordinal);
+            // The console logger writes on its own thread: wait for the line rather than race it.
+            var expected = $"refused: {forgery.Reason}";
+            for (var waited = 0; waited < 100 && !slack.Bot.Output.Contains(expected, StringComparison.Ordinal); waited++)
+                await Task.Delay(50);
+            Assert.Contains(expected, slack.Bot.Output, StringComparison.Ordinal);
         }
 
         // Anything a forged request had set going would show by now (commands are handled well within a second).
