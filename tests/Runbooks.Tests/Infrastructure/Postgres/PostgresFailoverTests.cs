@@ -29,7 +29,7 @@ public sealed class PostgresFailoverTests(LiveServersFixture servers)
 
         var acknowledged = new ConcurrentBag<long>();
         using var stop = new CancellationTokenSource();
-        var writers = Enumerable.Range(0, 3).Select(w => WriteUntilFailureAsync(pair.Primary, w, acknowledged, stop.Token)).ToArray();
+        var writers = Enumerable.Range(0, 3).Select(w => Writes.UntilFailureAsync(pair.Primary, w, acknowledged, stop.Token)).ToArray();
         await PostgresDatabaseReplicaTests.WaitUntil(() => Task.FromResult(acknowledged.Count >= 300));
         pair.Primary.Kill();
         await Task.WhenAll(writers);
@@ -44,7 +44,7 @@ public sealed class PostgresFailoverTests(LiveServersFixture servers)
         Assert.True((await db.GetStatusAsync("west-us", default)).IsPrimary);
 
         await PostgresDatabaseReplicaTests.Execute(pair.Replica, "INSERT INTO orders(id) VALUES (-1)");
-        var present = await ReadIdsAsync(pair.Replica);
+        var present = await Writes.ReadIdsAsync(pair.Replica);
         var lost = acknowledged.Where(id => !present.Contains(id)).ToList();
         Assert.True(acknowledged.Count >= 300);
         Assert.Empty(lost); // RPO: zero acknowledged writes lost with synchronous replication.
@@ -56,37 +56,5 @@ public sealed class PostgresFailoverTests(LiveServersFixture servers)
         Assert.False(missing.Consistent);
         Assert.NotNull(missing.DataLossWindow);
         Assert.True((await db.WriteMarkerAsync("west-us", "after-switch", default)).Succeeded);
-    }
-
-    private static async Task WriteUntilFailureAsync(PostgresServer primary, int writer, ConcurrentBag<long> acknowledged, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var conn = new NpgsqlConnection(primary.ConnectionString);
-            await conn.OpenAsync(cancellationToken);
-            for (long i = 0; ; i++)
-            {
-                var id = writer * 1_000_000_000L + i;
-                await using var cmd = new NpgsqlCommand("INSERT INTO orders(id) VALUES (@id)", conn);
-                cmd.Parameters.AddWithValue("id", id);
-                await cmd.ExecuteNonQueryAsync(cancellationToken);
-                acknowledged.Add(id); // only after the server acknowledged the commit
-            }
-        }
-        catch (Exception e) when (e is NpgsqlException or IOException or OperationCanceledException)
-        {
-            // the primary died under us: the writes after the last acknowledged one are not counted.
-        }
-    }
-
-    private static async Task<HashSet<long>> ReadIdsAsync(PostgresServer server)
-    {
-        await using var conn = new NpgsqlConnection(server.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand("SELECT id FROM orders", conn);
-        await using var reader = await cmd.ExecuteReaderAsync();
-        var ids = new HashSet<long>();
-        while (await reader.ReadAsync()) ids.Add(reader.GetInt64(0));
-        return ids;
     }
 }
