@@ -10,7 +10,8 @@ namespace DrBot.Bot.Tests.EndToEnd;
 [Collection(EndToEndCollection.Name)]
 public sealed class AlertFlowTests
 {
-    private const string RegionDown = """
+    /// <summary>An Alertmanager v4 webhook body: east-us is down. Shared by the alert e2e tests.</summary>
+    internal const string RegionDown = """
     {"version":"4","groupKey":"{}:{alertname=\"RegionDown\"}","status":"firing","receiver":"drbot","truncatedAlerts":0,
      "groupLabels":{"alertname":"RegionDown"},"commonLabels":{"alertname":"RegionDown","region":"east-us","severity":"critical"},
      "commonAnnotations":{},"externalURL":"http://alertmanager:9093",

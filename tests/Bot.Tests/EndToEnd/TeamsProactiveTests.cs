@@ -15,15 +15,6 @@ public sealed class TeamsProactiveTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
-    private const string RegionDown = """
-    {"version":"4","groupKey":"{}:{alertname=\"RegionDown\"}","status":"firing","receiver":"drbot","truncatedAlerts":0,
-     "groupLabels":{"alertname":"RegionDown"},"commonLabels":{"alertname":"RegionDown","region":"east-us","severity":"critical"},
-     "commonAnnotations":{},"externalURL":"http://alertmanager:9093",
-     "alerts":[{"status":"firing","labels":{"alertname":"RegionDown","region":"east-us","severity":"critical"},
-       "annotations":{"summary":"Every health check of east-us fails"},"startsAt":"2026-11-25T03:00:00Z","endsAt":"0001-01-01T00:00:00Z",
-       "generatorURL":"http://prometheus/graph","fingerprint":"a1b2c3d4e5f60718"}]}
-    """;
-
     [Fact]
     public async Task After_DrBot_is_added_to_a_team_an_Alertmanager_alert_is_posted_into_the_remembered_channel()
     {
@@ -31,7 +22,7 @@ public sealed class TeamsProactiveTests
         using (var installed = await teams.PostActivityAsync(teams.Install(), teams.ValidToken()))
             Assert.Equal(HttpStatusCode.OK, installed.StatusCode);
 
-        using (var alert = new HttpRequestMessage(HttpMethod.Post, "api/alerts/alertmanager") { Content = new StringContent(RegionDown, Encoding.UTF8, "application/json") })
+        using (var alert = new HttpRequestMessage(HttpMethod.Post, "api/alerts/alertmanager") { Content = new StringContent(AlertFlowTests.RegionDown, Encoding.UTF8, "application/json") })
         {
             alert.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "test-alert-token");
             using var accepted = await teams.Bot.Http.SendAsync(alert);
