@@ -25,13 +25,6 @@ public sealed class CardPublisher(IDrBotStore store, IEnumerable<IChannelAdapter
     public Task PostAsync(string postKey, CardDocument card, CancellationToken cancellationToken, string? threadKey = null) =>
         EnqueueAllAsync(OutboxOperation.Post, postKey, card, threadKey, null, cancellationToken);
 
-    /// <summary>Something only one person should see, on the channel they used.</summary>
-    public async Task PostPrivateAsync(string channel, string conversation, string platformUserId, CardDocument card, CancellationToken cancellationToken)
-    {
-        await EnqueueAsync(channel, conversation, OutboxOperation.PostPrivate, $"private:{Guid.NewGuid():N}", card, null, platformUserId, cancellationToken);
-        signal.Notify();
-    }
-
     /// <summary>A post into one conversation on one channel (an answer the platform could not take at once).</summary>
     public async Task PostToConversationAsync(string channel, string conversation, string postKey, CardDocument card, CancellationToken cancellationToken)
     {
