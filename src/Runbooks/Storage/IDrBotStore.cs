@@ -15,6 +15,13 @@ namespace DrBot.Runbooks.Storage;
 /// </summary>
 public interface IDrBotStore : IRunStore, IIncidentStore, ITimerStore, IOutboxStore, IAuditStore, IIdempotencyStore
 {
+    /// <summary>
+    /// One transaction: claims every key of <see cref="StoreCommit.Claims"/> (as
+    /// <see cref="IIdempotencyStore.TryClaimIdempotencyKeyAsync"/> at <paramref name="at"/>), sets the values and
+    /// enqueues the messages in order. False, with nothing written, when any key is already claimed (or repeated in
+    /// the list): another writer got there first, so reload and try again.
+    /// </summary>
+    Task<bool> TryCommitAsync(StoreCommit commit, DateTimeOffset at, CancellationToken cancellationToken);
 }
 
 public interface IRunStore

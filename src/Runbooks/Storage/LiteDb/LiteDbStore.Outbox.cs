@@ -8,15 +8,11 @@ public sealed partial class LiteDbStore
     public Task<long> EnqueueAsync(OutboxMessage message, CancellationToken cancellationToken) =>
         Run("enqueue outbox message", () =>
         {
-            // The auto-increment id is the sequence; insert first to learn it, then store it in the JSON
-            // too — one transaction, so a half-written message (no JSON) can never be left behind.
             long sequence;
             _db.BeginTrans();
             try
             {
-                var document = new BsonDocument { ["channel"] = message.Channel, ["delivered"] = false, [Json] = "" };
-                sequence = Outbox.Insert(document).AsInt64;
-                Outbox.Update(OutboxDocument(message with { Sequence = sequence, DeliveredAt = null, LeaseOwner = null, LeaseUntil = null }));
+                sequence = InsertOutbox(message);
                 _db.Commit();
             }
             catch
@@ -27,6 +23,19 @@ public sealed partial class LiteDbStore
             PendingOutbox(message.Channel).Add(sequence);
             return sequence;
         }, cancellationToken);
+
+    /// <summary>
+    /// Inside the caller's transaction: the auto-increment id is the sequence, so insert first to learn
+    /// it, then store it in the JSON too; the transaction keeps a half-written message (no JSON) from
+    /// ever being seen. The caller adds the sequence to its channel's queue once committed.
+    /// </summary>
+    private long InsertOutbox(OutboxMessage message)
+    {
+        var document = new BsonDocument { ["channel"] = message.Channel, ["delivered"] = false, [Json] = "" };
+        var sequence = Outbox.Insert(document).AsInt64;
+        Outbox.Update(OutboxDocument(message with { Sequence = sequence, DeliveredAt = null, LeaseOwner = null, LeaseUntil = null }));
+        return sequence;
+    }
 
     public Task<IReadOnlyList<OutboxMessage>> ClaimDueOutboxAsync(DateTimeOffset now, string owner, TimeSpan lease, CancellationToken cancellationToken) =>
         Run<IReadOnlyList<OutboxMessage>>("claim outbox", () =>

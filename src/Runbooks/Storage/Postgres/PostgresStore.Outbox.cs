@@ -10,19 +10,27 @@ public sealed partial class PostgresStore
     public Task<long> EnqueueAsync(OutboxMessage message, CancellationToken cancellationToken) =>
         Run("enqueue outbox message", async connection =>
         {
-            // The identity column is the sequence: insert, learn it, write it into the JSON, in one
-            // transaction so no claim ever sees the row before its JSON is complete.
-            var stored = message with { Sequence = 0, DeliveredAt = null, LeaseOwner = null, LeaseUntil = null };
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var rows = await Query(connection, cancellationToken, r => r.GetInt64(0), """
-                INSERT INTO drbot_outbox (channel, delivered, next_attempt_at, json) VALUES ($1, false, $2, $3) RETURNING seq
-                """, message.Channel, message.NextAttemptAt is { } next ? Ticks(next) : null, "{}");
-            var sequence = rows[0];
-            await Execute(connection, cancellationToken, "UPDATE drbot_outbox SET json = $2 WHERE seq = $1",
-                sequence, StoreJson.Write(stored with { Sequence = sequence }));
+            var sequence = await InsertOutboxAsync(connection, message, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return sequence;
         }, cancellationToken);
+
+    /// <summary>
+    /// Inside the caller's transaction: the identity column is the sequence, so insert, learn it and write
+    /// it into the JSON; the transaction keeps any claim from seeing the row before its JSON is complete.
+    /// </summary>
+    private static async Task<long> InsertOutboxAsync(NpgsqlConnection connection, OutboxMessage message, CancellationToken cancellationToken)
+    {
+        var stored = message with { Sequence = 0, DeliveredAt = null, LeaseOwner = null, LeaseUntil = null };
+        var rows = await Query(connection, cancellationToken, r => r.GetInt64(0), """
+            INSERT INTO drbot_outbox (channel, delivered, next_attempt_at, json) VALUES ($1, false, $2, $3) RETURNING seq
+            """, message.Channel, message.NextAttemptAt is { } next ? Ticks(next) : null, "{}");
+        var sequence = rows[0];
+        await Execute(connection, cancellationToken, "UPDATE drbot_outbox SET json = $2 WHERE seq = $1",
+            sequence, StoreJson.Write(stored with { Sequence = sequence }));
+        return sequence;
+    }
 
     /// <summary>
     /// The head (oldest undelivered message) of each channel, when due and free, is locked with

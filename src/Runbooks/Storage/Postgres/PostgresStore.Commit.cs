@@ -1,0 +1,42 @@
+namespace DrBot.Runbooks.Storage.Postgres;
+
+public sealed partial class PostgresStore
+{
+    /// <summary>
+    /// One transaction. The claims go in with <c>ON CONFLICT DO NOTHING</c>: fewer rows back than keys
+    /// sent means another writer (or a repeat in the list) holds one, and everything is rolled back.
+    /// A concurrent writer of the same key waits on the unique index until this commit ends.
+    /// </summary>
+    public Task<bool> TryCommitAsync(StoreCommit commit, DateTimeOffset at, CancellationToken cancellationToken) =>
+        Run("commit", async connection =>
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            if (commit.Claims.Count > 0)
+            {
+                var inserted = await Query(connection, cancellationToken, r => r.GetString(0), """
+                    INSERT INTO drbot_idempotency_keys (key, at) SELECT k, $2 FROM unnest($1::text[]) AS k
+                    ON CONFLICT (key) DO NOTHING RETURNING key
+                    """, commit.Claims.ToArray(), Ticks(at));
+                if (inserted.Count != commit.Claims.Count)
+                {
+                    await transaction.RollbackAsync(cancellationToken);
+                    return false;
+                }
+            }
+            var values = commit.LastValues();
+            if (values.Count > 0)
+            {
+                // DO UPDATE may not touch a row twice in one statement: LastValues has each key once.
+                await Execute(connection, cancellationToken, """
+                    INSERT INTO drbot_values (key, value) SELECT * FROM unnest($1::text[], $2::text[])
+                    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value
+                    """, values.Select(v => v.Key).ToArray(), values.Select(v => v.Value).ToArray());
+            }
+            foreach (var message in commit.Messages)
+            {
+                await InsertOutboxAsync(connection, message, cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+            return true;
+        }, cancellationToken);
+}
