@@ -37,10 +37,7 @@ internal sealed class AlertWorkload
     public long Accepted => Interlocked.Read(ref _accepted);
     public long Duplicates => Interlocked.Read(ref _duplicates);
 
-    /// <summary>The prefix of every alert key this run claims in the store.</summary>
-    public string KeyPrefix => $"alert:alertmanager:bench{_runTag}-";
-
-    /// <summary>The prefix of the store key of every group card state this run leaves.</summary>
+    /// <summary>The prefix of the store key of every alert group record this run leaves.</summary>
     public string GroupPrefix => $"alertgroup:alertmanager:{{}}:{{bench=\"{_runTag}\"";
 
     public static bool IsRedelivery(int index) => index % RedeliverEvery == RedeliverEvery - 1 && index >= RedeliverDistance;

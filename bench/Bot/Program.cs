@@ -70,7 +70,7 @@ async Task RunAlertsAsync()
     await bot.StopAsync();
 
     var unique = AlertWorkload.UniquePosts(result.Count);
-    var counts = StoreCount.Read(bot.StorePath, workload.KeyPrefix, workload.GroupPrefix);
+    var counts = StoreCount.Read(bot.StorePath, workload.GroupPrefix);
     table.AddLatency("(b) alertmanager posts (10 alerts)", result, cores, p99TargetMs: null);
     table.AddAlerts(result, workload, unique, counts, backlog, drained);
 }

@@ -34,13 +34,13 @@ internal sealed class ResultTable
         var expectedAccepted = (long)uniquePosts * AlertWorkload.AlertsPerPost;
         var expectedDuplicates = (long)(result.Count - uniquePosts) * AlertWorkload.AlertsPerPost;
         var noLoss = result.Failed == 0 && workload.Accepted == expectedAccepted && workload.Duplicates == expectedDuplicates
-            && counts.AlertKeys == expectedAccepted && counts.AlertGroups == uniquePosts && backlog == 0;
+            && counts.AlertLines == expectedAccepted && counts.AlertGroups == uniquePosts && backlog == 0;
         AllPassed &= noLoss;
         var seconds = result.TotalTime.TotalSeconds;
         _notes.Add(string.Create(CultureInfo.InvariantCulture,
             $"(b) achieved {result.Count / seconds:0} posts/s = {result.Count * AlertWorkload.AlertsPerPost / seconds:0} alerts/s ({uniquePosts} new posts, {result.Count - uniquePosts} re-deliveries)."));
         _notes.Add(string.Create(CultureInfo.InvariantCulture,
-            $"(b) accepted {workload.Accepted} (expected {expectedAccepted}), duplicates {workload.Duplicates} (expected {expectedDuplicates}); store holds {counts.AlertKeys} alert keys and {counts.AlertGroups} group cards (expected {uniquePosts})."));
+            $"(b) accepted {workload.Accepted} (expected {expectedAccepted}), duplicates {workload.Duplicates} (expected {expectedDuplicates}); store holds {counts.AlertGroups} group records (expected {uniquePosts}) with {counts.AlertLines} distinct alerts (expected {expectedAccepted})."));
         _notes.Add(string.Create(CultureInfo.InvariantCulture,
             $"(b) outbox: {counts.OutboxDelivered} delivered, {counts.OutboxUndelivered} undelivered; backlog reached {backlog} {drained.TotalSeconds:0.0} s after the last answer."));
         _notes.Add($"(b) no loss: {(noLoss ? "yes" : "NO")}");

@@ -1,3 +1,5 @@
+using DrBot.Runbooks.Outbox;
+
 namespace DrBot.Bot.Alerts;
 
 public enum AlertStatus { Firing, Resolved }
@@ -42,17 +44,31 @@ public enum AlertAction
 /// </summary>
 public sealed record AlertDecision(AlertAction Action, string Severity, string Reason, string? Runbook = null, string? Rule = null);
 
-/// <summary>Accepted (not duplicate) alerts of one group, each with its decision, in delivery order.</summary>
-public sealed record AlertBatch(string GroupKey, IReadOnlyList<(NormalizedAlert Alert, AlertDecision Decision)> Items);
+/// <summary>
+/// Accepted (not duplicate) alerts of one group, each with its decision, in delivery order, and the
+/// group's <paramref name="Lines"/> on record with them applied (what its card shows).
+/// </summary>
+public sealed record AlertBatch(string GroupKey, IReadOnlyList<(NormalizedAlert Alert, AlertDecision Decision)> Items, IReadOnlyList<AlertLine> Lines);
+
+/// <summary>The outbox messages (card posts and updates) of an intake batch, committed with its groups' records: all or nothing.</summary>
+public sealed class AlertWrites
+{
+    private readonly List<OutboxMessage> _messages = [];
+
+    public IReadOnlyList<OutboxMessage> Messages => _messages;
+
+    public void Add(IEnumerable<OutboxMessage> messages) => _messages.AddRange(messages);
+}
 
 /// <summary>
-/// What an accepted alert does in the bot (open incidents, page, update one card per group).
-/// Implemented by the bot host. Called once per group per request, after deduplication, so a
-/// re-delivered alert never reaches it twice. An exception makes the webhook answer 500, which
-/// Alertmanager retries; the retry is then a duplicate, so implementations should store what they
-/// need before doing slow work.
+/// What accepted alerts do in the bot (open incidents, page, one card per group). Implemented by the
+/// bot host. Called once per group per intake batch, after deduplication, so a re-delivered alert
+/// never reaches it twice. Posts go into <see cref="AlertWrites"/>, which the intake commits with the
+/// group's record; an exception commits nothing for the batch and answers 500, so the sender's retry
+/// is accepted. Work done directly (an incident opened) may be repeated by that retry, so it must be
+/// idempotent (join the open incident rather than open a second).
 /// </summary>
 public interface IAlertSink
 {
-    Task HandleAsync(AlertBatch batch, CancellationToken ct);
+    Task HandleAsync(AlertBatch batch, AlertWrites writes, CancellationToken ct);
 }

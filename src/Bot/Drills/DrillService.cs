@@ -1,4 +1,5 @@
 using DrBot.Bot.Alerts;
+using DrBot.Bot.Alerts.Intake;
 using DrBot.Bot.Commands;
 using DrBot.Runbooks.Infrastructure.Simulated;
 using DrBot.Runbooks.People;
@@ -12,7 +13,7 @@ namespace DrBot.Bot.Drills;
 /// drill raises the same alert a real region failure would, so the whole flow — alert card, P1
 /// incident, proposed failover, approval — is exercised. Live infrastructure is never touched.
 /// </summary>
-public sealed class DrillService(IServiceProvider services, IAlertSink alerts, IOptions<DrBotOptions> options, TimeProvider time)
+public sealed class DrillService(IServiceProvider services, AlertIntake alerts, IOptions<DrBotOptions> options, TimeProvider time)
 {
     public async Task<string> RunAsync(DrillCommand drill, Actor actor, CancellationToken cancellationToken)
     {
@@ -46,7 +47,7 @@ public sealed class DrillService(IServiceProvider services, IAlertSink alerts, I
         var now = time.GetUtcNow();
         var alert = new NormalizedAlert("drill", $"drill:region-down:{down}:{now.UtcTicks}", $"drill:{down}", "RegionDown", AlertStatus.Firing, down, null,
             $"Drill by {actor.DisplayName}: every health check of {down} fails.", new Dictionary<string, string> { ["region"] = down, ["drill"] = "true" }, now, null);
-        await alerts.HandleAsync(new AlertBatch(alert.GroupKey, [(alert, new AlertDecision(AlertAction.OpenIncidentAndProposeFailover, "P1", $"Region {down} is down (drill)", "region-failover", "region_down"))]), cancellationToken);
+        await alerts.RecordDecidedAsync([(alert, new AlertDecision(AlertAction.OpenIncidentAndProposeFailover, "P1", $"Region {down} is down (drill)", "region-failover", "region_down"))], cancellationToken);
         return $"Drill started by {actor.DisplayName}: {down} is down in the simulated world. Follow the alert card; `drill clear` ends it.";
     }
 }

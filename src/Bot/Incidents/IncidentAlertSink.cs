@@ -1,4 +1,3 @@
-using System.Text.Json;
 using DrBot.Bot.Alerts;
 using DrBot.Bot.Cards;
 using DrBot.Bot.Outbox;
@@ -6,7 +5,7 @@ using DrBot.Bot.Views;
 using DrBot.Runbooks.Incidents;
 using DrBot.Runbooks.People;
 using DrBot.Runbooks.Policy;
-using DrBot.Runbooks.Storage;
+using DrBot.Runbooks.Outbox;
 using Microsoft.Extensions.Options;
 
 namespace DrBot.Bot.Incidents;
@@ -17,7 +16,6 @@ namespace DrBot.Bot.Incidents;
 /// proposes the region failover with a Start button — the approval gate still applies.
 /// </summary>
 public sealed class IncidentAlertSink(
-    IDrBotStore store,
     IncidentService incidents,
     IncidentWorkflow workflow,
     CardPublisher publisher,
@@ -25,22 +23,19 @@ public sealed class IncidentAlertSink(
     IOptions<DrBotOptions> options,
     TimeProvider time) : IAlertSink
 {
-    public async Task HandleAsync(AlertBatch batch, CancellationToken ct)
+    public async Task HandleAsync(AlertBatch batch, AlertWrites writes, CancellationToken ct)
     {
-        var lines = await LoadGroupAsync(batch.GroupKey, ct);
         string? incidentId = null;
         CardButton? proposal = null;
         foreach (var (alert, decision) in batch.Items)
         {
-            lines.RemoveAll(l => l.Key == AlertKey(alert));
-            lines.Add(new AlertLine(AlertKey(alert), alert.Name, alert.Status == AlertStatus.Firing ? "firing" : "resolved", alert.Region, alert.Value, alert.Summary, decision.Reason, alert.StartsAt));
             switch (decision.Action)
             {
                 case AlertAction.PageOnCall:
-                    await NoticeAsync(batch.GroupKey, alert, $"🔴 Paging on-call: {decision.Reason}", roster.WithRole(Roles.OnCall), ct);
+                    writes.Add(Notice(batch.GroupKey, alert, $"🔴 Paging on-call: {decision.Reason}", roster.WithRole(Roles.OnCall)));
                     break;
                 case AlertAction.NotifyTeam:
-                    await NoticeAsync(batch.GroupKey, alert, $"🟠 {decision.Reason}", [], ct);
+                    writes.Add(Notice(batch.GroupKey, alert, $"🟠 {decision.Reason}", []));
                     break;
                 case AlertAction.OpenIncidentAndProposeFailover:
                     incidentId = await OpenOrJoinIncidentAsync(alert, decision, ct);
@@ -48,8 +43,7 @@ public sealed class IncidentAlertSink(
                     break;
             }
         }
-        await store.SetValueAsync(GroupStateKey(batch.GroupKey), JsonSerializer.Serialize(lines, CardPublisher.Json), ct);
-        await publisher.PublishAsync(AlertCard.PostKey(batch.GroupKey), AlertCard.Build(batch.GroupKey, lines, incidentId, proposal), ct);
+        writes.Add(publisher.PublishMessages(AlertCard.PostKey(batch.GroupKey), AlertCard.Build(batch.GroupKey, batch.Lines, incidentId, proposal)));
     }
 
     private async Task<string> OpenOrJoinIncidentAsync(NormalizedAlert alert, AlertDecision decision, CancellationToken ct)
@@ -61,7 +55,7 @@ public sealed class IncidentAlertSink(
                 Actor.System("alert intake"), alert.Region, FailureStartedAt: alert.StartsAt), ct);
             open = opened.Incident ?? throw new InvalidOperationException(opened.Message);
         }
-        await incidents.LinkAlertAsync(open.Id, AlertKey(alert), Actor.System("alert intake"), ct);
+        await incidents.LinkAlertAsync(open.Id, alert.DedupKey, Actor.System("alert intake"), ct);
         return open.Id;
     }
 
@@ -79,19 +73,10 @@ public sealed class IncidentAlertSink(
         }, ButtonStyle.Positive, new ButtonConfirm("Start the region failover?", $"Pre-checks run first; a lead must approve before anything changes in production.", "Start", "Cancel"));
     }
 
-    private async Task NoticeAsync(string groupKey, NormalizedAlert alert, string text, IReadOnlyList<Person> mentions, CancellationToken ct)
+    private IEnumerable<OutboxMessage> Notice(string groupKey, NormalizedAlert alert, string text, IReadOnlyList<Person> mentions)
     {
         var names = mentions.Count == 0 ? "" : " " + string.Join(" ", mentions.Select(p => p.DisplayName));
-        await publisher.PostAsync($"notice:{groupKey}:{AlertKey(alert)}:{time.GetUtcNow().UtcTicks}",
-            new CardDocument(text, text + names, CardTone.Warning, Blocks: [new TextBlock(text + names)], Mentions: mentions), ct);
+        return publisher.PostMessages($"notice:{groupKey}:{alert.DedupKey}:{time.GetUtcNow().UtcTicks}",
+            new CardDocument(text, text + names, CardTone.Warning, Blocks: [new TextBlock(text + names)], Mentions: mentions));
     }
-
-    private async Task<List<AlertLine>> LoadGroupAsync(string groupKey, CancellationToken ct) =>
-        await store.GetValueAsync(GroupStateKey(groupKey), ct) is { } json
-            ? JsonSerializer.Deserialize<List<AlertLine>>(json, CardPublisher.Json) ?? []
-            : [];
-
-    private static string AlertKey(NormalizedAlert alert) => alert.DedupKey;
-
-    private static string GroupStateKey(string groupKey) => $"alertgroup:{groupKey}";
 }

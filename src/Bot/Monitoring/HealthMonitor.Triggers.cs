@@ -24,12 +24,12 @@ public sealed partial class HealthMonitor
         {
             // A standby failing is worth knowing (a failover to it would fail) but is no reason to fail over.
             var reason = $"{trigger.Reason}; {region} does not serve traffic, so no failover is proposed";
-            await alerts.HandleAsync(new AlertBatch(alert.GroupKey, [(alert, new AlertDecision(AlertAction.NotifyTeam, "P2", reason, Rule: trigger.Rule))]), cancellationToken);
+            await alerts.RecordDecidedAsync([(alert, new AlertDecision(AlertAction.NotifyTeam, "P2", reason, Rule: trigger.Rule))], cancellationToken);
             return new HealthTriggerResult(trigger, false, null, null, reason);
         }
 
-        await alerts.HandleAsync(new AlertBatch(alert.GroupKey, [(alert, new AlertDecision(AlertAction.OpenIncidentAndProposeFailover,
-            _options.Severity, trigger.Reason, _options.Runbook, trigger.Rule))]), cancellationToken);
+        await alerts.RecordDecidedAsync([(alert, new AlertDecision(AlertAction.OpenIncidentAndProposeFailover,
+            _options.Severity, trigger.Reason, _options.Runbook, trigger.Rule))], cancellationToken);
         // The sink opened the region's incident or joined the one already open (never a second one).
         var incident = await incidents.FindOpenForRegionAsync(region, cancellationToken);
         if (incident is null)
@@ -59,8 +59,8 @@ public sealed partial class HealthMonitor
         if (!_raised.TryRemove(region, out var alert))
             return;
         var resolved = alert with { Status = AlertStatus.Resolved, EndsAt = time.GetUtcNow() };
-        await alerts.HandleAsync(new AlertBatch(alert.GroupKey, [(resolved, new AlertDecision(AlertAction.Resolve, _options.Severity,
-            $"{region} passed {_options.RecoveryChecks} health checks in a row"))]), cancellationToken);
+        await alerts.RecordDecidedAsync([(resolved, new AlertDecision(AlertAction.Resolve, _options.Severity,
+            $"{region} passed {_options.RecoveryChecks} health checks in a row"))], cancellationToken);
     }
 
     /// <summary>An unfinished run of the incident, or any unfinished run of the failover runbook: one failover at a time.</summary>

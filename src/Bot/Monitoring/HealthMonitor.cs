@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using DrBot.Bot.Alerts;
+using DrBot.Bot.Alerts.Intake;
 using DrBot.Bot.Runs;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Incidents;
@@ -23,7 +24,7 @@ public sealed record HealthTriggerResult(HealthTrigger Trigger, bool ActiveRegio
 /// </summary>
 public sealed partial class HealthMonitor(
     IHealthProbe probe,
-    IAlertSink alerts,
+    AlertIntake alerts,
     IncidentService incidents,
     RunbookEngine engine,
     RunDispatcher dispatcher,

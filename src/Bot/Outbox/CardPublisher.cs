@@ -19,11 +19,19 @@ public sealed class CardPublisher(IDrBotStore store, IEnumerable<IChannelAdapter
 
     /// <summary>Posts a new message, or replaces the earlier one with the same key in place.</summary>
     public Task PublishAsync(string postKey, CardDocument card, CancellationToken cancellationToken, string? threadKey = null) =>
-        EnqueueAllAsync(OutboxOperation.Update, postKey, card, threadKey, null, cancellationToken);
+        EnqueueAllAsync(OutboxOperation.Update, postKey, card, threadKey, cancellationToken);
 
     /// <summary>Always a new message (status posts, escalation notices), optionally in a thread.</summary>
     public Task PostAsync(string postKey, CardDocument card, CancellationToken cancellationToken, string? threadKey = null) =>
-        EnqueueAllAsync(OutboxOperation.Post, postKey, card, threadKey, null, cancellationToken);
+        EnqueueAllAsync(OutboxOperation.Post, postKey, card, threadKey, cancellationToken);
+
+    /// <summary>What <see cref="PublishAsync"/> would enqueue, for a caller that commits it with other writes (then it calls <see cref="OutboxSignal.Notify"/>).</summary>
+    public IEnumerable<OutboxMessage> PublishMessages(string postKey, CardDocument card, string? threadKey = null) =>
+        Messages(OutboxOperation.Update, postKey, card, threadKey);
+
+    /// <summary>What <see cref="PostAsync"/> would enqueue, for a caller that commits it with other writes.</summary>
+    public IEnumerable<OutboxMessage> PostMessages(string postKey, CardDocument card, string? threadKey = null) =>
+        Messages(OutboxOperation.Post, postKey, card, threadKey);
 
     /// <summary>A post into one conversation on one channel (an answer the platform could not take at once).</summary>
     public async Task PostToConversationAsync(string channel, string conversation, string postKey, CardDocument card, CancellationToken cancellationToken)
@@ -40,16 +48,25 @@ public sealed class CardPublisher(IDrBotStore store, IEnumerable<IChannelAdapter
         signal.Notify();
     }
 
-    private async Task EnqueueAllAsync(OutboxOperation operation, string postKey, CardDocument card, string? threadKey, string? user, CancellationToken cancellationToken)
+    private async Task EnqueueAllAsync(OutboxOperation operation, string postKey, CardDocument card, string? threadKey, CancellationToken cancellationToken)
     {
-        foreach (var channel in channels)
-            await EnqueueAsync(channel.Name, "", operation, postKey, card, threadKey, user, cancellationToken);
+        foreach (var message in Messages(operation, postKey, card, threadKey))
+            await store.EnqueueAsync(message, cancellationToken);
         signal.Notify();
     }
 
     private Task EnqueueAsync(string channel, string conversation, OutboxOperation operation, string postKey, CardDocument card, string? threadKey, string? user, CancellationToken cancellationToken) =>
-        store.EnqueueAsync(new OutboxMessage(0, channel, conversation, operation, postKey, JsonSerializer.Serialize(card, Json),
-            time.GetUtcNow(), threadKey, user), cancellationToken);
+        store.EnqueueAsync(Message(channel, conversation, operation, postKey, JsonSerializer.Serialize(card, Json), threadKey, user), cancellationToken);
+
+    /// <summary>One message per enabled channel; the card is serialised once for all of them.</summary>
+    private List<OutboxMessage> Messages(OutboxOperation operation, string postKey, CardDocument card, string? threadKey)
+    {
+        var payload = JsonSerializer.Serialize(card, Json);
+        return channels.Select(c => Message(c.Name, "", operation, postKey, payload, threadKey, null)).ToList();
+    }
+
+    private OutboxMessage Message(string channel, string conversation, OutboxOperation operation, string postKey, string payload, string? threadKey, string? user) =>
+        new(0, channel, conversation, operation, postKey, payload, time.GetUtcNow(), threadKey, user);
 }
 
 /// <summary>Wakes the dispatcher as soon as something is enqueued instead of waiting for its next poll.</summary>

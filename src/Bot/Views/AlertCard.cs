@@ -1,9 +1,7 @@
+using DrBot.Bot.Alerts;
 using DrBot.Bot.Cards;
 
 namespace DrBot.Bot.Views;
-
-/// <summary>One alert line as the card of its group shows it.</summary>
-public sealed record AlertLine(string Key, string Name, string Status, string? Region, double? Value, string Summary, string Action, DateTimeOffset StartsAt);
 
 /// <summary>
 /// The alert card: one per alert group, updated in place as alerts of the group fire and resolve.

@@ -1,4 +1,5 @@
 using DrBot.Bot.Alerts;
+using DrBot.Bot.Alerts.Intake;
 using DrBot.Bot.Tests.Support;
 using DrBot.Runbooks.Incidents;
 
@@ -71,5 +72,5 @@ public sealed class IncidentAlertSinkTests
             new Dictionary<string, string> { ["alertname"] = name, ["region"] = "east-us" }, InProcessBot.Start, null);
 
     private static Task SendAsync(InProcessBot bot, NormalizedAlert alert, AlertDecision decision) =>
-        bot.Get<IAlertSink>().HandleAsync(new AlertBatch(alert.GroupKey, [(alert, decision)]), None);
+        bot.Get<AlertIntake>().RecordDecidedAsync([(alert, decision)], None);
 }

@@ -1,133 +1,227 @@
-using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.Channels;
 using DrBot.Bot.Alerts.Parsing;
 using DrBot.Bot.Alerts.Rules;
+using DrBot.Bot.Outbox;
 using DrBot.Runbooks.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace DrBot.Bot.Alerts.Intake;
 
 /// <summary>
-/// Deduplicates parsed alerts, decides each one's action, and hands the new ones to the
-/// <see cref="IAlertSink"/>, one batch per group. Each occurrence is claimed once per status in the
-/// store (unique key), so Alertmanager's retries and repeat notifications change nothing, and a
-/// resolved alert is new once. If the sink fails, the claimed alerts are marked unhandled so the
-/// sender's retry (Alertmanager retries on 5xx) is let through once more instead of being lost.
+/// Deduplicates alerts against their group's record, decides each new one's action and hands them
+/// to the <see cref="IAlertSink"/>, one batch per group. Deliveries queue here and one drain loop
+/// handles whatever has queued as a single batch with a single store commit (group commit): the
+/// records of every group the batch touched, their version claims and their card posts land together
+/// or not at all, and only then are the senders answered. So a burst costs one commit per batch
+/// instead of several per request, concurrent deliveries of one group cannot overwrite each other's
+/// lines, and a crash or a failure before the commit leaves nothing half-handled: the sender's retry
+/// (Alertmanager retries on 5xx) is simply accepted.
 /// </summary>
-public sealed partial class AlertIntake(IDrBotStore store, AlertRules rules, IAlertSink sink, TimeProvider time, ILogger<AlertIntake> logger)
+public sealed partial class AlertIntake(IDrBotStore store, AlertRules rules, IAlertSink sink, OutboxSignal outbox, TimeProvider time, ILogger<AlertIntake> logger) : IDisposable
 {
-    private const string UnhandledPrefix = "alerts:unhandled:";
+    /// <summary>Deliveries handled together at most; more wait for the next batch.</summary>
+    private const int MaxDeliveriesPerBatch = 256;
 
-    public async Task<AlertIntakeSummary> AcceptAsync(IReadOnlyList<NormalizedAlert> alerts, CancellationToken cancellationToken)
+    /// <summary>Commits refused because another replica wrote one of the groups first; each try reloads the records.</summary>
+    private const int MaxCommitTries = 5;
+
+    private readonly Channel<Delivery> _queue = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stopping = new();
+    private int _draining;
+
+    /// <summary>Webhook alerts: deduplicated, decided by the rules, recorded. Answers once they are committed.</summary>
+    public Task<AlertIntakeSummary> AcceptAsync(IReadOnlyList<NormalizedAlert> alerts, CancellationToken cancellationToken) =>
+        SubmitAsync(new Delivery(alerts, null), cancellationToken);
+
+    /// <summary>
+    /// Alerts whose action is already decided (the health monitor, drills): recorded on their group's
+    /// card like webhook alerts, without deduplication or rules.
+    /// </summary>
+    public Task RecordDecidedAsync(IReadOnlyList<(NormalizedAlert Alert, AlertDecision Decision)> items, CancellationToken cancellationToken) =>
+        SubmitAsync(new Delivery(items.Select(i => i.Alert).ToList(), items.Select(i => i.Decision).ToList()), cancellationToken);
+
+    /// <summary>The store key of a group's record.</summary>
+    public static string RecordKey(string groupKey) => $"alertgroup:{groupKey}";
+
+    private Task<AlertIntakeSummary> SubmitAsync(Delivery delivery, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var keys = new string[alerts.Count];
-        for (var i = 0; i < alerts.Count; i++)
-        {
-            keys[i] = ClaimKey(alerts[i]);
-        }
-        // One batch claim per request: the store commits once instead of once per alert.
-        var claimed = await store.TryClaimIdempotencyKeysAsync(keys, now, cancellationToken);
-        var accepted = new List<(NormalizedAlert Alert, string Key)>(alerts.Count);
-        var duplicates = 0;
-        for (var i = 0; i < alerts.Count; i++)
-        {
-            if (claimed[i] || await TryReclaimUnhandledAsync(keys[i], now, cancellationToken))
-            {
-                accepted.Add((alerts[i], keys[i]));
-            }
-            else
-            {
-                duplicates++;
-            }
-        }
-        if (accepted.Count == 0)
-        {
-            LogDuplicatesOnly(logger, duplicates);
-            return new AlertIntakeSummary(0, duplicates);
-        }
-
-        // One batch per group, groups and alerts in delivery order.
-        foreach (var group in accepted.GroupBy(a => a.Alert.GroupKey, StringComparer.Ordinal))
-        {
-            var items = new List<(NormalizedAlert Alert, AlertDecision Decision)>();
-            try
-            {
-                foreach (var (alert, _) in group)
-                {
-                    items.Add((alert, await rules.DecideAsync(alert, cancellationToken)));
-                }
-                await sink.HandleAsync(new AlertBatch(group.Key, items), cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                LogSinkFailed(logger, ex, group.Key, group.Count());
-                foreach (var (_, key) in group)
-                {
-                    await MarkUnhandledAsync(key, cancellationToken);
-                }
-                throw;
-            }
-            if (logger.IsEnabled(LogLevel.Information))
-            {
-                LogBatch(logger, group.Key, items.Count, string.Join(", ", items.Select(i => $"{i.Alert.Name} {i.Alert.Status}: {i.Decision.Action}")));
-            }
-            foreach (var (alert, decision) in items)
-            {
-                LogAccepted(logger, alert.Source, alert.Name, alert.Status, decision.Action, decision.Reason);
-            }
-        }
-        return new AlertIntakeSummary(accepted.Count, duplicates);
+        if (delivery.Alerts.Count == 0)
+            return Task.FromResult(new AlertIntakeSummary(0, 0));
+        if (!_queue.Writer.TryWrite(delivery))
+            throw new StoreUnavailableException("the bot is stopping; nothing was accepted, retry later");
+        if (Interlocked.CompareExchange(ref _draining, 1, 0) == 0)
+            _ = Task.Run(() => DrainAsync(_stopping.Token), CancellationToken.None);
+        // An aborted request stops waiting; its alerts are still handled (a retry is then a duplicate).
+        return delivery.Done.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>The store key of one alert occurrence in one status.</summary>
-    public static string ClaimKey(NormalizedAlert alert) =>
-        $"alert:{alert.Source}:{alert.DedupKey}:{(alert.Status == AlertStatus.Firing ? "firing" : "resolved")}";
-
-    private async Task<bool> TryReclaimUnhandledAsync(string key, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task DrainAsync(CancellationToken stopping)
     {
-        var attempt = await store.GetValueAsync(UnhandledPrefix + key, cancellationToken);
-        if (string.IsNullOrEmpty(attempt))
+        var batch = new List<Delivery>(MaxDeliveriesPerBatch);
+        while (true)
         {
-            return false;
+            batch.Clear();
+            while (batch.Count < MaxDeliveriesPerBatch && _queue.Reader.TryRead(out var next))
+                batch.Add(next);
+            if (batch.Count == 0)
+            {
+                Volatile.Write(ref _draining, 0);
+                // A delivery queued between the empty read and the reset saw the drain running and started none.
+                if (!_queue.Reader.TryPeek(out _) || Interlocked.CompareExchange(ref _draining, 1, 0) != 0)
+                    return;
+                continue;
+            }
+            await HandleBatchAsync(batch, stopping);
         }
-        // Only one concurrent retry wins the reclaim of a given failed attempt.
-        if (!await store.TryClaimIdempotencyKeyAsync($"{key}:retry:{attempt}", now, cancellationToken))
-        {
-            return false;
-        }
-        await store.SetValueAsync(UnhandledPrefix + key, "", cancellationToken);
-        return true;
     }
 
-    private async Task MarkUnhandledAsync(string key, CancellationToken cancellationToken)
+    /// <summary>Never throws: every delivery is answered. A failed batch is retried one delivery at a time, so one bad delivery fails alone.</summary>
+    private async Task HandleBatchAsync(IReadOnlyList<Delivery> batch, CancellationToken stopping)
     {
-        // Runs after a failure, possibly of an aborted request: the mark must still be written.
-        var token = cancellationToken.IsCancellationRequested ? CancellationToken.None : cancellationToken;
         try
         {
-            // A fresh attempt number each time, so each failure lets exactly one retry through.
-            var attempt = await store.NextSequenceAsync("alerts:unhandled", token);
-            await store.SetValueAsync(UnhandledPrefix + key, attempt.ToString(CultureInfo.InvariantCulture), token);
+            await CommitAsync(batch, stopping);
+            return;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (batch.Count == 1)
         {
-            // Keep the sink's exception as the one the caller sees.
-            LogUnhandledNotMarked(logger, ex, key);
+            batch[0].Done.TrySetException(ex);
+            return;
+        }
+        catch (Exception)
+        {
+            // retried one by one below
+        }
+        foreach (var delivery in batch)
+        {
+            try
+            {
+                await CommitAsync([delivery], stopping);
+            }
+            catch (Exception ex)
+            {
+                delivery.Done.TrySetException(ex);
+            }
+        }
+    }
+
+    private async Task CommitAsync(IReadOnlyList<Delivery> batch, CancellationToken stopping)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var prepared = await PrepareAsync(batch, stopping);
+            if (prepared.Commit.Values.Count == 0 && prepared.Commit.Messages.Count == 0 || await store.TryCommitAsync(prepared.Commit, time.GetUtcNow(), stopping))
+            {
+                if (prepared.Commit.Messages.Count > 0)
+                    outbox.Notify();
+                for (var i = 0; i < batch.Count; i++)
+                    batch[i].Done.TrySetResult(prepared.Summaries[i]);
+                prepared.Log(logger);
+                return;
+            }
+            if (attempt == MaxCommitTries)
+                throw new InvalidOperationException($"alert groups kept changing under this batch ({MaxCommitTries} tries): another replica writes the same groups; retry the delivery");
+            LogCommitConflict(logger, attempt);
+        }
+    }
+
+    private async Task<PreparedBatch> PrepareAsync(IReadOnlyList<Delivery> batch, CancellationToken cancellationToken)
+    {
+        // Each group once, in order of first appearance, with its alerts in delivery order.
+        var groups = new Dictionary<string, List<(int Delivery, int Index)>>(StringComparer.Ordinal);
+        var order = new List<string>();
+        for (var d = 0; d < batch.Count; d++)
+        {
+            for (var i = 0; i < batch[d].Alerts.Count; i++)
+            {
+                var key = batch[d].Alerts[i].GroupKey;
+                if (!groups.TryGetValue(key, out var members))
+                {
+                    groups[key] = members = [];
+                    order.Add(key);
+                }
+                members.Add((d, i));
+            }
+        }
+
+        var accepted = new int[batch.Count];
+        var duplicates = new int[batch.Count];
+        var claims = new List<string>();
+        var values = new List<KeyValuePair<string, string>>();
+        var writes = new AlertWrites();
+        var ruleValues = new AlertRuleValues(store);
+        var handled = new List<AlertBatch>();
+        foreach (var groupKey in order)
+        {
+            var record = AlertGroupRecord.Read(await store.GetValueAsync(RecordKey(groupKey), cancellationToken));
+            var items = new List<(NormalizedAlert Alert, AlertDecision Decision)>();
+            foreach (var (d, i) in groups[groupKey])
+            {
+                var alert = batch[d].Alerts[i];
+                AlertDecision decision;
+                if (batch[d].Decisions is { } decided)
+                {
+                    decision = decided[i];
+                }
+                else if (record.IsNew(alert))
+                {
+                    decision = await rules.DecideAsync(alert, ruleValues, cancellationToken);
+                }
+                else
+                {
+                    duplicates[d]++;
+                    continue;
+                }
+                record.Apply(alert, decision);
+                items.Add((alert, decision));
+                accepted[d]++;
+            }
+            if (items.Count == 0)
+                continue;
+            var group = new AlertBatch(groupKey, items, record.Lines);
+            await sink.HandleAsync(group, writes, cancellationToken);
+            claims.Add(VersionClaim(groupKey, record.Version + 1));
+            values.Add(new(RecordKey(groupKey), record.WriteNextVersion()));
+            handled.Add(group);
+        }
+        values.AddRange(ruleValues.Written);
+        var summaries = Enumerable.Range(0, batch.Count).Select(d => new AlertIntakeSummary(accepted[d], duplicates[d])).ToList();
+        return new PreparedBatch(new StoreCommit(claims, values, writes.Messages), summaries, handled);
+    }
+
+    /// <summary>The idempotency key a group's write of <paramref name="version"/> claims (hashed: group keys can be long).</summary>
+    private static string VersionClaim(string groupKey, int version) =>
+        $"alertgroup-version:{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(groupKey)))}:{version}";
+
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
+
+    /// <summary>One webhook request's alerts (or already decided alerts) and the answer its sender waits for.</summary>
+    private sealed record Delivery(IReadOnlyList<NormalizedAlert> Alerts, IReadOnlyList<AlertDecision>? Decisions)
+    {
+        public TaskCompletionSource<AlertIntakeSummary> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private sealed record PreparedBatch(StoreCommit Commit, IReadOnlyList<AlertIntakeSummary> Summaries, IReadOnlyList<AlertBatch> Groups)
+    {
+        public void Log(ILogger logger)
+        {
+            if (!logger.IsEnabled(LogLevel.Information))
+                return;
+            foreach (var group in Groups)
+                LogBatch(logger, group.GroupKey, group.Items.Count, string.Join(", ", group.Items.Select(i => $"{i.Alert.Name} {i.Alert.Status}: {i.Decision.Action}")));
         }
     }
 
     [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "Alert group {GroupKey}: {Count} new ({Actions})")]
     private static partial void LogBatch(ILogger logger, string groupKey, int count, string actions);
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "Alert {Source}/{Name} {Status}: {Action} ({Reason})")]
-    private static partial void LogAccepted(ILogger logger, string source, string name, AlertStatus status, AlertAction action, string reason);
-
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Debug, Message = "Alert delivery had only duplicates ({Duplicates})")]
-    private static partial void LogDuplicatesOnly(ILogger logger, int duplicates);
-
-    [LoggerMessage(EventId = 3103, Level = LogLevel.Error, Message = "Alert handling failed for group {GroupKey} ({Count} alerts); the sender's retry will be accepted")]
-    private static partial void LogSinkFailed(ILogger logger, Exception exception, string groupKey, int count);
-
-    [LoggerMessage(EventId = 3104, Level = LogLevel.Error, Message = "Could not mark alert {Key} unhandled; its retry will count as a duplicate")]
-    private static partial void LogUnhandledNotMarked(ILogger logger, Exception exception, string key);
+    [LoggerMessage(EventId = 3105, Level = LogLevel.Information, Message = "Alert batch commit refused (try {Attempt}): another replica wrote one of its groups first; reloading")]
+    private static partial void LogCommitConflict(ILogger logger, int attempt);
 }

@@ -1,4 +1,5 @@
 using DrBot.Bot.Alerts.Rules;
+using DrBot.Bot.Outbox;
 using DrBot.Runbooks.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +15,8 @@ public static class AlertIntakeRegistration
     /// <summary>
     /// Registers the alert webhooks' options (<c>DrBot:Alerts</c>, <c>DrBot:Alerts:Rules</c>, checked
     /// at start), the rules and the intake. The host registers <see cref="IDrBotStore"/>,
-    /// <see cref="IAlertSink"/> and (optionally) <see cref="TimeProvider"/>.
+    /// <see cref="IAlertSink"/> and (optionally) <see cref="TimeProvider"/>; the intake wakes the
+    /// outbox dispatcher through <see cref="OutboxSignal"/> when it commits card posts.
     /// </summary>
     public static IServiceCollection AddAlertIntake(this IServiceCollection services, IConfiguration configuration)
     {
@@ -36,6 +38,7 @@ public static class AlertIntakeRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new AlertWebhookAuth(sp.GetRequiredService<IOptions<AlertIntakeOptions>>().Value.Token));
         services.TryAddSingleton(sp => new AlertRules(sp.GetRequiredService<IOptions<AlertRulesOptions>>(), sp.GetRequiredService<IDrBotStore>()));
+        services.TryAddSingleton<OutboxSignal>();
         services.TryAddSingleton<AlertIntake>();
         return services;
     }

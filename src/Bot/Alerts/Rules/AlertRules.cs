@@ -20,7 +20,7 @@ public sealed class AlertRules
     private readonly HashSet<string> _backupSuccessNames;
     private readonly HashSet<string> _backupLateNames;
     private readonly HashSet<string> _regionDownNames;
-    // Counter updates are read-modify-write; serialise them in this process.
+    // Counter updates are read-modify-write; serialise the one-at-a-time callers in this process.
     private readonly SemaphoreSlim _counterLock = new(1, 1);
 
     public AlertRules(IOptions<AlertRulesOptions> options, IIdempotencyStore store)
@@ -34,7 +34,32 @@ public sealed class AlertRules
         _regionDownNames = Names(_options.RegionDown.Names, "RegionDown", "RegionUnavailable", "HealthCheckFailed");
     }
 
+    /// <summary>Decides one alert, writing any counter change to the store at once (one alert at a time).</summary>
     public async Task<AlertDecision> DecideAsync(NormalizedAlert alert, CancellationToken cancellationToken)
+    {
+        await _counterLock.WaitAsync(cancellationToken);
+        try
+        {
+            var values = new AlertRuleValues(_store);
+            var decision = await DecideAsync(alert, values, cancellationToken);
+            foreach (var (key, value) in values.Written)
+            {
+                await _store.SetValueAsync(key, value, cancellationToken);
+            }
+            return decision;
+        }
+        finally
+        {
+            _counterLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Decides one alert of an intake batch: counters are read through <paramref name="values"/> and
+    /// their changes left there, for the caller to commit with the batch (so a batch that is refused
+    /// and tried again does not count a failure twice).
+    /// </summary>
+    public async Task<AlertDecision> DecideAsync(NormalizedAlert alert, AlertRuleValues values, CancellationToken cancellationToken)
     {
         var name = Canonical(alert.Name);
         if (_lagNames.Contains(name))
@@ -43,11 +68,11 @@ public sealed class AlertRules
         }
         if (_backupFailedNames.Contains(name))
         {
-            return await BackupFailedAsync(alert, cancellationToken);
+            return await BackupFailedAsync(alert, values, cancellationToken);
         }
         if (_backupSuccessNames.Contains(name))
         {
-            await ResetBackupCounterAsync(alert, cancellationToken);
+            ResetBackupCounter(alert, values);
             return new AlertDecision(AlertAction.Record, "P4", $"backup {BackupJob(alert)} succeeded; consecutive failure count reset", Rule: "backup_failure");
         }
         if (_backupLateNames.Contains(name))
@@ -90,14 +115,14 @@ public sealed class AlertRules
         return new AlertDecision(AlertAction.Record, "P4", $"replication lag{where} is {Format(seconds)} s, within the {Format(lag.WarningSeconds)} s threshold", Rule: Rule);
     }
 
-    private async Task<AlertDecision> BackupFailedAsync(NormalizedAlert alert, CancellationToken cancellationToken)
+    private async Task<AlertDecision> BackupFailedAsync(NormalizedAlert alert, AlertRuleValues values, CancellationToken cancellationToken)
     {
         const string Rule = "backup_failure";
         var backup = _options.BackupFailure;
         var job = BackupJob(alert);
         if (alert.Status == AlertStatus.Resolved)
         {
-            await ResetBackupCounterAsync(alert, cancellationToken);
+            ResetBackupCounter(alert, values);
             return new AlertDecision(AlertAction.Resolve, backup.Severity, $"backup {job} no longer failing; consecutive failure count reset", Rule: Rule);
         }
 
@@ -105,11 +130,13 @@ public sealed class AlertRules
         if (Label(alert, "consecutive_failures") is { } sent && int.TryParse(sent, NumberStyles.Integer, CultureInfo.InvariantCulture, out var fromLabel) && fromLabel > 0)
         {
             count = fromLabel;
-            await _store.SetValueAsync(CounterPrefix + job, count.ToString(CultureInfo.InvariantCulture), cancellationToken);
+            values.Set(CounterPrefix + job, count.ToString(CultureInfo.InvariantCulture));
         }
         else
         {
-            count = await IncrementBackupCounterAsync(job, cancellationToken);
+            var current = await values.GetAsync(CounterPrefix + job, cancellationToken);
+            count = (int.TryParse(current, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0) + 1;
+            values.Set(CounterPrefix + job, count.ToString(CultureInfo.InvariantCulture));
         }
 
         return count >= backup.ConsecutiveFailures
@@ -151,34 +178,7 @@ public sealed class AlertRules
         return new AlertDecision(AlertAction.OpenIncidentAndProposeFailover, down.Severity, reason, down.Runbook, Rule);
     }
 
-    private async Task<int> IncrementBackupCounterAsync(string job, CancellationToken cancellationToken)
-    {
-        await _counterLock.WaitAsync(cancellationToken);
-        try
-        {
-            var current = await _store.GetValueAsync(CounterPrefix + job, cancellationToken);
-            var count = (int.TryParse(current, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0) + 1;
-            await _store.SetValueAsync(CounterPrefix + job, count.ToString(CultureInfo.InvariantCulture), cancellationToken);
-            return count;
-        }
-        finally
-        {
-            _counterLock.Release();
-        }
-    }
-
-    private async Task ResetBackupCounterAsync(NormalizedAlert alert, CancellationToken cancellationToken)
-    {
-        await _counterLock.WaitAsync(cancellationToken);
-        try
-        {
-            await _store.SetValueAsync(CounterPrefix + BackupJob(alert), "0", cancellationToken);
-        }
-        finally
-        {
-            _counterLock.Release();
-        }
-    }
+    private static void ResetBackupCounter(NormalizedAlert alert, AlertRuleValues values) => values.Set(CounterPrefix + BackupJob(alert), "0");
 
     /// <summary>The backup job an alert is about: job / backup_job label, else region, else "default".</summary>
     public static string BackupJob(NormalizedAlert alert) =>

@@ -16,6 +16,7 @@ namespace DrBot.Bot.Tests.Alerts.Intake;
 internal sealed class RecordingAlertSink : IAlertSink
 {
     private int _failuresLeft;
+    private volatile string? _failingGroup;
 
     public ConcurrentQueue<AlertBatch> Batches { get; } = new();
 
@@ -23,9 +24,12 @@ internal sealed class RecordingAlertSink : IAlertSink
 
     public void FailNext(int times) => Interlocked.Exchange(ref _failuresLeft, times);
 
-    public Task HandleAsync(AlertBatch batch, CancellationToken ct)
+    /// <summary>Every batch of this group fails until called again with null.</summary>
+    public void FailGroup(string? groupKey) => _failingGroup = groupKey;
+
+    public Task HandleAsync(AlertBatch batch, AlertWrites writes, CancellationToken ct)
     {
-        if (Interlocked.Decrement(ref _failuresLeft) >= 0)
+        if (Interlocked.Decrement(ref _failuresLeft) >= 0 || batch.GroupKey == _failingGroup)
         {
             throw new InvalidOperationException("the chat platform is down");
         }
@@ -40,23 +44,26 @@ internal sealed class AlertWebhookHost : IAsyncDisposable
     public const string Token = "test-alert-token-3f9c";
 
     private readonly WebApplication _app;
-    private readonly TempLiteDbStore _store;
+    private readonly TempLiteDbStore? _ownStore;
 
-    private AlertWebhookHost(WebApplication app, TempLiteDbStore store, RecordingAlertSink sink, Uri address)
+    private AlertWebhookHost(WebApplication app, IDrBotStore store, TempLiteDbStore? ownStore, RecordingAlertSink sink, Uri address)
     {
         _app = app;
-        _store = store;
+        Store = store;
+        _ownStore = ownStore;
         Sink = sink;
         Client = new HttpClient { BaseAddress = address };
     }
 
     public HttpClient Client { get; }
     public RecordingAlertSink Sink { get; }
-    public IDrBotStore Store => _store.Store;
+    public IDrBotStore Store { get; }
 
-    public static async Task<AlertWebhookHost> StartAsync(string? token = Token, int maxBodyBytes = 64 * 1024)
+    /// <summary>Starts on <paramref name="sharedStore"/> (several hosts = several replicas), else on a LiteDB store of its own.</summary>
+    public static async Task<AlertWebhookHost> StartAsync(string? token = Token, int maxBodyBytes = 64 * 1024, IDrBotStore? sharedStore = null)
     {
-        var store = new TempLiteDbStore();
+        var ownStore = sharedStore is null ? new TempLiteDbStore() : null;
+        var store = sharedStore ?? ownStore!.Store;
         var sink = new RecordingAlertSink();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -66,7 +73,7 @@ internal sealed class AlertWebhookHost : IAsyncDisposable
             ["DrBot:Alerts:Token"] = token,
             ["DrBot:Alerts:MaxBodyBytes"] = maxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
-        builder.Services.AddSingleton<IDrBotStore>(store.Store);
+        builder.Services.AddSingleton(store);
         builder.Services.AddSingleton<IAlertSink>(sink);
         builder.Services.AddAlertIntake(builder.Configuration);
 
@@ -74,7 +81,7 @@ internal sealed class AlertWebhookHost : IAsyncDisposable
         app.MapAlertEndpoints();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new AlertWebhookHost(app, store, sink, new Uri(address));
+        return new AlertWebhookHost(app, store, ownStore, sink, new Uri(address));
     }
 
     /// <summary>POSTs a JSON body with the bearer token (or <paramref name="token"/>; null sends none).</summary>
@@ -93,6 +100,6 @@ internal sealed class AlertWebhookHost : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        _store.Dispose();
+        _ownStore?.Dispose();
     }
 }
