@@ -123,15 +123,16 @@ public sealed partial class OutboxDispatcher(
         switch (result.Status)
         {
             case DeliveryStatus.Delivered:
+                PostReference? changed = null;
                 if (message.Operation != OutboxOperation.PostPrivate && result.PlatformMessageId is { } id)
                 {
                     var reference = new PostReference(message.Channel, message.PostKey, message.Conversation,
                         existing?.PlatformMessageId ?? id, result.ThreadId ?? existing?.ThreadId ?? id);
                     // An update in place usually leaves the reference as it was: skip rewriting it.
                     if (reference != existing)
-                        await store.SavePostReferenceAsync(reference, cancellationToken);
+                        changed = reference;
                 }
-                await store.MarkDeliveredAsync(message.Sequence, time.GetUtcNow(), cancellationToken);
+                await store.CompleteDeliveryAsync(message, time.GetUtcNow(), changed, cancellationToken);
                 break;
             case DeliveryStatus.Retry:
                 var wait = result.RetryAfter ?? Backoff(message.Attempts);

@@ -94,6 +94,20 @@ public interface IOutboxStore
     /// </summary>
     Task<IReadOnlyList<OutboxMessage>> ClaimDueOutboxAsync(DateTimeOffset now, string owner, TimeSpan lease, CancellationToken cancellationToken);
     Task MarkDeliveredAsync(long sequence, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A delivery succeeded: saves the post's <paramref name="reference"/> (when given) and marks
+    /// <paramref name="message"/> (as claimed) delivered. Stores that can do both in one write should
+    /// override this: the dispatcher calls it once per message delivered.
+    /// </summary>
+    async Task CompleteDeliveryAsync(OutboxMessage message, DateTimeOffset at, PostReference? reference, CancellationToken cancellationToken)
+    {
+        if (reference is not null)
+        {
+            await SavePostReferenceAsync(reference, cancellationToken);
+        }
+        await MarkDeliveredAsync(message.Sequence, at, cancellationToken);
+    }
     Task MarkRetryAsync(long sequence, DateTimeOffset nextAttemptAt, string error, CancellationToken cancellationToken);
     Task<int> CountUndeliveredAsync(CancellationToken cancellationToken);
     Task<IReadOnlyList<OutboxMessage>> ListOutboxAsync(bool undeliveredOnly, CancellationToken cancellationToken);

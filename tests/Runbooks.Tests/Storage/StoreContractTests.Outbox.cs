@@ -68,6 +68,27 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task A_completed_delivery_saves_the_reference_marks_the_message_delivered_and_frees_the_channel()
+    {
+        var first = await Store.EnqueueAsync(Message("slack", "run:R-1"), Ct);
+        var second = await Store.EnqueueAsync(Message("slack", "run:R-2"), Ct);
+        var claimed = Assert.Single(await Store.ClaimDueOutboxAsync(Start, "bot-a", Lease, Ct));
+
+        await Store.CompleteDeliveryAsync(claimed, Start.AddSeconds(1), new PostReference("slack", "run:R-1", "C1", "1712.0001", "1712.0001"), Ct);
+
+        Assert.Equal(new PostReference("slack", "run:R-1", "C1", "1712.0001", "1712.0001"), await Store.GetPostReferenceAsync("slack", "run:R-1", Ct));
+        var delivered = (await Store.ListOutboxAsync(undeliveredOnly: false, Ct)).Single(m => m.Sequence == first);
+        Assert.Equal(Start.AddSeconds(1), delivered.DeliveredAt);
+        Assert.Equal(1, delivered.Attempts);
+        Assert.Equal([second], (await Store.ClaimDueOutboxAsync(Start.AddSeconds(2), "bot-b", Lease, Ct)).Select(m => m.Sequence));
+
+        // Without a reference (an update that left it as it was) only the delivered mark is written.
+        await Store.CompleteDeliveryAsync((await Store.ListOutboxAsync(undeliveredOnly: true, Ct)).Single(), Start.AddSeconds(3), null, Ct);
+        Assert.Equal(0, await Store.CountUndeliveredAsync(Ct));
+        Assert.Null(await Store.GetPostReferenceAsync("slack", "run:R-2", Ct));
+    }
+
+    [Fact]
     public async Task A_post_reference_is_saved_and_found_by_channel_and_post_key()
     {
         await Store.SavePostReferenceAsync(new PostReference("slack", "run:R-1", "C1", "1712.0001", null), Ct);

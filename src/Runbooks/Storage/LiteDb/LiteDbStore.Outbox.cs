@@ -53,24 +53,46 @@ public sealed partial class LiteDbStore
             {
                 // Only the oldest undelivered message per channel may go, so order per channel holds.
                 var due = head.NextAttemptAt is null || head.NextAttemptAt <= now;
-                var free = head.LeaseUntil is null || head.LeaseUntil <= now || string.Equals(head.LeaseOwner, owner, StringComparison.Ordinal);
+                var free = !_outboxLeases.TryGetValue(head.Sequence, out var held) || held.Until <= now || string.Equals(held.Owner, owner, StringComparison.Ordinal);
                 if (due && free)
                 {
-                    var leased = head with { LeaseOwner = owner, LeaseUntil = now + lease };
-                    Outbox.Update(OutboxDocument(leased));
-                    claimed.Add(leased);
+                    _outboxLeases[head.Sequence] = (owner, now + lease);
+                    claimed.Add(head with { LeaseOwner = owner, LeaseUntil = now + lease });
                 }
             }
             return claimed;
         }, cancellationToken);
 
     public Task MarkDeliveredAsync(long sequence, DateTimeOffset at, CancellationToken cancellationToken) =>
-        Run("mark outbox delivered", () =>
+        Run("mark outbox delivered", () => WriteDelivered(FindOutbox(sequence), at), cancellationToken);
+
+    /// <summary>One transaction for the reference and the delivered mark, from the message as claimed (no re-read).</summary>
+    public Task CompleteDeliveryAsync(OutboxMessage message, DateTimeOffset at, PostReference? reference, CancellationToken cancellationToken) =>
+        Run("complete outbox delivery", () =>
         {
-            var message = FindOutbox(sequence);
-            Outbox.Update(OutboxDocument(message with { DeliveredAt = at, Attempts = message.Attempts + 1, LeaseOwner = null, LeaseUntil = null }));
-            PendingOutbox(message.Channel).Remove(sequence);
+            _db.BeginTrans();
+            try
+            {
+                if (reference is not null)
+                {
+                    PostReferences.Upsert(PostReferenceDocument(reference));
+                }
+                WriteDelivered(message, at);
+                _db.Commit();
+            }
+            catch
+            {
+                _db.Rollback();
+                throw;
+            }
         }, cancellationToken);
+
+    private void WriteDelivered(OutboxMessage message, DateTimeOffset at)
+    {
+        Outbox.Update(OutboxDocument(message with { DeliveredAt = at, Attempts = message.Attempts + 1, LeaseOwner = null, LeaseUntil = null }));
+        PendingOutbox(message.Channel).Remove(message.Sequence);
+        _outboxLeases.Remove(message.Sequence);
+    }
 
     public Task MarkRetryAsync(long sequence, DateTimeOffset nextAttemptAt, string error, CancellationToken cancellationToken) =>
         Run("mark outbox retry", () =>
@@ -84,6 +106,7 @@ public sealed partial class LiteDbStore
                 LeaseOwner = null,
                 LeaseUntil = null,
             }));
+            _outboxLeases.Remove(sequence);
         }, cancellationToken);
 
     public Task<int> CountUndeliveredAsync(CancellationToken cancellationToken) =>
@@ -97,11 +120,13 @@ public sealed partial class LiteDbStore
                 .ToList(), cancellationToken);
 
     public Task SavePostReferenceAsync(PostReference reference, CancellationToken cancellationToken) =>
-        Run("save post reference", () => PostReferences.Upsert(new BsonDocument
-        {
-            ["_id"] = PostKey(reference.Channel, reference.PostKey),
-            [Json] = StoreJson.Write(reference),
-        }), cancellationToken);
+        Run("save post reference", () => PostReferences.Upsert(PostReferenceDocument(reference)), cancellationToken);
+
+    private static BsonDocument PostReferenceDocument(PostReference reference) => new()
+    {
+        ["_id"] = PostKey(reference.Channel, reference.PostKey),
+        [Json] = StoreJson.Write(reference),
+    };
 
     public Task<PostReference?> GetPostReferenceAsync(string channel, string postKey, CancellationToken cancellationToken) =>
         Run("read post reference", () =>

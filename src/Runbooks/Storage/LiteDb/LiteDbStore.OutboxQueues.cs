@@ -12,6 +12,11 @@ public sealed partial class LiteDbStore
     // it (changed only after the write they mirror has succeeded). Guarded by the store lock.
     private Dictionary<string, SortedSet<long>>? _pendingOutbox;
 
+    // Delivery leases, by sequence. Kept in memory only: with the file owned by one process a lease
+    // never has to be seen by another, claiming no longer rewrites the message, and after a restart
+    // nothing waits for the lease of a process that is gone. Guarded by the store lock.
+    private readonly Dictionary<long, (string Owner, DateTimeOffset Until)> _outboxLeases = [];
+
     private Dictionary<string, SortedSet<long>> PendingOutboxByChannel => _pendingOutbox ??= LoadPendingOutbox();
 
     private SortedSet<long> PendingOutbox(string channel)
