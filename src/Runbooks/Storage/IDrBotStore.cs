@@ -147,6 +147,20 @@ public interface IIdempotencyStore
     /// <summary>A small key/value area for channel state (Teams conversation references and the like).</summary>
     Task SetValueAsync(string key, string value, CancellationToken cancellationToken);
     Task<string?> GetValueAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>The values of those <paramref name="keys"/> that have one, in one read where the store can (alert intake reads a record per group of a batch).</summary>
+    async Task<IReadOnlyDictionary<string, string>> GetValuesAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            if (await GetValueAsync(key, cancellationToken) is { } value)
+            {
+                values[key] = value;
+            }
+        }
+        return values;
+    }
 }
 
 /// <summary>The store cannot be reached: refuse the action and say so.</summary>

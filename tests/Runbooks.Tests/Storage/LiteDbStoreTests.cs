@@ -59,6 +59,37 @@ public sealed class LiteDbStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Outbox_messages_written_with_the_payload_inside_their_JSON_are_still_delivered_in_order()
+    {
+        var ct = CancellationToken.None;
+        var now = _time.GetUtcNow();
+        // The earlier layout: auto-numbered documents whose JSON carries the whole message, payload included.
+        Directory.CreateDirectory(Path.GetDirectoryName(DataFile)!);
+        using (var db = new LiteDB.LiteDatabase(new LiteDB.ConnectionString { Filename = DataFile, Connection = LiteDB.ConnectionType.Direct }))
+        {
+            var outbox = db.GetCollection("outbox", LiteDB.BsonAutoId.Int64);
+            for (var i = 1; i <= 2; i++)
+            {
+                var old = new OutboxMessage(i, "slack", "C1", OutboxOperation.Post, $"old-{i}", $"{{\"text\":\"card {i}\"}}", now);
+                outbox.Insert(new LiteDB.BsonDocument { ["channel"] = "slack", ["delivered"] = false, ["json"] = StoreJson.Write(old) });
+            }
+        }
+
+        using var store = new LiteDbStore(DataFile, _time);
+        var newer = await store.EnqueueAsync(new OutboxMessage(0, "slack", "C1", OutboxOperation.Post, "new", "{\"text\":\"card 3\"}", now), ct);
+        var delivered = new List<OutboxMessage>();
+        while ((await store.ClaimDueOutboxAsync(now, "dispatcher", TimeSpan.FromMinutes(1), ct)).SingleOrDefault() is { } head)
+        {
+            delivered.Add(head);
+            await store.CompleteDeliveryAsync(head, now, null, ct);
+        }
+
+        Assert.Equal(3, newer);
+        Assert.Equal([(1L, "{\"text\":\"card 1\"}"), (2L, "{\"text\":\"card 2\"}"), (3L, "{\"text\":\"card 3\"}")], delivered.Select(m => (m.Sequence, m.Payload)));
+        Assert.All(await store.ListOutboxAsync(undeliveredOnly: false, ct), m => Assert.Equal(now, m.DeliveredAt));
+    }
+
+    [Fact]
     public void A_file_held_by_another_store_is_refused_with_a_store_unavailable_error_naming_it()
     {
         using var first = new LiteDbStore(DataFile, _time);

@@ -63,4 +63,16 @@ public abstract partial class StoreContractTests
         Assert.Equal($"writer {winner}", await Store.GetValueAsync("alertgroup:g1", Ct));
         Assert.Equal([$"card:{winner}"], (await Store.ListOutboxAsync(undeliveredOnly: false, Ct)).Select(m => m.PostKey));
     }
+
+    [Fact]
+    public async Task Values_are_read_several_at_once_and_missing_keys_are_left_out()
+    {
+        await Store.SetValueAsync("alertgroup:a", "A", Ct);
+        await Store.SetValueAsync("alertgroup:b", "B", Ct);
+
+        var values = await Store.GetValuesAsync(["alertgroup:a", "alertgroup:missing", "alertgroup:b"], Ct);
+
+        Assert.Equal(new Dictionary<string, string> { ["alertgroup:a"] = "A", ["alertgroup:b"] = "B" }, values);
+        Assert.Empty(await Store.GetValuesAsync([], Ct));
+    }
 }

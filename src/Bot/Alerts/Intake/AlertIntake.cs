@@ -153,9 +153,10 @@ public sealed partial class AlertIntake(IDrBotStore store, AlertRules rules, IAl
         var writes = new AlertWrites();
         var ruleValues = new AlertRuleValues(store);
         var handled = new List<AlertBatch>();
+        var stored = await store.GetValuesAsync(order.Select(RecordKey).ToList(), cancellationToken);
         foreach (var groupKey in order)
         {
-            var record = AlertGroupRecord.Read(await store.GetValueAsync(RecordKey(groupKey), cancellationToken));
+            var record = AlertGroupRecord.Read(stored.GetValueOrDefault(RecordKey(groupKey)));
             var items = new List<(NormalizedAlert Alert, AlertDecision Decision)>();
             foreach (var (d, i) in groups[groupKey])
             {

@@ -6,8 +6,8 @@ public sealed partial class LiteDbStore
 {
     /// <summary>
     /// One LiteDB transaction, so one write to the log file however many groups and cards it carries.
-    /// Each claim is looked up before it is inserted (a duplicate insert would abort the transaction):
-    /// the store lock and the exclusive file make lookup and insert one step.
+    /// The claims are looked up (one query) before they are inserted (a duplicate insert would abort the
+    /// transaction): the store lock and the exclusive file make lookup and insert one step.
     /// </summary>
     public Task<bool> TryCommitAsync(StoreCommit commit, DateTimeOffset at, CancellationToken cancellationToken) =>
         Run("commit", () =>
@@ -17,20 +17,14 @@ public sealed partial class LiteDbStore
             try
             {
                 var keys = IdempotencyKeys;
-                foreach (var key in commit.Claims)
+                var repeated = commit.Claims.Distinct(StringComparer.Ordinal).Count() != commit.Claims.Count;
+                if (repeated || (commit.Claims.Count > 0 && keys.Exists(Query.In("_id", commit.Claims.Select(k => new BsonValue(k))))))
                 {
-                    if (keys.FindById(key) is not null)
-                    {
-                        _db.Rollback();
-                        return false;
-                    }
-                    keys.Insert(new BsonDocument { ["_id"] = key, ["at"] = Ticks(at) });
+                    _db.Rollback();
+                    return false;
                 }
-                var values = Values;
-                foreach (var (key, value) in commit.LastValues())
-                {
-                    values.Upsert(new BsonDocument { ["_id"] = key, ["value"] = value });
-                }
+                keys.InsertBulk(commit.Claims.Select(key => new BsonDocument { ["_id"] = key, ["at"] = Ticks(at) }));
+                Values.Upsert(commit.LastValues().Select(v => new BsonDocument { ["_id"] = v.Key, ["value"] = v.Value }));
                 foreach (var message in commit.Messages)
                 {
                     enqueued.Add((message.Channel, InsertOutbox(message)));

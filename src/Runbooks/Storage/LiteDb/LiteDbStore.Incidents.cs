@@ -55,4 +55,10 @@ public sealed partial class LiteDbStore
 
     public Task<string?> GetValueAsync(string key, CancellationToken cancellationToken) =>
         Run("read value", () => Values.FindById(key)?["value"].AsString, cancellationToken);
+
+    public Task<IReadOnlyDictionary<string, string>> GetValuesAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken) =>
+        Run<IReadOnlyDictionary<string, string>>("read values", () => keys.Count == 0
+            ? new Dictionary<string, string>()
+            : Values.Find(Query.In("_id", keys.Select(k => new BsonValue(k))))
+                .ToDictionary(d => d["_id"].AsString, d => d["value"].AsString, StringComparer.Ordinal), cancellationToken);
 }

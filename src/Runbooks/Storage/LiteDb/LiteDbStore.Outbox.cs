@@ -5,6 +5,11 @@ namespace DrBot.Runbooks.Storage.LiteDb;
 
 public sealed partial class LiteDbStore
 {
+    private const string PayloadField = "payload";
+
+    // The last outbox sequence handed out, read from the file on first use. Guarded by the store lock.
+    private long? _lastOutboxSequence;
+
     public Task<long> EnqueueAsync(OutboxMessage message, CancellationToken cancellationToken) =>
         Run("enqueue outbox message", () =>
         {
@@ -25,16 +30,16 @@ public sealed partial class LiteDbStore
         }, cancellationToken);
 
     /// <summary>
-    /// Inside the caller's transaction: the auto-increment id is the sequence, so insert first to learn
-    /// it, then store it in the JSON too; the transaction keeps a half-written message (no JSON) from
-    /// ever being seen. The caller adds the sequence to its channel's queue once committed.
+    /// Inside the caller's transaction: one insert, numbered by the store's own sequence (this store
+    /// owns its file, so the next number is kept in memory). The caller adds the sequence to its
+    /// channel's queue once committed; a rolled-back number is simply never used.
     /// </summary>
     private long InsertOutbox(OutboxMessage message)
     {
-        var document = new BsonDocument { ["channel"] = message.Channel, ["delivered"] = false, [Json] = "" };
-        var sequence = Outbox.Insert(document).AsInt64;
-        Outbox.Update(OutboxDocument(message with { Sequence = sequence, DeliveredAt = null, LeaseOwner = null, LeaseUntil = null }));
-        return sequence;
+        _lastOutboxSequence ??= Outbox.Count() == 0 ? 0 : Outbox.Max().AsInt64;
+        var sequence = ++_lastOutboxSequence;
+        Outbox.Insert(OutboxDocument(message with { Sequence = sequence.Value, DeliveredAt = null, LeaseOwner = null, LeaseUntil = null }));
+        return sequence.Value;
     }
 
     public Task<IReadOnlyList<OutboxMessage>> ClaimDueOutboxAsync(DateTimeOffset now, string owner, TimeSpan lease, CancellationToken cancellationToken) =>
@@ -142,14 +147,24 @@ public sealed partial class LiteDbStore
         return ReadOutbox(document);
     }
 
-    private static OutboxMessage ReadOutbox(BsonDocument document) => StoreJson.Read<OutboxMessage>(ReadJson(document));
+    /// <summary>
+    /// The card payload is kept as its own field beside the JSON of the rest, so claiming and marking
+    /// a message never escapes or unescapes a card of several kilobytes. Messages written before that
+    /// carry the payload inside their JSON.
+    /// </summary>
+    private static OutboxMessage ReadOutbox(BsonDocument document)
+    {
+        var message = StoreJson.Read<OutboxMessage>(ReadJson(document));
+        return document.TryGetValue(PayloadField, out var payload) ? message with { Payload = payload.AsString } : message;
+    }
 
     private static BsonDocument OutboxDocument(OutboxMessage message) => new()
     {
         ["_id"] = message.Sequence,
         ["channel"] = message.Channel,
         ["delivered"] = message.DeliveredAt is not null,
-        [Json] = StoreJson.Write(message),
+        [PayloadField] = message.Payload,
+        [Json] = StoreJson.Write(message with { Payload = "" }),
     };
 
     private static string PostKey(string channel, string postKey) => $"{channel}\u001f{postKey}";

@@ -75,4 +75,11 @@ public sealed partial class PostgresStore
 
     public Task<string?> GetValueAsync(string key, CancellationToken cancellationToken) =>
         Run("read value", connection => QueryJson(connection, cancellationToken, "SELECT value FROM drbot_values WHERE key = $1", key), cancellationToken);
+
+    public Task<IReadOnlyDictionary<string, string>> GetValuesAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken) =>
+        // The array is one parameter: wrapped, or params would spread its keys into separate ones.
+        Run<IReadOnlyDictionary<string, string>>("read values", async connection =>
+            (await Query(connection, cancellationToken, r => (Key: r.GetString(0), Value: r.GetString(1)),
+                "SELECT key, value FROM drbot_values WHERE key = ANY($1)", [keys.ToArray()]))
+                .ToDictionary(row => row.Key, row => row.Value, StringComparer.Ordinal), cancellationToken);
 }
