@@ -68,10 +68,18 @@ public sealed partial class PostgresStore
             $"SELECT {OutboxColumns} FROM drbot_outbox WHERE NOT delivered OR NOT $1 ORDER BY seq", undeliveredOnly), cancellationToken);
 
     public Task SavePostReferenceAsync(PostReference reference, CancellationToken cancellationToken) =>
-        Run("save post reference", connection => Execute(connection, cancellationToken, """
+        Run("save post reference", connection => UpsertPostReference(connection, reference, cancellationToken), cancellationToken);
+
+    /// <summary>The reference and the delivered mark in one transaction.</summary>
+    public Task CompleteDeliveryAsync(OutboxMessage message, DateTimeOffset at, PostReference? reference, CancellationToken cancellationToken) =>
+        ChangeOutbox("complete outbox delivery", message.Sequence, m => m with { DeliveredAt = at, Attempts = m.Attempts + 1 }, cancellationToken,
+            reference is null ? null : connection => UpsertPostReference(connection, reference, cancellationToken));
+
+    private static Task<int> UpsertPostReference(NpgsqlConnection connection, PostReference reference, CancellationToken cancellationToken) =>
+        Execute(connection, cancellationToken, """
             INSERT INTO drbot_post_references (channel, post_key, json) VALUES ($1, $2, $3)
             ON CONFLICT (channel, post_key) DO UPDATE SET json = EXCLUDED.json
-            """, reference.Channel, reference.PostKey, StoreJson.Write(reference)), cancellationToken);
+            """, reference.Channel, reference.PostKey, StoreJson.Write(reference));
 
     public Task<PostReference?> GetPostReferenceAsync(string channel, string postKey, CancellationToken cancellationToken) =>
         Run("read post reference", async connection =>
@@ -80,11 +88,16 @@ public sealed partial class PostgresStore
             return json is null ? null : StoreJson.Read<PostReference>(json);
         }, cancellationToken);
 
-    /// <summary>Reads the message under a row lock, changes it and clears its lease, in one transaction.</summary>
-    private Task ChangeOutbox(string operation, long sequence, Func<OutboxMessage, OutboxMessage> change, CancellationToken cancellationToken) =>
+    /// <summary>Reads the message under a row lock, changes it and clears its lease, in one transaction (with <paramref name="alsoWrite"/>, if given).</summary>
+    private Task ChangeOutbox(string operation, long sequence, Func<OutboxMessage, OutboxMessage> change, CancellationToken cancellationToken,
+        Func<NpgsqlConnection, Task<int>>? alsoWrite = null) =>
         Run(operation, async connection =>
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            if (alsoWrite is not null)
+            {
+                await alsoWrite(connection);
+            }
             var current = (await Query(connection, cancellationToken, ReadOutbox,
                 $"SELECT {OutboxColumns} FROM drbot_outbox WHERE seq = $1 FOR UPDATE", sequence)).FirstOrDefault()
                 ?? throw new InvalidOperationException($"Outbox message {sequence} does not exist.");
