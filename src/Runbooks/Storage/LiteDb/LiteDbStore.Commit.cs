@@ -6,8 +6,8 @@ public sealed partial class LiteDbStore
 {
     /// <summary>
     /// One LiteDB transaction, so one write to the log file however many groups and cards it carries.
-    /// The claims are looked up (one query) before they are inserted (a duplicate insert would abort the
-    /// transaction): the store lock and the exclusive file make lookup and insert one step.
+    /// The claims go in first: the unique index refuses one already taken, and the rollback undoes the
+    /// whole commit.
     /// </summary>
     public Task<bool> TryCommitAsync(StoreCommit commit, DateTimeOffset at, CancellationToken cancellationToken) =>
         Run("commit", () =>
@@ -16,14 +16,16 @@ public sealed partial class LiteDbStore
             _db.BeginTrans();
             try
             {
-                var keys = IdempotencyKeys;
-                var repeated = commit.Claims.Distinct(StringComparer.Ordinal).Count() != commit.Claims.Count;
-                if (repeated || (commit.Claims.Count > 0 && keys.Exists(Query.In("_id", commit.Claims.Select(k => new BsonValue(k))))))
+                try
                 {
+                    IdempotencyKeys.InsertBulk(commit.Claims.Select(key => new BsonDocument { ["_id"] = key, ["at"] = Ticks(at) }));
+                }
+                catch (LiteException ex) when (ex.ErrorCode == LiteException.INDEX_DUPLICATE_KEY)
+                {
+                    // Taken already, or repeated in the list: the unique index refuses it and the whole commit is undone.
                     _db.Rollback();
                     return false;
                 }
-                keys.InsertBulk(commit.Claims.Select(key => new BsonDocument { ["_id"] = key, ["at"] = Ticks(at) }));
                 Values.Upsert(commit.LastValues().Select(v => new BsonDocument { ["_id"] = v.Key, ["value"] = v.Value }));
                 foreach (var message in commit.Messages)
                 {

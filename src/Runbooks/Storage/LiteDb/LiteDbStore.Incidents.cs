@@ -57,8 +57,17 @@ public sealed partial class LiteDbStore
         Run("read value", () => Values.FindById(key)?["value"].AsString, cancellationToken);
 
     public Task<IReadOnlyDictionary<string, string>> GetValuesAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken) =>
-        Run<IReadOnlyDictionary<string, string>>("read values", () => keys.Count == 0
-            ? new Dictionary<string, string>()
-            : Values.Find(Query.In("_id", keys.Select(k => new BsonValue(k))))
-                .ToDictionary(d => d["_id"].AsString, d => d["value"].AsString, StringComparer.Ordinal), cancellationToken);
+        Run<IReadOnlyDictionary<string, string>>("read values", () =>
+        {
+            var values = new Dictionary<string, string>(StringComparer.Ordinal);
+            var collection = Values;
+            foreach (var key in keys)
+            {
+                if (collection.FindById(key) is { } document)
+                {
+                    values[key] = document["value"].AsString;
+                }
+            }
+            return values;
+        }, cancellationToken);
 }
