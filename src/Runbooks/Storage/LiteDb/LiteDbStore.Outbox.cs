@@ -115,7 +115,7 @@ public sealed partial class LiteDbStore
         }, cancellationToken);
 
     public Task<int> CountUndeliveredAsync(CancellationToken cancellationToken) =>
-        Run("count outbox", () => Outbox.Count(Query.EQ("delivered", false)), cancellationToken);
+        Run("count outbox", () => PendingOutboxByChannel.Values.Sum(queue => queue.Count), cancellationToken);
 
     public Task<IReadOnlyList<OutboxMessage>> ListOutboxAsync(bool undeliveredOnly, CancellationToken cancellationToken) =>
         Run<IReadOnlyList<OutboxMessage>>("list outbox", () =>

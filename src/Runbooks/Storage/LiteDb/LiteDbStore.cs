@@ -63,8 +63,10 @@ public sealed partial class LiteDbStore : IDrBotStore, IDisposable
         Runs.EnsureIndex("finished");
         Incidents.EnsureIndex("open");
         Timers.EnsureIndex("dueAt");
-        Outbox.EnsureIndex("channel");
         Outbox.EnsureIndex("delivered");
+        // Each channel's queue is kept in memory (OutboxQueues), so an index on the channel would only
+        // cost every enqueue an index insert; files from before keep one until this drops it.
+        Outbox.DropIndex("channel");
     }
 
     private ILiteCollection<BsonDocument> Runs => _db.GetCollection("runs");
