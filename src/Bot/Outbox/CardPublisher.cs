@@ -69,10 +69,19 @@ public sealed class CardPublisher(IDrBotStore store, IEnumerable<IChannelAdapter
         new(0, channel, conversation, operation, postKey, payload, time.GetUtcNow(), threadKey, user);
 }
 
-/// <summary>Wakes the dispatcher as soon as something is enqueued instead of waiting for its next poll.</summary>
+/// <summary>
+/// Wakes the dispatcher as soon as something is enqueued instead of waiting for its next poll, and
+/// lets urgent work hold deliveries back for a moment: while a burst of alerts is being written, the
+/// webhook senders wait on the bot (and retry when kept waiting too long), whereas chat platforms take
+/// only a few posts per second per channel anyway, so each delivery waits for the hold to end, at most
+/// about 50 ms. Deliveries go on during a long burst, only slower, and catch up after it.
+/// </summary>
 public sealed class OutboxSignal
 {
+    private static readonly TimeSpan HoldPoll = TimeSpan.FromMilliseconds(2);
+    private const int MaxHoldPolls = 25;
     private readonly SemaphoreSlim _semaphore = new(0, 1);
+    private int _holds;
 
     public void Notify()
     {
@@ -84,4 +93,31 @@ public sealed class OutboxSignal
     }
 
     public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _semaphore.WaitAsync(timeout, cancellationToken);
+
+    /// <summary>Holds deliveries back until the returned hold is disposed.</summary>
+    public IDisposable HoldDeliveries()
+    {
+        Interlocked.Increment(ref _holds);
+        return new Hold(this);
+    }
+
+    public bool IsHeld => Volatile.Read(ref _holds) > 0;
+
+    /// <summary>Returns when no hold is left, or after about 50 ms of holds.</summary>
+    public async Task WaitWhileHeldAsync(CancellationToken cancellationToken)
+    {
+        for (var poll = 0; poll < MaxHoldPolls && IsHeld; poll++)
+            await Task.Delay(HoldPoll, cancellationToken);
+    }
+
+    private sealed class Hold(OutboxSignal signal) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+                Interlocked.Decrement(ref signal._holds);
+        }
+    }
 }

@@ -67,6 +67,7 @@ public sealed partial class OutboxDispatcher(
     {
         try
         {
+            await signal.WaitWhileHeldAsync(stoppingToken);
             await DeliverAsync(message, stoppingToken);
             signal.Notify();
         }

@@ -73,7 +73,10 @@ public sealed partial class AlertIntake(IDrBotStore store, AlertRules rules, IAl
                     return;
                 continue;
             }
-            await HandleBatchAsync(batch, stopping);
+            using (outbox.HoldDeliveries())
+            {
+                await HandleBatchAsync(batch, stopping);
+            }
         }
     }
 
