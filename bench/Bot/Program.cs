@@ -72,7 +72,7 @@ async Task RunAlertsAsync()
     var unique = AlertWorkload.UniquePosts(result.Count);
     var counts = StoreCount.Read(bot.StorePath, workload.GroupPrefix);
     table.AddLatency("(b) alertmanager posts (10 alerts)", result, cores, p99TargetMs: null);
-    table.AddAlerts(result, workload, unique, counts, backlog, drained);
+    table.AddAlerts(result, options.AlertRate, workload, unique, counts, backlog, drained);
 }
 
 static HttpClient Client(Uri baseUri) => new(new SocketsHttpHandler

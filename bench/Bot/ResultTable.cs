@@ -29,13 +29,16 @@ internal sealed class ResultTable
     public void AddKind(string name, LoadResult result) =>
         _rows.Add([name, Num(result.Count), "", Ms(result.Percentile(50)), Ms(result.Percentile(95)), Ms(result.Percentile(99)), Ms(result.Max), Num(result.Failed), "", ""]);
 
-    public void AddAlerts(LoadResult result, AlertWorkload workload, int uniquePosts, StoreCount.Counts counts, long backlog, TimeSpan drained)
+    /// <summary>The loss check, and the verdict in the last row: the offered rate sustained (98 % of it reached) without loss.</summary>
+    public void AddAlerts(LoadResult result, int offeredRate, AlertWorkload workload, int uniquePosts, StoreCount.Counts counts, long backlog, TimeSpan drained)
     {
         var expectedAccepted = (long)uniquePosts * AlertWorkload.AlertsPerPost;
         var expectedDuplicates = (long)(result.Count - uniquePosts) * AlertWorkload.AlertsPerPost;
         var noLoss = result.Failed == 0 && workload.Accepted == expectedAccepted && workload.Duplicates == expectedDuplicates
             && counts.AlertLines == expectedAccepted && counts.AlertGroups == uniquePosts && backlog == 0;
-        AllPassed &= noLoss;
+        var sustained = result.AchievedPerSecond >= 0.98 * offeredRate;
+        AllPassed &= noLoss && sustained;
+        _rows[^1][^1] = string.Create(CultureInfo.InvariantCulture, $"{offeredRate}/s, no loss: {(noLoss && sustained ? "yes" : "NO")}");
         var seconds = result.TotalTime.TotalSeconds;
         _notes.Add(string.Create(CultureInfo.InvariantCulture,
             $"(b) achieved {result.Count / seconds:0} posts/s = {result.Count * AlertWorkload.AlertsPerPost / seconds:0} alerts/s ({uniquePosts} new posts, {result.Count - uniquePosts} re-deliveries)."));
