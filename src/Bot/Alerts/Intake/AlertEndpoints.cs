@@ -86,7 +86,7 @@ public static partial class AlertEndpoints
         }
         catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
         {
-            // The sink failed (already logged); 5xx makes Alertmanager retry, and the retry is let through.
+            // The intake failed (logged there) and kept nothing; 5xx makes Alertmanager retry, and the retry is accepted.
             return TypedResults.Problem($"the alerts could not be handled ({ex.GetType().Name}); retry the delivery",
                 statusCode: StatusCodes.Status500InternalServerError, title: "Alert handling failed");
         }

@@ -52,7 +52,10 @@ public sealed partial class AlertIntake(IDrBotStore store, AlertRules rules, IAl
         if (!_queue.Writer.TryWrite(delivery))
             throw new StoreUnavailableException("the bot is stopping; nothing was accepted, retry later");
         if (Interlocked.CompareExchange(ref _draining, 1, 0) == 0)
-            _ = Task.Run(() => DrainAsync(_stopping.Token), CancellationToken.None);
+        {
+            var stopping = _stopping.Token;
+            _ = Task.Run(() => DrainAsync(stopping), CancellationToken.None);
+        }
         // An aborted request stops waiting; its alerts are still handled (a retry is then a duplicate).
         return delivery.Done.Task.WaitAsync(cancellationToken);
     }
@@ -67,7 +70,8 @@ public sealed partial class AlertIntake(IDrBotStore store, AlertRules rules, IAl
                 batch.Add(next);
             if (batch.Count == 0)
             {
-                Volatile.Write(ref _draining, 0);
+                // A full fence: the reset must be visible before the peek below reads the queue.
+                Interlocked.Exchange(ref _draining, 0);
                 // A delivery queued between the empty read and the reset saw the drain running and started none.
                 if (!_queue.Reader.TryPeek(out _) || Interlocked.CompareExchange(ref _draining, 1, 0) != 0)
                     return;
@@ -80,7 +84,11 @@ public sealed partial class AlertIntake(IDrBotStore store, AlertRules rules, IAl
         }
     }
 
-    /// <summary>Never throws: every delivery is answered. A failed batch is retried one delivery at a time, so one bad delivery fails alone.</summary>
+    /// <summary>
+    /// Never throws: every delivery is answered. A batch that fails is retried one delivery at a time,
+    /// so one bad delivery fails alone; a store that is down, or the bot stopping, fails them all at once
+    /// (one at a time would only keep the senders waiting for the same answer).
+    /// </summary>
     private async Task HandleBatchAsync(IReadOnlyList<Delivery> batch, CancellationToken stopping)
     {
         try
@@ -88,14 +96,16 @@ public sealed partial class AlertIntake(IDrBotStore store, AlertRules rules, IAl
             await CommitAsync(batch, stopping);
             return;
         }
-        catch (Exception ex) when (batch.Count == 1)
+        catch (Exception ex) when (batch.Count == 1 || ex is StoreUnavailableException or OperationCanceledException)
         {
-            batch[0].Done.TrySetException(ex);
+            LogBatchFailed(logger, ex, batch.Count, batch.Sum(d => d.Alerts.Count));
+            foreach (var delivery in batch)
+                delivery.Done.TrySetException(ex);
             return;
         }
-        catch (Exception)
+        catch (Exception ex)
         {
-            // retried one by one below
+            LogBatchRetriedAlone(logger, ex, batch.Count);
         }
         foreach (var delivery in batch)
         {
@@ -105,6 +115,7 @@ public sealed partial class AlertIntake(IDrBotStore store, AlertRules rules, IAl
             }
             catch (Exception ex)
             {
+                LogBatchFailed(logger, ex, 1, delivery.Alerts.Count);
                 delivery.Done.TrySetException(ex);
             }
         }
@@ -201,9 +212,9 @@ public sealed partial class AlertIntake(IDrBotStore store, AlertRules rules, IAl
 
     public void Dispose()
     {
+        // Cancelled, not disposed: a drain starting at this moment may still read its token.
         _queue.Writer.TryComplete();
         _stopping.Cancel();
-        _stopping.Dispose();
     }
 
     /// <summary>One webhook request's alerts (or already decided alerts) and the answer its sender waits for.</summary>
@@ -225,6 +236,12 @@ public sealed partial class AlertIntake(IDrBotStore store, AlertRules rules, IAl
 
     [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "Alert group {GroupKey}: {Count} new ({Actions})")]
     private static partial void LogBatch(ILogger logger, string groupKey, int count, string actions);
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Error, Message = "Alert intake failed for {Deliveries} deliveries ({Alerts} alerts); nothing of them was kept, so the senders' retries will be accepted")]
+    private static partial void LogBatchFailed(ILogger logger, Exception exception, int deliveries, int alerts);
+
+    [LoggerMessage(EventId = 3104, Level = LogLevel.Warning, Message = "Alert batch of {Deliveries} deliveries failed; handling them one at a time so only the bad one fails")]
+    private static partial void LogBatchRetriedAlone(ILogger logger, Exception exception, int deliveries);
 
     [LoggerMessage(EventId = 3105, Level = LogLevel.Information, Message = "Alert batch commit refused (try {Attempt}): another replica wrote one of its groups first; reloading")]
     private static partial void LogCommitConflict(ILogger logger, int attempt);

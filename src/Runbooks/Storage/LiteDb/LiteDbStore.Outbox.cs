@@ -69,12 +69,19 @@ public sealed partial class LiteDbStore
         }, cancellationToken);
 
     public Task MarkDeliveredAsync(long sequence, DateTimeOffset at, CancellationToken cancellationToken) =>
-        Run("mark outbox delivered", () => WriteDelivered(FindOutbox(sequence), at), cancellationToken);
+        Run("mark outbox delivered", () =>
+        {
+            var message = FindOutbox(sequence);
+            WriteDelivered(message, at);
+            ForgetDelivered(message);
+        }, cancellationToken);
 
     /// <summary>One transaction for the reference and the delivered mark, from the message as claimed (no re-read).</summary>
     public Task CompleteDeliveryAsync(OutboxMessage message, DateTimeOffset at, PostReference? reference, CancellationToken cancellationToken) =>
         Run("complete outbox delivery", () =>
         {
+            // Loaded (if not yet) before the transaction, so the queues mirror committed data only.
+            _ = PendingOutboxByChannel;
             _db.BeginTrans();
             try
             {
@@ -90,11 +97,15 @@ public sealed partial class LiteDbStore
                 _db.Rollback();
                 throw;
             }
+            ForgetDelivered(message);
         }, cancellationToken);
 
-    private void WriteDelivered(OutboxMessage message, DateTimeOffset at)
-    {
+    private void WriteDelivered(OutboxMessage message, DateTimeOffset at) =>
         Outbox.Update(OutboxDocument(message with { DeliveredAt = at, Attempts = message.Attempts + 1, LeaseOwner = null, LeaseUntil = null }));
+
+    /// <summary>Only once the delivered mark is written: a failed write leaves the message queued and leased as it was.</summary>
+    private void ForgetDelivered(OutboxMessage message)
+    {
         PendingOutbox(message.Channel).Remove(message.Sequence);
         _outboxLeases.Remove(message.Sequence);
     }

@@ -72,6 +72,18 @@ public sealed class AlertBatchingTests
     }
 
     [Fact]
+    public async Task With_the_store_down_every_delivery_of_a_batch_is_answered_503()
+    {
+        await using var host = await AlertWebhookHost.StartAsync();
+        ((IDisposable)host.Store).Dispose();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => host.PostAsync(Generic, Body($"g-{i}", i))));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.ServiceUnavailable, a.StatusCode));
+        Assert.Empty(host.Sink.Batches);
+    }
+
+    [Fact]
     public async Task Two_replicas_on_one_PostgreSQL_store_accept_each_alert_once_between_them()
     {
         await using var postgres = await TempPostgres.StartAsync();
