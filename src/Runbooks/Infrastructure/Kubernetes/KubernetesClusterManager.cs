@@ -146,12 +146,13 @@ public sealed class KubernetesClusterManager : IClusterManager
         using var deadline = new OperationDeadline(timeout, _time, cancellationToken);
         var started = _time.GetTimestamp();
         IReadOnlyList<string> pending = [];
+        V1DeploymentList? list = null;
         try
         {
             using var client = _clients.Create(region);
             while (true)
             {
-                var list = await _retry.RunAsync(ct => client.AppsV1.ListNamespacedDeploymentAsync(@namespace, cancellationToken: ct), deadline.Token);
+                list = await _retry.RunAsync(ct => client.AppsV1.ListNamespacedDeploymentAsync(@namespace, cancellationToken: ct), deadline.Token);
                 pending = list.Items.Where(d => !RolledOut(d)).Select(Describe).ToList();
                 if (pending.Count == 0)
                     return InfraActionResult.Done($"{list.Items.Count} deployment(s) of {@namespace} ready after {_time.GetElapsedTime(started).TotalSeconds:F1} s.");
@@ -160,7 +161,8 @@ public sealed class KubernetesClusterManager : IClusterManager
         }
         catch (OperationCanceledException) when (deadline.Expired)
         {
-            return InfraActionResult.Failed($"{what}: not ready after {timeout.TotalSeconds:F0} s: {string.Join("; ", pending)}.", transient: true);
+            var state = list is null ? "the cluster sent no deployment list in that time" : string.Join("; ", pending);
+            return InfraActionResult.Failed($"{what}: not ready after {timeout.TotalSeconds:F0} s: {state}.", transient: true);
         }
         catch (Exception e) when (KubernetesRetry.IsKubernetesFailure(e))
         {

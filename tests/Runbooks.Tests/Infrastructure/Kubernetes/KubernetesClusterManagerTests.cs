@@ -90,7 +90,8 @@ public sealed class KubernetesClusterManagerTests : IAsyncLifetime
 
         _api.StuckDeployments.Add("worker");
         await _cluster.ScaleAsync("west-us", Ns, 1, ["worker"], default);
-        var stuck = await _cluster.WaitForRolloutAsync("west-us", Ns, TimeSpan.FromMilliseconds(400), default);
+        // Long enough for the first answer even on a loaded machine; the worker never becomes ready.
+        var stuck = await _cluster.WaitForRolloutAsync("west-us", Ns, TimeSpan.FromSeconds(2), default);
         Assert.False(stuck.Succeeded);
         Assert.True(stuck.Transient);
         Assert.Contains("worker 0/1 ready", stuck.Detail, StringComparison.Ordinal);
