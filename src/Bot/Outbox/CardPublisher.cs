@@ -36,7 +36,7 @@ public sealed class CardPublisher(IDrBotStore store, IEnumerable<IChannelAdapter
     /// <summary>A post into one conversation on one channel (an answer the platform could not take at once).</summary>
     public async Task PostToConversationAsync(string channel, string conversation, string postKey, CardDocument card, CancellationToken cancellationToken)
     {
-        await EnqueueAsync(channel, conversation, OutboxOperation.Post, postKey, card, null, null, cancellationToken);
+        await EnqueueAsync(channel, conversation, OutboxOperation.Post, postKey, card, cancellationToken);
         signal.Notify();
     }
 
@@ -44,7 +44,7 @@ public sealed class CardPublisher(IDrBotStore store, IEnumerable<IChannelAdapter
     {
         var payload = new CardDocument(title, title, Mentions: members);
         foreach (var channel in channels)
-            await EnqueueAsync(channel.Name, "", OutboxOperation.OpenWarRoom, $"warroom:{incidentId}", payload, null, null, cancellationToken);
+            await EnqueueAsync(channel.Name, "", OutboxOperation.OpenWarRoom, $"warroom:{incidentId}", payload, cancellationToken);
         signal.Notify();
     }
 
@@ -55,18 +55,18 @@ public sealed class CardPublisher(IDrBotStore store, IEnumerable<IChannelAdapter
         signal.Notify();
     }
 
-    private Task EnqueueAsync(string channel, string conversation, OutboxOperation operation, string postKey, CardDocument card, string? threadKey, string? user, CancellationToken cancellationToken) =>
-        store.EnqueueAsync(Message(channel, conversation, operation, postKey, JsonSerializer.Serialize(card, Json), threadKey, user), cancellationToken);
+    private Task EnqueueAsync(string channel, string conversation, OutboxOperation operation, string postKey, CardDocument card, CancellationToken cancellationToken) =>
+        store.EnqueueAsync(Message(channel, conversation, operation, postKey, JsonSerializer.Serialize(card, Json), null), cancellationToken);
 
     /// <summary>One message per enabled channel; the card is serialised once for all of them.</summary>
     private List<OutboxMessage> Messages(OutboxOperation operation, string postKey, CardDocument card, string? threadKey)
     {
         var payload = JsonSerializer.Serialize(card, Json);
-        return channels.Select(c => Message(c.Name, "", operation, postKey, payload, threadKey, null)).ToList();
+        return channels.Select(c => Message(c.Name, "", operation, postKey, payload, threadKey)).ToList();
     }
 
-    private OutboxMessage Message(string channel, string conversation, OutboxOperation operation, string postKey, string payload, string? threadKey, string? user) =>
-        new(0, channel, conversation, operation, postKey, payload, time.GetUtcNow(), threadKey, user);
+    private OutboxMessage Message(string channel, string conversation, OutboxOperation operation, string postKey, string payload, string? threadKey) =>
+        new(0, channel, conversation, operation, postKey, payload, time.GetUtcNow(), threadKey);
 }
 
 /// <summary>
