@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
+using DrBot.Bot.Tests.Support;
 
 namespace DrBot.Bench.Bot;
 
@@ -13,25 +11,19 @@ internal sealed class BotUnderTest : IAsyncDisposable
 {
     public const string AlertToken = "bench-alert-token";
 
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly BotLauncher _bot;
 
-    private BotUnderTest(Process process, int port, string dataDir)
+    private BotUnderTest(BotLauncher bot, string dataDir)
     {
-        _process = process;
+        _bot = bot;
         DataDir = dataDir;
-        BaseUri = new Uri($"http://127.0.0.1:{port}/");
     }
 
-    public Uri BaseUri { get; }
+    public Uri BaseUri => _bot.BaseUri;
     public string DataDir { get; }
     public string StorePath => Path.Combine(DataDir, "drbot.db");
-    public int ProcessId => _process.Id;
-
-    public string Output
-    {
-        get { lock (_output) return _output.ToString(); }
-    }
+    public int ProcessId => _bot.Process.Id;
+    public string Output => _bot.Output;
 
     public static async Task<BotUnderTest> StartAsync(string repoRoot, CancellationToken cancellationToken)
     {
@@ -40,99 +32,43 @@ internal sealed class BotUnderTest : IAsyncDisposable
             throw new FileNotFoundException($"Build the bot first: dotnet build src/Bot -c Release (missing {dll}).");
         var dataDir = Path.Combine(Path.GetTempPath(), "drbot-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDir);
-        var port = FreePort();
-        var start = new ProcessStartInfo("dotnet", $"\"{dll}\"")
+        var settings = new Dictionary<string, string>
         {
-            WorkingDirectory = repoRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["DrBot__Store__LiteDb__Path"] = Path.Combine(dataDir, "drbot.db"),
+            ["DrBot__Infrastructure__SimulatedStatePath"] = Path.Combine(dataDir, "simulated-world.json"),
+            ["DrBot__Infrastructure__SimulatedDelayFactor"] = "0",
+            ["DrBot__Local__LogPath"] = Path.Combine(dataDir, "local-chat.json"),
+            ["DrBot__Alerts__Token"] = AlertToken,
+            ["Logging__LogLevel__Default"] = "Warning",
         };
-        start.Environment["Urls"] = $"http://127.0.0.1:{port}";
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["DrBot__Store__LiteDb__Path"] = Path.Combine(dataDir, "drbot.db");
-        start.Environment["DrBot__Infrastructure__SimulatedStatePath"] = Path.Combine(dataDir, "simulated-world.json");
-        start.Environment["DrBot__Infrastructure__SimulatedDelayFactor"] = "0";
-        start.Environment["DrBot__Local__LogPath"] = Path.Combine(dataDir, "local-chat.json");
-        start.Environment["DrBot__Alerts__Token"] = AlertToken;
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the bot");
-        var bot = new BotUnderTest(process, port, dataDir);
-        process.OutputDataReceived += (_, e) => bot.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => bot.Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        await bot.WaitHealthyAsync(cancellationToken);
-        return bot;
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-            return;
-        lock (_output)
-            _output.AppendLine(line);
-    }
-
-    private async Task WaitHealthyAsync(CancellationToken cancellationToken)
-    {
-        using var http = new HttpClient { BaseAddress = BaseUri, Timeout = TimeSpan.FromSeconds(5) };
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            if (_process.HasExited)
-                throw new InvalidOperationException($"the bot exited with {_process.ExitCode}:\n{Output}");
-            try
-            {
-                using var response = await http.GetAsync(new Uri("healthz", UriKind.Relative), cancellationToken);
-                if (response.StatusCode == HttpStatusCode.OK)
-                    return;
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // slow start on a busy machine
-            }
-            await Task.Delay(200, cancellationToken);
-        }
-        throw new TimeoutException($"the bot did not become healthy within 60 s:\n{Output}");
+        return new BotUnderTest(await BotLauncher.StartAsync(dll, repoRoot, settings, cancellationToken), dataDir);
     }
 
     /// <summary>Stops the bot (SIGTERM first so LiteDB closes its file cleanly, then SIGKILL).</summary>
     public async Task StopAsync()
     {
-        if (_process.HasExited)
+        if (_bot.Process.HasExited)
             return;
-        using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        using (var term = Process.Start("kill", ["-TERM", _bot.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             await term.WaitForExitAsync();
         using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         try
         {
-            await _process.WaitForExitAsync(wait.Token);
+            await _bot.Process.WaitForExitAsync(wait.Token);
         }
         catch (OperationCanceledException)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync(CancellationToken.None);
+            _bot.Process.Kill(entireProcessTree: true);
+            await _bot.Process.WaitForExitAsync(CancellationToken.None);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        _process.Dispose();
+        _bot.Dispose();
         try
         {
             Directory.Delete(DataDir, recursive: true);

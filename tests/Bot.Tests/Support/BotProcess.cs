@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -14,37 +12,26 @@ namespace DrBot.Bot.Tests.Support;
 /// </summary>
 public sealed class BotProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly BotLauncher _bot;
 
-    private BotProcess(Process process, int port, string dataDir)
+    private BotProcess(BotLauncher bot, string dataDir)
     {
-        _process = process;
-        Port = port;
+        _bot = bot;
         DataDir = dataDir;
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
+        Http = new HttpClient { BaseAddress = bot.BaseUri, Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    public int Port { get; }
+    public int Port => _bot.Port;
     public string DataDir { get; }
     public HttpClient Http { get; }
     public Uri BaseUri => Http.BaseAddress!;
-    public string Output { get { lock (_output) return _output.ToString(); } }
+    public string Output => _bot.Output;
 
     public static async Task<BotProcess> StartAsync(string dataDir, IReadOnlyDictionary<string, string>? settings = null, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(dataDir);
-        var port = FreePort();
-        var start = new ProcessStartInfo("dotnet", $"\"{RepoPaths.BotDll}\"")
-        {
-            WorkingDirectory = RepoPaths.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
         var env = new Dictionary<string, string>
         {
-            ["Urls"] = $"http://127.0.0.1:{port}",
             ["DrBot__Store__LiteDb__Path"] = Path.Combine(dataDir, "drbot.db"),
             ["DrBot__Infrastructure__SimulatedStatePath"] = Path.Combine(dataDir, "simulated-world.json"),
             ["DrBot__Infrastructure__SimulatedDelayFactor"] = "0.05",
@@ -54,54 +41,14 @@ public sealed class BotProcess : IAsyncDisposable
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             env[key] = value;
-        foreach (var (key, value) in env)
-            start.Environment[key] = value;
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the bot");
-        var bot = new BotProcess(process, port, dataDir);
-        process.OutputDataReceived += (_, e) => bot.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => bot.Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        await bot.WaitHealthyAsync(cancellationToken);
-        return bot;
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-            return;
-        lock (_output)
-            _output.AppendLine(line);
-    }
-
-    private async Task WaitHealthyAsync(CancellationToken cancellationToken)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            if (_process.HasExited)
-                throw new InvalidOperationException($"the bot exited with {_process.ExitCode}:\n{Output}");
-            try
-            {
-                using var response = await Http.GetAsync("healthz", cancellationToken);
-                if (response.StatusCode == HttpStatusCode.OK)
-                    return;
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-            await Task.Delay(200, cancellationToken);
-        }
-        throw new TimeoutException($"the bot did not become healthy:\n{Output}");
+        return new BotProcess(await BotLauncher.StartAsync(RepoPaths.BotDll, RepoPaths.Root, env, cancellationToken), dataDir);
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no flushing — a machine lost mid-step.</summary>
     public void Kill()
     {
-        _process.Kill(entireProcessTree: true);
-        _process.WaitForExit(10_000);
+        _bot.Process.Kill(entireProcessTree: true);
+        _bot.Process.WaitForExit(10_000);
     }
 
     public async Task<JsonObject> SendAsync(string user, string text, CancellationToken cancellationToken = default)
@@ -141,22 +88,15 @@ public sealed class BotProcess : IAsyncDisposable
         return JsonNode.Parse(body)!.AsObject();
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        if (!_process.HasExited)
+        if (!_bot.Process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            _bot.Process.Kill(entireProcessTree: true);
+            await _bot.Process.WaitForExitAsync();
         }
-        _process.Dispose();
+        _bot.Dispose();
     }
 }
 
