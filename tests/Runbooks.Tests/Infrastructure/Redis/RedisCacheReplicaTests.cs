@@ -13,7 +13,11 @@ public sealed class RedisCacheReplicaTests(LiveServersFixture servers)
         var (master, replica) = await servers.NewRedisPairAsync();
         var cache = Adapter(master.Endpoint, replica.Endpoint);
         await using (var mux = await ConnectionMultiplexer.ConnectAsync(master.Endpoint))
+        {
             await mux.GetDatabase().StringSetAsync("order:1", "placed");
+            // Replication is asynchronous: on a loaded machine the promotion could otherwise overtake the write (it failed once so).
+            Assert.Equal(1, (int)await mux.GetDatabase().ExecuteAsync("WAIT", 1, 10_000));
+        }
 
         var masterStatus = await cache.GetStatusAsync("east-us", default);
         var replicaStatus = await cache.GetStatusAsync("west-us", default);
