@@ -12,6 +12,7 @@ using DrBot.Bot.Drills;
 using DrBot.Bot.Incidents;
 using DrBot.Bot.Integrations.Paging;
 using DrBot.Bot.Monitoring;
+using DrBot.Bot.Observability;
 using DrBot.Bot.Outbox;
 using DrBot.Bot.Runs;
 using DrBot.Bot.Schedulers;
@@ -50,6 +51,7 @@ public static class DrBotServices
         services.AddSingleton<CardPublisher>();
         services.AddHostedService<OutboxDispatcher>();
         services.AddPaging(configuration);
+        services.AddDrBotObservability(configuration);
 
         services.AddSingleton<RunDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<RunDispatcher>());
@@ -77,6 +79,7 @@ public static class DrBotServices
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseDrBotObservability();
         if (app.Configuration.GetValue("DrBot:Local:Enabled", true))
         {
             app.UseDefaultFiles();
@@ -84,6 +87,7 @@ public static class DrBotServices
             app.MapLocalChat();
         }
         app.MapHealthAndMetrics();
+        app.MapDrBotMetrics();
         app.MapSlackEndpoints();
         app.MapTeamsEndpoints();
         app.MapAlertEndpoints();
