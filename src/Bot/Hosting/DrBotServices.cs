@@ -10,7 +10,9 @@ using DrBot.Bot.Channels.Local;
 using DrBot.Bot.Commands;
 using DrBot.Bot.Drills;
 using DrBot.Bot.Incidents;
+using DrBot.Bot.Integrations.Email;
 using DrBot.Bot.Integrations.Paging;
+using DrBot.Bot.StatusPage;
 using DrBot.Bot.Monitoring;
 using DrBot.Bot.Observability;
 using DrBot.Bot.Outbox;
@@ -52,6 +54,9 @@ public static class DrBotServices
         services.AddHostedService<OutboxDispatcher>();
         services.AddPaging(configuration);
         services.AddDrBotObservability(configuration);
+        services.AddCustomerNotices(configuration);
+        services.AddStatusPage(configuration);
+        services.AddSingleton<PublicUpdatePublisher>();
 
         services.AddSingleton<RunDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<RunDispatcher>());
@@ -88,6 +93,7 @@ public static class DrBotServices
         }
         app.MapHealthAndMetrics();
         app.MapDrBotMetrics();
+        app.MapStatusPage();
         app.MapSlackEndpoints();
         app.MapTeamsEndpoints();
         app.MapAlertEndpoints();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using DrBot.Bot.Cards;
+using DrBot.Bot.Integrations.Email;
 using DrBot.Bot.Integrations.Paging;
 using DrBot.Bot.Outbox;
 using DrBot.Bot.Views;
@@ -25,7 +26,8 @@ public sealed class IncidentWorkflow(
     Roster roster,
     IOptions<DrBotOptions> options,
     TimeProvider time,
-    IncidentPager pager)
+    IncidentPager pager,
+    CustomerNotices notices)
 {
     private DrBotOptions Options => options.Value;
 
@@ -46,6 +48,7 @@ public sealed class IncidentWorkflow(
         if (FirstEscalation(incident, severity) is { } first)
             await store.ScheduleTimerAsync(first, cancellationToken);
         await pager.IncidentOpenedAsync(incident, cancellationToken);
+        await notices.OpenedAsync(incident, cancellationToken);
         return result;
     }
 
@@ -70,6 +73,7 @@ public sealed class IncidentWorkflow(
             await store.CancelTimerAsync(StatusTimerId(id), cancellationToken);
             await RepublishHeaderAsync(result.Incident!, cancellationToken);
             await pager.IncidentResolvedAsync(result.Incident!, who.DisplayName, cancellationToken);
+            await notices.ResolvedAsync(result.Incident!, cancellationToken);
         }
         return result;
     }
