@@ -12,6 +12,7 @@ using DrBot.Bot.Drills;
 using DrBot.Bot.Incidents;
 using DrBot.Bot.Integrations.Email;
 using DrBot.Bot.Integrations.Paging;
+using DrBot.Bot.Integrations.Tickets;
 using DrBot.Bot.StatusPage;
 using DrBot.Bot.Monitoring;
 using DrBot.Bot.Observability;
@@ -55,6 +56,7 @@ public static class DrBotServices
         services.AddPaging(configuration);
         services.AddDrBotObservability(configuration);
         services.AddCustomerNotices(configuration);
+        services.AddTickets(configuration);
         services.AddStatusPage(configuration);
         services.AddSingleton<PublicUpdatePublisher>();
 

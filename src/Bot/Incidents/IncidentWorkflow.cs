@@ -27,7 +27,8 @@ public sealed class IncidentWorkflow(
     IOptions<DrBotOptions> options,
     TimeProvider time,
     IncidentPager pager,
-    CustomerNotices notices)
+    CustomerNotices notices,
+    Integrations.Tickets.IncidentTickets tickets)
 {
     private DrBotOptions Options => options.Value;
 
@@ -74,6 +75,7 @@ public sealed class IncidentWorkflow(
             await RepublishHeaderAsync(result.Incident!, cancellationToken);
             await pager.IncidentResolvedAsync(result.Incident!, who.DisplayName, cancellationToken);
             await notices.ResolvedAsync(result.Incident!, cancellationToken);
+            await tickets.ResolveAsync(result.Incident!, who.DisplayName, cancellationToken);
         }
         return result;
     }
