@@ -62,6 +62,8 @@ public sealed partial class CommandRouter(
             return ChatReply.PrivateText("Runbooks:\n" + string.Join("\n", catalog.All.Select(r => $"• {r.Name} — {r.Title} ({r.Steps.Count} steps)")));
         if (command is ShowRunbookCommand show)
             return ShowRunbook(show.Runbook);
+        if (command is RunStatusCommand runStatus)
+            return await CurrentCardAsync(runStatus.RunId, $"Current state of {runStatus.RunId}:", cancellationToken);
         if (command is IncidentActionCommand { Verb: IncidentVerb.Status } status)
             return await StatusAsync(status.IncidentId, cancellationToken);
 

@@ -10,6 +10,7 @@ using DrBot.Bot.Channels.Local;
 using DrBot.Bot.Commands;
 using DrBot.Bot.Drills;
 using DrBot.Bot.Incidents;
+using DrBot.Bot.Integrations.Paging;
 using DrBot.Bot.Monitoring;
 using DrBot.Bot.Outbox;
 using DrBot.Bot.Runs;
@@ -48,6 +49,7 @@ public static class DrBotServices
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<CardPublisher>();
         services.AddHostedService<OutboxDispatcher>();
+        services.AddPaging(configuration);
 
         services.AddSingleton<RunDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<RunDispatcher>());

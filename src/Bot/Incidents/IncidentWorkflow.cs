@@ -1,5 +1,6 @@
 using System.Globalization;
 using DrBot.Bot.Cards;
+using DrBot.Bot.Integrations.Paging;
 using DrBot.Bot.Outbox;
 using DrBot.Bot.Views;
 using DrBot.Runbooks.Engine;
@@ -23,7 +24,8 @@ public sealed class IncidentWorkflow(
     CardPublisher publisher,
     Roster roster,
     IOptions<DrBotOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    IncidentPager pager)
 {
     private DrBotOptions Options => options.Value;
 
@@ -43,6 +45,7 @@ public sealed class IncidentWorkflow(
             incident.OpenedAt + Options.StatusUpdates.Interval), cancellationToken);
         if (FirstEscalation(incident, severity) is { } first)
             await store.ScheduleTimerAsync(first, cancellationToken);
+        await pager.IncidentOpenedAsync(incident, cancellationToken);
         return result;
     }
 
@@ -53,6 +56,7 @@ public sealed class IncidentWorkflow(
         {
             await store.CancelTimerAsync(EscalationTimerId(id), cancellationToken);
             await RepublishHeaderAsync(result.Incident!, cancellationToken);
+            await pager.IncidentAcknowledgedAsync(result.Incident!, who.DisplayName, cancellationToken);
         }
         return result;
     }
@@ -65,6 +69,7 @@ public sealed class IncidentWorkflow(
             await store.CancelTimerAsync(EscalationTimerId(id), cancellationToken);
             await store.CancelTimerAsync(StatusTimerId(id), cancellationToken);
             await RepublishHeaderAsync(result.Incident!, cancellationToken);
+            await pager.IncidentResolvedAsync(result.Incident!, who.DisplayName, cancellationToken);
         }
         return result;
     }
