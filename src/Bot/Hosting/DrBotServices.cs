@@ -75,8 +75,10 @@ public static class DrBotServices
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        if (app.Configuration.GetValue("DrBot:Local:Enabled", true))
+        if (LocalChatSettings.IsEnabled(app.Configuration))
         {
+            LocalChatStartup.Check(app);
+            app.UseWhen(LocalChatGuard.Covers, guarded => guarded.UseMiddleware<LocalChatGuard>());
             app.UseDefaultFiles();
             app.UseStaticFiles();
             app.MapLocalChat();
