@@ -19,6 +19,7 @@ using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Infrastructure;
 using DrBot.Runbooks.Infrastructure.Simulated;
 using DrBot.Runbooks.Policy;
+using DrBot.Runbooks.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -42,6 +43,7 @@ public static class DrBotServices
         services.AddSingleton<RunCardObserver>();
         services.AddSingleton<IRunObserver>(sp => sp.GetRequiredService<RunCardObserver>());
         services.AddRunbookEngine();
+        services.TryAddSingleton(sp => new DrBot.Runbooks.Audit.AuditLog(sp.GetRequiredService<IDrBotStore>(), sp.GetRequiredService<TimeProvider>()));
 
         services.AddSingleton<IAdaptiveCardRenderer, AdaptiveCardRenderer>();
         services.AddSingleton<EnabledChannels>();
