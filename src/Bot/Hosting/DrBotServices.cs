@@ -61,7 +61,10 @@ public static class DrBotServices
         services.AddSingleton(sp => new CommandParser(
             sp.GetRequiredService<IOptions<DrBotOptions>>().Value.Regions.Keys.ToList(),
             sp.GetRequiredService<RunbookCatalog>().Names));
-        services.AddSingleton<IChatInputHandler, CommandRouter>();
+        services.AddSingleton<CommandRouter>();
+        services.AddSingleton(sp => new CommandPermissions(configuration,
+            CommandParser.RunbookCommands.Keys.Concat(sp.GetRequiredService<RunbookCatalog>().Names.Select(AuthorizingChatInputHandler.StartCommandName))));
+        services.AddSingleton<IChatInputHandler, AuthorizingChatInputHandler>();
 
         services.AddSingleton(sp => new LocalChatLog(LocalLogPath(configuration)));
         services.AddSingleton<IChannelAdapter, LocalChannelAdapter>();
@@ -75,6 +78,8 @@ public static class DrBotServices
 
     public static WebApplication MapDrBot(this WebApplication app)
     {
+        // A bad permissions configuration stops the bot here, at start, naming the key.
+        app.Services.GetRequiredService<CommandPermissions>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         if (LocalChatSettings.IsEnabled(app.Configuration))
