@@ -20,6 +20,7 @@ using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Infrastructure;
 using DrBot.Runbooks.Infrastructure.Simulated;
 using DrBot.Runbooks.Policy;
+using DrBot.Runbooks.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -43,6 +44,7 @@ public static class DrBotServices
         services.AddSingleton<RunCardObserver>();
         services.AddSingleton<IRunObserver>(sp => sp.GetRequiredService<RunCardObserver>());
         services.AddRunbookEngine();
+        services.TryAddSingleton(sp => new DrBot.Runbooks.Audit.AuditLog(sp.GetRequiredService<IDrBotStore>(), sp.GetRequiredService<TimeProvider>()));
 
         services.AddSingleton<IAdaptiveCardRenderer, AdaptiveCardRenderer>();
         services.AddSingleton<EnabledChannels>();
@@ -61,7 +63,10 @@ public static class DrBotServices
         services.AddSingleton(sp => new CommandParser(
             sp.GetRequiredService<IOptions<DrBotOptions>>().Value.Regions.Keys.ToList(),
             sp.GetRequiredService<RunbookCatalog>().Names));
-        services.AddSingleton<IChatInputHandler, CommandRouter>();
+        services.AddSingleton<CommandRouter>();
+        services.AddSingleton(sp => new CommandPermissions(configuration,
+            CommandParser.RunbookCommands.Keys.Concat(sp.GetRequiredService<RunbookCatalog>().Names.Select(AuthorizingChatInputHandler.StartCommandName))));
+        services.AddSingleton<IChatInputHandler, AuthorizingChatInputHandler>();
 
         services.AddSingleton(sp => new LocalChatLog(LocalLogPath(configuration)));
         services.AddSingleton<IChannelAdapter, LocalChannelAdapter>();
@@ -75,10 +80,14 @@ public static class DrBotServices
 
     public static WebApplication MapDrBot(this WebApplication app)
     {
+        // A bad permissions configuration stops the bot here, at start, naming the key.
+        app.Services.GetRequiredService<CommandPermissions>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        if (app.Configuration.GetValue("DrBot:Local:Enabled", true))
+        if (LocalChatSettings.IsEnabled(app.Configuration))
         {
+            LocalChatStartup.Check(app);
+            app.UseWhen(LocalChatGuard.Covers, guarded => guarded.UseMiddleware<LocalChatGuard>());
             app.UseDefaultFiles();
             app.UseStaticFiles();
             app.MapLocalChat();

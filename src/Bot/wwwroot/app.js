@@ -333,7 +333,8 @@
     try {
       const response = await fetch(url, {
         method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        // The page's own header: the bot refuses changes from other sites, which cannot send it.
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-DrBot-Local": "1" },
         body: JSON.stringify(body),
       });
       const payload = await response.json().catch(() => null);

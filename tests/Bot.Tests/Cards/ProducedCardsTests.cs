@@ -61,7 +61,7 @@ public sealed class ProducedCardsTests
         var ct = CancellationToken.None;
         ChatInput Say(string who, string text) => new("local", "local", null, new ChatUser(who, who, bot.Get<DrBot.Runbooks.People.Roster>().ByName(who)), text, null, null);
 
-        await router.HandleAsync(Say("alice", "drill region-down east-us"), ct);
+        await router.HandleAsync(Say("bob", "drill region-down east-us"), ct);
         await router.HandleAsync(Say("alice", "/failover west-us"), ct);
         var run = (await bot.Store.ListRunsAsync(unfinishedOnly: true, ct)).Single();
         run = await engine.AdvanceAsync(run.Id, ct);

@@ -17,7 +17,7 @@ public sealed class BrowserFailoverTests
         var dataDir = Path.Combine(Path.GetTempPath(), "drbot-browser-" + Guid.NewGuid().ToString("N"));
         await using var bot = await BotProcess.StartAsync(dataDir);
         // The situation: east-us is down (a drill in the simulated world), so the pre-checks pass.
-        await bot.SendAsync("alice", "drill region-down east-us");
+        await bot.SendAsync("bob", "drill region-down east-us");
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
