@@ -14,6 +14,7 @@ using DrBot.Bot.Monitoring;
 using DrBot.Bot.Outbox;
 using DrBot.Bot.Runs;
 using DrBot.Bot.Schedulers;
+using DrBot.Bot.Strategy;
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Infrastructure;
@@ -68,6 +69,7 @@ public static class DrBotServices
         services.AddAlertIntake(configuration);
         services.AddSingleton<IAlertSink, IncidentAlertSink>();
         services.AddHealthMonitor(configuration);
+        services.AddStrategyFeatures();
         return services;
     }
 
@@ -85,6 +87,7 @@ public static class DrBotServices
         app.MapSlackEndpoints();
         app.MapTeamsEndpoints();
         app.MapAlertEndpoints();
+        app.MapStrategyEndpoints();
         return app;
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using DrBot.Bot.Cards;
 using DrBot.Bot.Outbox;
+using DrBot.Bot.PostMortems;
 using DrBot.Bot.Views;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Incidents;
@@ -23,7 +24,8 @@ public sealed class IncidentWorkflow(
     CardPublisher publisher,
     Roster roster,
     IOptions<DrBotOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    PostMortemService postMortems)
 {
     private DrBotOptions Options => options.Value;
 
@@ -78,6 +80,7 @@ public sealed class IncidentWorkflow(
             await store.CancelTimerAsync(StatusTimerId(id), cancellationToken);
             await RepublishHeaderAsync(incident, cancellationToken);
             await publisher.PostAsync($"summary:{id}", IncidentCards.Summary(incident, Options), cancellationToken, IncidentCards.PostKey(id));
+            await postMortems.IncidentClosedAsync(incident, cancellationToken);
         }
         return result;
     }
