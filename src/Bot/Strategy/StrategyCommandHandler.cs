@@ -1,4 +1,5 @@
 using DrBot.Bot.Channels;
+using DrBot.Bot.Kpis;
 using DrBot.Bot.PostMortems;
 using DrBot.Runbooks.People;
 using DrBot.Runbooks.Storage;
@@ -6,7 +7,7 @@ using DrBot.Runbooks.Storage;
 namespace DrBot.Bot.Strategy;
 
 /// <summary>Answers the strategy commands. Reads are open to the channel; changes need the roster.</summary>
-public sealed class StrategyCommandHandler(PostMortemService postMortems, PublicLinks links, IDrBotStore store)
+public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiService kpis, PublicLinks links, IDrBotStore store)
 {
     public async Task<ChatReply> HandleAsync(StrategyCommand command, Actor actor, CancellationToken cancellationToken)
     {
@@ -16,8 +17,18 @@ public sealed class StrategyCommandHandler(PostMortemService postMortems, Public
         {
             PublishPostMortemCommand publish => await PublishAsync(publish, actor, cancellationToken),
             ShowPostMortemCommand show => await ShowPostMortemAsync(show.IncidentId, cancellationToken),
+            KpisCommand k => await KpisAsync(k.Period, cancellationToken),
             _ => ChatReply.PrivateText("Unknown strategy command."),
         };
+    }
+
+    private async Task<ChatReply> KpisAsync(string? period, CancellationToken cancellationToken)
+    {
+        var (report, error) = await kpis.ComputeAsync(period, cancellationToken);
+        if (report is null)
+            return ChatReply.Error(error!);
+        var page = links.To($"/kpis?period={Uri.EscapeDataString(period ?? Runbooks.Kpis.KpiPeriod.Default)}");
+        return ChatReply.Public($"DR KPIs, {report.Period.Label}: {page}", KpiCards.Summary(report, page));
     }
 
     private async Task<ChatReply> PublishAsync(PublishPostMortemCommand publish, Actor actor, CancellationToken cancellationToken)

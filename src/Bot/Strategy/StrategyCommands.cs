@@ -18,12 +18,19 @@ public sealed record ShowPostMortemCommand(string? IncidentId) : StrategyCommand
     public override bool ChangesSomething => false;
 }
 
+/// <summary><c>kpis [period]</c>.</summary>
+public sealed record KpisCommand(string? Period) : StrategyCommand
+{
+    public override bool ChangesSomething => false;
+}
+
 /// <summary>Parses the strategy commands; null means "not one of mine", so the main parser goes on.</summary>
 public static class StrategyCommandParser
 {
     public const string Usage =
         "  postmortem [id]            where the post-mortem draft of a closed P1/P2 is, and whether it is published\n" +
-        "  postmortem published <id> <url>  mark it published (stops the reminders)\n";
+        "  postmortem published <id> <url>  mark it published (stops the reminders)\n" +
+        "  kpis [7d|30d|90d|24h|all]  RTO/RPO against target, failover success rate, MTTR, detection time, backups, last drills (default 30d)\n";
 
     public static ParseResult? TryParse(string verb, IReadOnlyList<string> rest, IReadOnlyCollection<string> regions)
     {
@@ -31,6 +38,8 @@ public static class StrategyCommandParser
         {
             case "postmortem" or "post-mortem":
                 return ParsePostMortem(rest);
+            case "kpis" or "kpi":
+                return rest.Count <= 1 ? ParseResult.Ok(new KpisCommand(rest.Count == 1 ? rest[0] : null)) : ParseResult.Fail("Usage: kpis [period] — period is " + Runbooks.Kpis.KpiPeriod.Valid + ".");
             default:
                 return null;
         }

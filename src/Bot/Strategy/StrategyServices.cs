@@ -1,4 +1,6 @@
+using DrBot.Bot.Kpis;
 using DrBot.Bot.PostMortems;
+using DrBot.Runbooks.Drills;
 using DrBot.Bot.Schedulers;
 
 namespace DrBot.Bot.Strategy;
@@ -12,6 +14,8 @@ public static class StrategyServices
         services.AddOptions<PostMortemOptions>().BindConfiguration(PostMortemOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<PostMortemService>();
         services.AddSingleton<IStoredTimerHandler>(sp => sp.GetRequiredService<PostMortemService>());
+        services.AddSingleton<ExerciseArchive>();
+        services.AddSingleton<KpiService>();
         services.AddSingleton<StrategyCommandHandler>();
         return services;
     }
@@ -19,6 +23,7 @@ public static class StrategyServices
     public static IEndpointRouteBuilder MapStrategyEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPostMortemEndpoints();
+        app.MapKpiEndpoints();
         return app;
     }
 }
