@@ -15,6 +15,7 @@ using DrBot.Bot.Monitoring;
 using DrBot.Bot.Outbox;
 using DrBot.Bot.Runs;
 using DrBot.Bot.Schedulers;
+using DrBot.Bot.Strategy;
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Infrastructure;
@@ -75,6 +76,7 @@ public static class DrBotServices
         services.AddAlertIntake(configuration);
         services.AddSingleton<IAlertSink, IncidentAlertSink>();
         services.AddHealthMonitor(configuration);
+        services.AddStrategyFeatures();
         return services;
     }
 
@@ -96,6 +98,7 @@ public static class DrBotServices
         app.MapSlackEndpoints();
         app.MapTeamsEndpoints();
         app.MapAlertEndpoints();
+        app.MapStrategyEndpoints();
         return app;
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using DrBot.Bot.Cards;
 using DrBot.Bot.Integrations.Paging;
 using DrBot.Bot.Outbox;
+using DrBot.Bot.PostMortems;
 using DrBot.Bot.Views;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Incidents;
@@ -25,7 +26,8 @@ public sealed class IncidentWorkflow(
     Roster roster,
     IOptions<DrBotOptions> options,
     TimeProvider time,
-    IncidentPager pager)
+    IncidentPager pager,
+    PostMortemService postMortems)
 {
     private DrBotOptions Options => options.Value;
 
@@ -83,6 +85,7 @@ public sealed class IncidentWorkflow(
             await store.CancelTimerAsync(StatusTimerId(id), cancellationToken);
             await RepublishHeaderAsync(incident, cancellationToken);
             await publisher.PostAsync($"summary:{id}", IncidentCards.Summary(incident, Options), cancellationToken, IncidentCards.PostKey(id));
+            await postMortems.IncidentClosedAsync(incident, cancellationToken);
         }
         return result;
     }
