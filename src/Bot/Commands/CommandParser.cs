@@ -41,6 +41,7 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
         "  approve [run-id] [reason] / reject [run-id] [reason]\n" +
         "  cancel <run-id>\n" +
         "  drill [region-down|lag <seconds>|clear] [region]\n" +
+        Strategy.StrategyCommandParser.Usage +
         "  help";
 
     private static readonly string[] Severities = ["P1", "P2", "P3", "P4"];
@@ -55,6 +56,8 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
         var rest = words.Skip(1).ToList();
         if (RunbookCommands.TryGetValue(verb, out var runbook))
             return ParseRegionCommand(verb, runbook, rest);
+        if (Strategy.StrategyCommandParser.TryParse(verb, rest, regions) is { } strategy)
+            return strategy;
 
         return verb switch
         {

@@ -19,11 +19,13 @@ using DrBot.Bot.Observability;
 using DrBot.Bot.Outbox;
 using DrBot.Bot.Runs;
 using DrBot.Bot.Schedulers;
+using DrBot.Bot.Strategy;
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Infrastructure;
 using DrBot.Runbooks.Infrastructure.Simulated;
 using DrBot.Runbooks.Policy;
+using DrBot.Runbooks.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -47,6 +49,7 @@ public static class DrBotServices
         services.AddSingleton<RunCardObserver>();
         services.AddSingleton<IRunObserver>(sp => sp.GetRequiredService<RunCardObserver>());
         services.AddRunbookEngine();
+        services.TryAddSingleton(sp => new DrBot.Runbooks.Audit.AuditLog(sp.GetRequiredService<IDrBotStore>(), sp.GetRequiredService<TimeProvider>()));
 
         services.AddSingleton<IAdaptiveCardRenderer, AdaptiveCardRenderer>();
         services.AddSingleton<EnabledChannels>();
@@ -70,7 +73,10 @@ public static class DrBotServices
         services.AddSingleton(sp => new CommandParser(
             sp.GetRequiredService<IOptions<DrBotOptions>>().Value.Regions.Keys.ToList(),
             sp.GetRequiredService<RunbookCatalog>().Names));
-        services.AddSingleton<IChatInputHandler, CommandRouter>();
+        services.AddSingleton<CommandRouter>();
+        services.AddSingleton(sp => new CommandPermissions(configuration,
+            CommandParser.RunbookCommands.Keys.Concat(sp.GetRequiredService<RunbookCatalog>().Names.Select(AuthorizingChatInputHandler.StartCommandName))));
+        services.AddSingleton<IChatInputHandler, AuthorizingChatInputHandler>();
 
         services.AddSingleton(sp => new LocalChatLog(LocalLogPath(configuration)));
         services.AddSingleton<IChannelAdapter, LocalChannelAdapter>();
@@ -79,16 +85,21 @@ public static class DrBotServices
         services.AddAlertIntake(configuration);
         services.AddSingleton<IAlertSink, IncidentAlertSink>();
         services.AddHealthMonitor(configuration);
+        services.AddStrategyFeatures();
         return services;
     }
 
     public static WebApplication MapDrBot(this WebApplication app)
     {
+        // A bad permissions configuration stops the bot here, at start, naming the key.
+        app.Services.GetRequiredService<CommandPermissions>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseDrBotObservability();
-        if (app.Configuration.GetValue("DrBot:Local:Enabled", true))
+        if (LocalChatSettings.IsEnabled(app.Configuration))
         {
+            LocalChatStartup.Check(app);
+            app.UseWhen(LocalChatGuard.Covers, guarded => guarded.UseMiddleware<LocalChatGuard>());
             app.UseDefaultFiles();
             app.UseStaticFiles();
             app.MapLocalChat();
@@ -99,6 +110,7 @@ public static class DrBotServices
         app.MapSlackEndpoints();
         app.MapTeamsEndpoints();
         app.MapAlertEndpoints();
+        app.MapStrategyEndpoints();
         return app;
     }
 

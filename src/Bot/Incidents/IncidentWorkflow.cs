@@ -3,6 +3,7 @@ using DrBot.Bot.Cards;
 using DrBot.Bot.Integrations.Email;
 using DrBot.Bot.Integrations.Paging;
 using DrBot.Bot.Outbox;
+using DrBot.Bot.PostMortems;
 using DrBot.Bot.Views;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Incidents;
@@ -27,6 +28,7 @@ public sealed class IncidentWorkflow(
     IOptions<DrBotOptions> options,
     TimeProvider time,
     IncidentPager pager,
+    PostMortemService postMortems,
     CustomerNotices notices,
     Integrations.Tickets.IncidentTickets tickets)
 {
@@ -89,6 +91,7 @@ public sealed class IncidentWorkflow(
             await store.CancelTimerAsync(StatusTimerId(id), cancellationToken);
             await RepublishHeaderAsync(incident, cancellationToken);
             await publisher.PostAsync($"summary:{id}", IncidentCards.Summary(incident, Options), cancellationToken, IncidentCards.PostKey(id));
+            await postMortems.IncidentClosedAsync(incident, cancellationToken);
         }
         return result;
     }

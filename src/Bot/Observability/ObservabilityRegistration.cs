@@ -1,7 +1,7 @@
+using DrBot.Bot.Kpis;
 using DrBot.Runbooks.Engine;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using Prometheus;
 
 namespace DrBot.Bot.Observability;
 
@@ -58,9 +58,15 @@ public static class ObservabilityRegistration
         return app;
     }
 
+    /// <summary>The registry's metrics, then the KPI figures computed from the store (src/Bot/Kpis).</summary>
     public static IEndpointRouteBuilder MapDrBotMetrics(this IEndpointRouteBuilder app)
     {
-        app.MapMetrics("/metrics", app.ServiceProvider.GetRequiredService<DrBotMetrics>().Registry);
+        app.MapGet("/metrics", async (HttpContext context, DrBotMetrics metrics, KpiService kpis, CancellationToken cancellationToken) =>
+        {
+            context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+            await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, cancellationToken);
+            await context.Response.WriteAsync(KpiMetrics.Render((await kpis.ComputeAsync("all", cancellationToken)).Report!), cancellationToken);
+        });
         return app;
     }
 }
