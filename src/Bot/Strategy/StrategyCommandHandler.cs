@@ -1,5 +1,7 @@
 using DrBot.Bot.Channels;
+using DrBot.Bot.Drills;
 using DrBot.Bot.Kpis;
+using DrBot.Runbooks.Drills;
 using DrBot.Bot.PostMortems;
 using DrBot.Runbooks.People;
 using DrBot.Runbooks.Storage;
@@ -7,7 +9,7 @@ using DrBot.Runbooks.Storage;
 namespace DrBot.Bot.Strategy;
 
 /// <summary>Answers the strategy commands. Reads are open to the channel; changes need the roster.</summary>
-public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiService kpis, PublicLinks links, IDrBotStore store)
+public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiService kpis, ChaosDrillService chaos, ExerciseArchive archive, PublicLinks links, IDrBotStore store)
 {
     public async Task<ChatReply> HandleAsync(StrategyCommand command, Actor actor, CancellationToken cancellationToken)
     {
@@ -17,9 +19,26 @@ public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiSer
         {
             PublishPostMortemCommand publish => await PublishAsync(publish, actor, cancellationToken),
             ShowPostMortemCommand show => await ShowPostMortemAsync(show.IncidentId, cancellationToken),
+            StartChaosDrillCommand start => Reply(await chaos.StartAsync(start.Scenario, start.Region, actor, cancellationToken)),
+            CheckDrillCommand check => Reply(await chaos.CheckAsync(check.ExerciseId, actor, cancellationToken)),
+            ListDrillsCommand => await ListDrillsAsync(cancellationToken),
             KpisCommand k => await KpisAsync(k.Period, cancellationToken),
             _ => ChatReply.PrivateText("Unknown strategy command."),
         };
+    }
+
+    private static ChatReply Reply((bool Ok, string Message, ExerciseRecord? Drill) result) =>
+        result.Ok ? ChatReply.Public(result.Message, result.Drill is { IsFinished: true } d ? DrillCards.Result(d) : null) : ChatReply.Error(result.Message);
+
+    private async Task<ChatReply> ListDrillsAsync(CancellationToken cancellationToken)
+    {
+        var all = await archive.ListAsync(cancellationToken);
+        var lines = new List<string>();
+        foreach (var e in all.Where(e => !e.IsFinished))
+            lines.Add($"▶ {e.Id} {e.Kind} in {e.Region}: running since {e.StartedAt:yyyy-MM-dd HH:mm} UTC (`drill check {e.Id}`)");
+        foreach (var e in all.Where(e => e.IsFinished).TakeLast(10).Reverse())
+            lines.Add($"• {e.Id} {e.Kind}{(e.Region is null ? "" : $" in {e.Region}")}: {e.Status.ToString().ToLowerInvariant()} {e.StartedAt:yyyy-MM-dd HH:mm} UTC, {e.Criteria.Count(c => c.Passed)}/{e.Criteria.Count} criteria");
+        return ChatReply.PrivateText(lines.Count == 0 ? "No drill or validation has run yet." : "Drills and validations:\n" + string.Join("\n", lines));
     }
 
     private async Task<ChatReply> KpisAsync(string? period, CancellationToken cancellationToken)

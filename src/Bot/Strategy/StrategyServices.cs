@@ -1,3 +1,4 @@
+using DrBot.Bot.Drills;
 using DrBot.Bot.Kpis;
 using DrBot.Bot.PostMortems;
 using DrBot.Runbooks.Drills;
@@ -16,6 +17,10 @@ public static class StrategyServices
         services.AddSingleton<IStoredTimerHandler>(sp => sp.GetRequiredService<PostMortemService>());
         services.AddSingleton<ExerciseArchive>();
         services.AddSingleton<KpiService>();
+        services.AddOptions<DrillOptions>().BindConfiguration(DrillOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<DrillEvaluator>();
+        services.AddSingleton<ChaosDrillService>();
+        services.AddSingleton<IStoredTimerHandler>(sp => sp.GetRequiredService<ChaosDrillService>());
         services.AddSingleton<StrategyCommandHandler>();
         return services;
     }
@@ -24,6 +29,7 @@ public static class StrategyServices
     {
         app.MapPostMortemEndpoints();
         app.MapKpiEndpoints();
+        app.MapExerciseEndpoints();
         return app;
     }
 }
