@@ -9,8 +9,18 @@ using DrBot.Runbooks.Storage;
 namespace DrBot.Bot.Strategy;
 
 /// <summary>Answers the strategy commands. Reads are open to the channel; changes need the roster.</summary>
-public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiService kpis, ChaosDrillService chaos, ExerciseArchive archive, PublicLinks links, IDrBotStore store)
+public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiService kpis, ChaosDrillService chaos, DrillScheduler schedule, ExerciseArchive archive, PublicLinks links, IDrBotStore store)
 {
+    /// <summary>Card verbs answered here (the "drill due" card's buttons).</summary>
+    public static readonly IReadOnlySet<string> Verbs = new HashSet<string>(StringComparer.Ordinal) { DrillScheduleCards.StartVerb, DrillScheduleCards.PostponeVerb };
+
+    public async Task<ChatReply> HandleActionAsync(string verb, IReadOnlyDictionary<string, string> data, Actor actor, CancellationToken cancellationToken)
+    {
+        if (!data.TryGetValue(DrillScheduleCards.ScheduleKey, out var name) || string.IsNullOrWhiteSpace(name))
+            return ChatReply.Error("This button is missing its schedule name; type `drill start <name>` or `drill postpone <name>` (`drills` lists them).");
+        return await HandleAsync(new DecideScheduledDrillCommand(name, verb == DrillScheduleCards.StartVerb), actor, cancellationToken);
+    }
+
     public async Task<ChatReply> HandleAsync(StrategyCommand command, Actor actor, CancellationToken cancellationToken)
     {
         if (command.ChangesSomething && !actor.IsKnown)
@@ -22,10 +32,14 @@ public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiSer
             StartChaosDrillCommand start => Reply(await chaos.StartAsync(start.Scenario, start.Region, actor, cancellationToken)),
             CheckDrillCommand check => Reply(await chaos.CheckAsync(check.ExerciseId, actor, cancellationToken)),
             ListDrillsCommand => await ListDrillsAsync(cancellationToken),
+            DecideScheduledDrillCommand decide => Reply(decide.Start ? await schedule.StartAsync(decide.Name, actor, cancellationToken) : await schedule.PostponeAsync(decide.Name, actor, cancellationToken)),
             KpisCommand k => await KpisAsync(k.Period, cancellationToken),
             _ => ChatReply.PrivateText("Unknown strategy command."),
         };
     }
+
+    private static ChatReply Reply((bool Ok, string Message) result) =>
+        result.Ok ? ChatReply.Public(result.Message) : ChatReply.Error(result.Message);
 
     private static ChatReply Reply((bool Ok, string Message, ExerciseRecord? Drill) result) =>
         result.Ok ? ChatReply.Public(result.Message, result.Drill is { IsFinished: true } d ? DrillCards.Result(d) : null) : ChatReply.Error(result.Message);
@@ -33,7 +47,7 @@ public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiSer
     private async Task<ChatReply> ListDrillsAsync(CancellationToken cancellationToken)
     {
         var all = await archive.ListAsync(cancellationToken);
-        var lines = new List<string>();
+        var lines = new List<string>(await schedule.DescribeAsync(cancellationToken));
         foreach (var e in all.Where(e => !e.IsFinished))
             lines.Add($"▶ {e.Id} {e.Kind} in {e.Region}: running since {e.StartedAt:yyyy-MM-dd HH:mm} UTC (`drill check {e.Id}`)");
         foreach (var e in all.Where(e => e.IsFinished).TakeLast(10).Reverse())

@@ -37,6 +37,9 @@ public sealed record ListDrillsCommand : StrategyCommand
     public override bool ChangesSomething => false;
 }
 
+/// <summary><c>drill start|postpone &lt;schedule-name&gt;</c>: typed fallback for the "drill due" card's buttons.</summary>
+public sealed record DecideScheduledDrillCommand(string Name, bool Start) : StrategyCommand;
+
 /// <summary>Parses the strategy commands; null means "not one of mine", so the main parser goes on.</summary>
 public static class StrategyCommandParser
 {
@@ -45,6 +48,7 @@ public static class StrategyCommandParser
         "  postmortem published <id> <url>  mark it published (stops the reminders)\n" +
         "  drill region-failure|database-failure|network-partition|cascading-failure [region]  chaos drill with the strategy's validation criteria (simulated mode)\n" +
         "  drill check [EX-id]        evaluate the running drill now and end it\n" +
+        "  drill start|postpone <schedule-name>  decide a due scheduled drill (leads)\n" +
         "  drills                     running and recent drills and validations, overdue scheduled drills\n" +
         "  kpis [7d|30d|90d|24h|all]  RTO/RPO against target, failover success rate, MTTR, detection time, backups, last drills (default 30d)\n";
 
@@ -58,6 +62,8 @@ public static class StrategyCommandParser
                 return ParseChaosDrill(rest, regions);
             case "drill" when rest.Count > 0 && rest[0].Equals("check", StringComparison.OrdinalIgnoreCase):
                 return rest.Count <= 2 ? ParseResult.Ok(new CheckDrillCommand(rest.Count == 2 ? rest[1].ToUpperInvariant() : null)) : ParseResult.Fail("Usage: drill check [EX-id]");
+            case "drill" when rest.Count > 0 && rest[0].ToLowerInvariant() is "start" or "postpone":
+                return rest.Count == 2 ? ParseResult.Ok(new DecideScheduledDrillCommand(rest[1], rest[0].Equals("start", StringComparison.OrdinalIgnoreCase))) : ParseResult.Fail("Usage: drill start|postpone <schedule-name> (`drills` lists them)");
             case "drills":
                 return rest.Count == 0 ? ParseResult.Ok(new ListDrillsCommand()) : ParseResult.Fail("Usage: drills");
             case "kpis" or "kpi":

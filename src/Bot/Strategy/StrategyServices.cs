@@ -18,6 +18,10 @@ public static class StrategyServices
         services.AddSingleton<ExerciseArchive>();
         services.AddSingleton<KpiService>();
         services.AddOptions<DrillOptions>().BindConfiguration(DrillOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<DrillOptions>, DrillOptionsValidator>();
+        services.AddSingleton<DrillScheduler>();
+        services.AddSingleton<IStoredTimerHandler>(sp => sp.GetRequiredService<DrillScheduler>());
+        services.AddHostedService<DrillScheduleSeeder>();
         services.AddSingleton<DrillEvaluator>();
         services.AddSingleton<ChaosDrillService>();
         services.AddSingleton<IStoredTimerHandler>(sp => sp.GetRequiredService<ChaosDrillService>());
