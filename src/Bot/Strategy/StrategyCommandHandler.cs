@@ -1,4 +1,5 @@
 using DrBot.Bot.Channels;
+using DrBot.Bot.Compliance;
 using DrBot.Bot.Drills;
 using DrBot.Bot.Kpis;
 using DrBot.Runbooks.Drills;
@@ -9,7 +10,7 @@ using DrBot.Runbooks.Storage;
 namespace DrBot.Bot.Strategy;
 
 /// <summary>Answers the strategy commands. Reads are open to the channel; changes need the roster.</summary>
-public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiService kpis, ChaosDrillService chaos, DrillScheduler schedule, ExerciseArchive archive, PublicLinks links, IDrBotStore store)
+public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiService kpis, ChaosDrillService chaos, DrillScheduler schedule, ComplianceService compliance, ExerciseArchive archive, PublicLinks links, IDrBotStore store)
 {
     /// <summary>Card verbs answered here (the "drill due" card's buttons).</summary>
     public static readonly IReadOnlySet<string> Verbs = new HashSet<string>(StringComparer.Ordinal) { DrillScheduleCards.StartVerb, DrillScheduleCards.PostponeVerb };
@@ -33,6 +34,7 @@ public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiSer
             CheckDrillCommand check => Reply(await chaos.CheckAsync(check.ExerciseId, actor, cancellationToken)),
             ListDrillsCommand => await ListDrillsAsync(cancellationToken),
             DecideScheduledDrillCommand decide => Reply(decide.Start ? await schedule.StartAsync(decide.Name, actor, cancellationToken) : await schedule.PostponeAsync(decide.Name, actor, cancellationToken)),
+            ComplianceReportCommand report => await ComplianceAsync(report, cancellationToken),
             KpisCommand k => await KpisAsync(k.Period, cancellationToken),
             _ => ChatReply.PrivateText("Unknown strategy command."),
         };
@@ -53,6 +55,18 @@ public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiSer
         foreach (var e in all.Where(e => e.IsFinished).TakeLast(10).Reverse())
             lines.Add($"• {e.Id} {e.Kind}{(e.Region is null ? "" : $" in {e.Region}")}: {e.Status.ToString().ToLowerInvariant()} {e.StartedAt:yyyy-MM-dd HH:mm} UTC, {e.Criteria.Count(c => c.Passed)}/{e.Criteria.Count} criteria");
         return ChatReply.PrivateText(lines.Count == 0 ? "No drill or validation has run yet." : "Drills and validations:\n" + string.Join("\n", lines));
+    }
+
+    private async Task<ChatReply> ComplianceAsync(ComplianceReportCommand command, CancellationToken cancellationToken)
+    {
+        if (compliance.ParsePeriod(command.From, command.To, out var error) is not { } period)
+            return ChatReply.Error(error!);
+        var report = await compliance.BuildAsync(period.From, period.To, cancellationToken);
+        var query = $"?from={period.From:yyyy-MM-dd}&to={period.To.AddTicks(-1):yyyy-MM-dd}";
+        return ChatReply.PrivateText(
+            $"Compliance evidence {period.From:yyyy-MM-dd} to {period.To.AddTicks(-1):yyyy-MM-dd}: {report.Drills.Count} drills ({report.Drills.Count(d => d.Status == ExerciseStatus.Passed)} passed), " +
+            $"{report.Failovers.Count} failovers, {report.BackupTests.Count} backup/consistency tests, audit chain {(report.Audit.Valid ? "intact" : "BROKEN")} ({report.Audit.Problem}).\n" +
+            $"Markdown: {links.To("/reports/compliance.md" + query)}\nJSON: {links.To("/reports/compliance.json" + query)}");
     }
 
     private async Task<ChatReply> KpisAsync(string? period, CancellationToken cancellationToken)

@@ -40,6 +40,12 @@ public sealed record ListDrillsCommand : StrategyCommand
 /// <summary><c>drill start|postpone &lt;schedule-name&gt;</c>: typed fallback for the "drill due" card's buttons.</summary>
 public sealed record DecideScheduledDrillCommand(string Name, bool Start) : StrategyCommand;
 
+/// <summary><c>report compliance [from] [to]</c> (days, yyyy-MM-dd).</summary>
+public sealed record ComplianceReportCommand(string? From, string? To) : StrategyCommand
+{
+    public override bool ChangesSomething => false;
+}
+
 /// <summary>Parses the strategy commands; null means "not one of mine", so the main parser goes on.</summary>
 public static class StrategyCommandParser
 {
@@ -50,6 +56,7 @@ public static class StrategyCommandParser
         "  drill check [EX-id]        evaluate the running drill now and end it\n" +
         "  drill start|postpone <schedule-name>  decide a due scheduled drill (leads)\n" +
         "  drills                     running and recent drills and validations, overdue scheduled drills\n" +
+        "  report compliance [from] [to]  evidence (drills, failovers with approvals and RTO/RPO, backup tests, audit chain) as Markdown/JSON\n" +
         "  kpis [7d|30d|90d|24h|all]  RTO/RPO against target, failover success rate, MTTR, detection time, backups, last drills (default 30d)\n";
 
     public static ParseResult? TryParse(string verb, IReadOnlyList<string> rest, IReadOnlyCollection<string> regions)
@@ -66,6 +73,10 @@ public static class StrategyCommandParser
                 return rest.Count == 2 ? ParseResult.Ok(new DecideScheduledDrillCommand(rest[1], rest[0].Equals("start", StringComparison.OrdinalIgnoreCase))) : ParseResult.Fail("Usage: drill start|postpone <schedule-name> (`drills` lists them)");
             case "drills":
                 return rest.Count == 0 ? ParseResult.Ok(new ListDrillsCommand()) : ParseResult.Fail("Usage: drills");
+            case "report":
+                return rest.Count is >= 1 and <= 3 && rest[0].Equals("compliance", StringComparison.OrdinalIgnoreCase)
+                    ? ParseResult.Ok(new ComplianceReportCommand(rest.Count > 1 ? rest[1] : null, rest.Count > 2 ? rest[2] : null))
+                    : ParseResult.Fail("Usage: report compliance [from] [to] — days as yyyy-MM-dd, both included; default the last 90 days.");
             case "kpis" or "kpi":
                 return rest.Count <= 1 ? ParseResult.Ok(new KpisCommand(rest.Count == 1 ? rest[0] : null)) : ParseResult.Fail("Usage: kpis [period] — period is " + Runbooks.Kpis.KpiPeriod.Valid + ".");
             default:

@@ -1,3 +1,4 @@
+using DrBot.Bot.Compliance;
 using DrBot.Bot.Drills;
 using DrBot.Bot.Kpis;
 using DrBot.Bot.PostMortems;
@@ -25,6 +26,7 @@ public static class StrategyServices
         services.AddSingleton<DrillEvaluator>();
         services.AddSingleton<ChaosDrillService>();
         services.AddSingleton<IStoredTimerHandler>(sp => sp.GetRequiredService<ChaosDrillService>());
+        services.AddSingleton<ComplianceService>();
         services.AddSingleton<StrategyCommandHandler>();
         return services;
     }
@@ -34,6 +36,7 @@ public static class StrategyServices
         app.MapPostMortemEndpoints();
         app.MapKpiEndpoints();
         app.MapExerciseEndpoints();
+        app.MapComplianceEndpoints();
         return app;
     }
 }
