@@ -4,13 +4,14 @@ using DrBot.Bot.Drills;
 using DrBot.Bot.Kpis;
 using DrBot.Runbooks.Drills;
 using DrBot.Bot.PostMortems;
+using DrBot.Bot.Validation;
 using DrBot.Runbooks.People;
 using DrBot.Runbooks.Storage;
 
 namespace DrBot.Bot.Strategy;
 
 /// <summary>Answers the strategy commands. Reads are open to the channel; changes need the roster.</summary>
-public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiService kpis, ChaosDrillService chaos, DrillScheduler schedule, ComplianceService compliance, ExerciseArchive archive, PublicLinks links, IDrBotStore store)
+public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiService kpis, ChaosDrillService chaos, DrillScheduler schedule, ComplianceService compliance, ValidationService validations, ExerciseArchive archive, PublicLinks links, IDrBotStore store)
 {
     /// <summary>Card verbs answered here (the "drill due" card's buttons).</summary>
     public static readonly IReadOnlySet<string> Verbs = new HashSet<string>(StringComparer.Ordinal) { DrillScheduleCards.StartVerb, DrillScheduleCards.PostponeVerb };
@@ -34,6 +35,7 @@ public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiSer
             CheckDrillCommand check => Reply(await chaos.CheckAsync(check.ExerciseId, actor, cancellationToken)),
             ListDrillsCommand => await ListDrillsAsync(cancellationToken),
             DecideScheduledDrillCommand decide => Reply(decide.Start ? await schedule.StartAsync(decide.Name, actor, cancellationToken) : await schedule.PostponeAsync(decide.Name, actor, cancellationToken)),
+            ValidateCommand validate => Reply(await validations.StartAsync(validate.Kind, actor, cancellationToken)),
             ComplianceReportCommand report => await ComplianceAsync(report, cancellationToken),
             KpisCommand k => await KpisAsync(k.Period, cancellationToken),
             _ => ChatReply.PrivateText("Unknown strategy command."),

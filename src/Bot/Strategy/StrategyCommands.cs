@@ -46,6 +46,9 @@ public sealed record ComplianceReportCommand(string? From, string? To) : Strateg
     public override bool ChangesSomething => false;
 }
 
+/// <summary><c>validate backup-restore|data-consistency</c>.</summary>
+public sealed record ValidateCommand(string Kind) : StrategyCommand;
+
 /// <summary>Parses the strategy commands; null means "not one of mine", so the main parser goes on.</summary>
 public static class StrategyCommandParser
 {
@@ -56,6 +59,7 @@ public static class StrategyCommandParser
         "  drill check [EX-id]        evaluate the running drill now and end it\n" +
         "  drill start|postpone <schedule-name>  decide a due scheduled drill (leads)\n" +
         "  drills                     running and recent drills and validations, overdue scheduled drills\n" +
+        "  validate backup-restore|data-consistency  restore the latest base backup to a scratch instance / compare primary and replica (real PostgreSQL)\n" +
         "  report compliance [from] [to]  evidence (drills, failovers with approvals and RTO/RPO, backup tests, audit chain) as Markdown/JSON\n" +
         "  kpis [7d|30d|90d|24h|all]  RTO/RPO against target, failover success rate, MTTR, detection time, backups, last drills (default 30d)\n";
 
@@ -73,6 +77,10 @@ public static class StrategyCommandParser
                 return rest.Count == 2 ? ParseResult.Ok(new DecideScheduledDrillCommand(rest[1], rest[0].Equals("start", StringComparison.OrdinalIgnoreCase))) : ParseResult.Fail("Usage: drill start|postpone <schedule-name> (`drills` lists them)");
             case "drills":
                 return rest.Count == 0 ? ParseResult.Ok(new ListDrillsCommand()) : ParseResult.Fail("Usage: drills");
+            case "validate":
+                return rest.Count == 1 && ExerciseKinds.Validations.Contains(rest[0].ToLowerInvariant())
+                    ? ParseResult.Ok(new ValidateCommand(rest[0].ToLowerInvariant()))
+                    : ParseResult.Fail($"Usage: validate {string.Join("|", ExerciseKinds.Validations)}");
             case "report":
                 return rest.Count is >= 1 and <= 3 && rest[0].Equals("compliance", StringComparison.OrdinalIgnoreCase)
                     ? ParseResult.Ok(new ComplianceReportCommand(rest.Count > 1 ? rest[1] : null, rest.Count > 2 ? rest[2] : null))

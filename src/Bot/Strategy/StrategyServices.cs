@@ -2,6 +2,8 @@ using DrBot.Bot.Compliance;
 using DrBot.Bot.Drills;
 using DrBot.Bot.Kpis;
 using DrBot.Bot.PostMortems;
+using DrBot.Bot.Validation;
+using DrBot.Runbooks.Validation;
 using DrBot.Runbooks.Drills;
 using DrBot.Bot.Schedulers;
 
@@ -27,6 +29,9 @@ public static class StrategyServices
         services.AddSingleton<ChaosDrillService>();
         services.AddSingleton<IStoredTimerHandler>(sp => sp.GetRequiredService<ChaosDrillService>());
         services.AddSingleton<ComplianceService>();
+        services.AddOptions<ValidationOptions>().BindConfiguration(ValidationOptions.Section);
+        services.AddSingleton<ValidationService>();
+        services.AddSingleton<IValidationStarter>(sp => sp.GetRequiredService<ValidationService>());
         services.AddSingleton<StrategyCommandHandler>();
         return services;
     }
