@@ -1,5 +1,6 @@
 using System.Globalization;
 using DrBot.Bot.Cards;
+using DrBot.Bot.Integrations.Paging;
 using DrBot.Bot.Outbox;
 using DrBot.Bot.PostMortems;
 using DrBot.Bot.Views;
@@ -25,6 +26,7 @@ public sealed class IncidentWorkflow(
     Roster roster,
     IOptions<DrBotOptions> options,
     TimeProvider time,
+    IncidentPager pager,
     PostMortemService postMortems)
 {
     private DrBotOptions Options => options.Value;
@@ -45,6 +47,7 @@ public sealed class IncidentWorkflow(
             incident.OpenedAt + Options.StatusUpdates.Interval), cancellationToken);
         if (FirstEscalation(incident, severity) is { } first)
             await store.ScheduleTimerAsync(first, cancellationToken);
+        await pager.IncidentOpenedAsync(incident, cancellationToken);
         return result;
     }
 
@@ -55,6 +58,7 @@ public sealed class IncidentWorkflow(
         {
             await store.CancelTimerAsync(EscalationTimerId(id), cancellationToken);
             await RepublishHeaderAsync(result.Incident!, cancellationToken);
+            await pager.IncidentAcknowledgedAsync(result.Incident!, who.DisplayName, cancellationToken);
         }
         return result;
     }
@@ -67,6 +71,7 @@ public sealed class IncidentWorkflow(
             await store.CancelTimerAsync(EscalationTimerId(id), cancellationToken);
             await store.CancelTimerAsync(StatusTimerId(id), cancellationToken);
             await RepublishHeaderAsync(result.Incident!, cancellationToken);
+            await pager.IncidentResolvedAsync(result.Incident!, who.DisplayName, cancellationToken);
         }
         return result;
     }

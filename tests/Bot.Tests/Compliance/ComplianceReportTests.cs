@@ -14,7 +14,7 @@ public sealed class ComplianceReportTests
     {
         await using var bot = InProcessBot.Create();
         var chat = new Rehearsal(bot);
-        await chat.SayAsync("alice", "drill region-failure");
+        await chat.SayAsync("carol", "drill region-failure");
         bot.Time.Advance(TimeSpan.FromMinutes(3));
         await chat.FailoverAsync("alice", "bob", "west-us");
         await chat.AdvanceAsync(TimeSpan.FromMinutes(1));

@@ -18,7 +18,7 @@ public sealed class ChaosDrillTests
     {
         await using var bot = InProcessBot.Create();
         var chat = new Rehearsal(bot);
-        var started = await chat.SayAsync("alice", "drill region-failure");
+        var started = await chat.SayAsync("carol", "drill region-failure");
         Assert.False(started.IsError, started.Text);
         Assert.True(bot.Get<SimulatedWorld>().GetRegion("east-us").Down);
 
@@ -42,7 +42,7 @@ public sealed class ChaosDrillTests
     {
         await using var bot = InProcessBot.Create();
         var chat = new Rehearsal(bot);
-        await chat.SayAsync("alice", "drill region-failure east-us");
+        await chat.SayAsync("carol", "drill region-failure east-us");
         await chat.FailoverAsync("alice", "bob", "west-us", waitBeforeApproval: TimeSpan.FromMinutes(20));
         await chat.AdvanceAsync(TimeSpan.FromMinutes(1));
         var late = await DrillAsync(bot);
@@ -54,7 +54,7 @@ public sealed class ChaosDrillTests
 
         await using var idle = InProcessBot.Create();
         var nobody = new Rehearsal(idle);
-        await nobody.SayAsync("alice", "drill region-failure");
+        await nobody.SayAsync("carol", "drill region-failure");
         idle.Time.Advance(TimeSpan.FromMinutes(5));
         var checkedNow = await nobody.SayAsync("bob", "drill check");
         Assert.False(checkedNow.IsError, checkedNow.Text);
@@ -68,7 +68,7 @@ public sealed class ChaosDrillTests
     {
         await using var bot = InProcessBot.Create();
         var chat = new Rehearsal(bot);
-        Assert.False((await chat.SayAsync("alice", "drill database-failure")).IsError);
+        Assert.False((await chat.SayAsync("carol", "drill database-failure")).IsError);
         var run = await chat.FailoverAsync("alice", "bob", "west-us", command: "failover-db");
         Assert.Equal(RunOutcome.Succeeded, run.Outcome);
         await chat.AdvanceAsync(TimeSpan.FromMinutes(1));
@@ -82,7 +82,7 @@ public sealed class ChaosDrillTests
     {
         await using var bot = InProcessBot.Create();
         var chat = new Rehearsal(bot);
-        await chat.SayAsync("alice", "drill database-failure");
+        await chat.SayAsync("carol", "drill database-failure");
         bot.Get<SimulatedWorld>().InjectDataInconsistency("west-us");
         await chat.FailoverAsync("alice", "bob", "west-us", command: "failover-db");
         await chat.AdvanceAsync(TimeSpan.FromMinutes(1));
@@ -94,7 +94,7 @@ public sealed class ChaosDrillTests
 
         await using var idle = InProcessBot.Create();
         var nobody = new Rehearsal(idle);
-        await nobody.SayAsync("alice", "drill database-failure");
+        await nobody.SayAsync("carol", "drill database-failure");
         await nobody.SayAsync("bob", "drill check");
         var none = await DrillAsync(idle);
         Assert.False(none.Criteria.Single(c => c.Name == "Replica promoted").Passed);
@@ -106,7 +106,7 @@ public sealed class ChaosDrillTests
     {
         await using var bot = InProcessBot.Create();
         var chat = new Rehearsal(bot);
-        Assert.False((await chat.SayAsync("alice", "drill network-partition")).IsError);
+        Assert.False((await chat.SayAsync("carol", "drill network-partition")).IsError);
         Assert.Equal(300, bot.Get<SimulatedWorld>().GetRegion("west-us").Database.ReplicationLagSeconds);
         await chat.AdvanceAsync(TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(30));
         var drill = await DrillAsync(bot);
@@ -121,7 +121,7 @@ public sealed class ChaosDrillTests
     {
         await using var bot = InProcessBot.Create();
         var chat = new Rehearsal(bot);
-        await chat.SayAsync("alice", "drill network-partition west-us");
+        await chat.SayAsync("carol", "drill network-partition west-us");
         bot.Get<SimulatedWorld>().InjectSplitBrain("west-us");
         await chat.AdvanceAsync(TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(30));
         var split = await DrillAsync(bot);
@@ -132,7 +132,7 @@ public sealed class ChaosDrillTests
 
         await using var second = InProcessBot.Create();
         var chat2 = new Rehearsal(second);
-        await chat2.SayAsync("alice", "drill network-partition west-us");
+        await chat2.SayAsync("carol", "drill network-partition west-us");
         second.Get<SimulatedWorld>().InjectRegionDown("east-us");
         second.Get<SimulatedWorld>().InjectRegionDown("north-europe");
         await chat2.SayAsync("bob", "drill check");
@@ -147,7 +147,7 @@ public sealed class ChaosDrillTests
     {
         await using var bot = InProcessBot.Create();
         var chat = new Rehearsal(bot);
-        Assert.False((await chat.SayAsync("alice", "drill cascading-failure")).IsError);
+        Assert.False((await chat.SayAsync("carol", "drill cascading-failure")).IsError);
         await chat.AdvanceAsync(TimeSpan.FromMinutes(8), TimeSpan.FromSeconds(30));
         var drill = await DrillAsync(bot);
         Assert.Equal(ExerciseStatus.Passed, drill.Status);
@@ -161,7 +161,7 @@ public sealed class ChaosDrillTests
     {
         await using var bot = InProcessBot.Create(settings: new Dictionary<string, string?> { ["DrBot:Drills:CascadeOutage"] = "00:20:00" });
         var chat = new Rehearsal(bot);
-        await chat.SayAsync("alice", "drill cascading-failure");
+        await chat.SayAsync("carol", "drill cascading-failure");
         await chat.AdvanceAsync(TimeSpan.FromMinutes(25));
         var drill = await DrillAsync(bot);
         Assert.Equal(ExerciseStatus.Failed, drill.Status);
@@ -174,15 +174,15 @@ public sealed class ChaosDrillTests
     {
         await using var bot = InProcessBot.Create();
         var chat = new Rehearsal(bot);
-        await chat.SayAsync("alice", "drill network-partition");
-        var second = await chat.SayAsync("alice", "drill cascading-failure");
+        await chat.SayAsync("carol", "drill network-partition");
+        var second = await chat.SayAsync("carol", "drill cascading-failure");
         Assert.True(second.IsError);
         Assert.Contains("still running", second.Text, StringComparison.Ordinal);
         await chat.SayAsync("bob", "drill check");
-        var wrongRegion = await chat.SayAsync("alice", "drill region-failure west-us");
+        var wrongRegion = await chat.SayAsync("carol", "drill region-failure west-us");
         Assert.True(wrongRegion.IsError);
         Assert.Contains("east-us", wrongRegion.Text, StringComparison.Ordinal);
-        var unknown = await chat.SayAsync("alice", "drill region-failure mars");
+        var unknown = await chat.SayAsync("carol", "drill region-failure mars");
         Assert.True(unknown.IsError || unknown.Private);
         Assert.Contains("Valid regions", unknown.Text, StringComparison.Ordinal);
     }

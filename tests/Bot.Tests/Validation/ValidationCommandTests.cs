@@ -19,7 +19,7 @@ public sealed class ValidationCommandTests
     public async Task Without_a_configured_database_validate_is_refused_naming_the_key()
     {
         await using var bot = InProcessBot.Create();
-        var reply = await new Rehearsal(bot).SayAsync("alice", "validate backup-restore");
+        var reply = await new Rehearsal(bot).SayAsync("carol", "validate backup-restore");
         Assert.True(reply.IsError);
         Assert.Contains("DrBot:Regions:east-us:Database:ConnectionString", reply.Text, StringComparison.Ordinal);
         Assert.Empty(await bot.Get<ExerciseArchive>().ListAsync(None));
