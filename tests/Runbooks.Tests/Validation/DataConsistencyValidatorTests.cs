@@ -27,7 +27,7 @@ public sealed class DataConsistencyValidatorTests(LiveServersFixture servers)
         Assert.False(archiving.Passed);
         Assert.StartsWith("archive_mode off", archiving.Measured, StringComparison.Ordinal);
 
-        var archive = Path.Combine(pair.Primary.DataDir, "..", "archive");
+        var archive = Path.Combine(Path.GetDirectoryName(pair.Primary.DataDir)!, "archive");
         Directory.CreateDirectory(archive);
         await ChildProcess.GiveToPostgresAsync(archive);
         await ExecuteAsync(pair.Primary.ConnectionString, $"ALTER SYSTEM SET archive_mode = 'on'; ALTER SYSTEM SET archive_command = 'cp %p {Path.GetFullPath(archive)}/%f'");
