@@ -96,7 +96,7 @@ public sealed class DrillScheduler(
             return (false, problem);
         var entry = Settings.Schedule[name];
         var state = await GetStateAsync(name, cancellationToken);
-        if (!await store.TryClaimIdempotencyKeyAsync($"drill-decision:{name}:{state.PendingSince!.Value.UtcTicks}:{state.Postponements}", time.GetUtcNow(), cancellationToken))
+        if (!await store.TryClaimIdempotencyKeyAsync(state.DecisionKey, time.GetUtcNow(), cancellationToken))
             return (false, $"{name} was already decided by {(await GetStateAsync(name, cancellationToken)).LastDecisionBy ?? "someone else"}.");
         (bool Ok, string Message, ExerciseRecord? Record) started = ExerciseKinds.ChaosScenarios.Contains(entry.Exercise)
             ? await chaos.StartAsync(entry.Exercise, entry.Region, actor, cancellationToken)
@@ -105,14 +105,14 @@ public sealed class DrillScheduler(
                 : (false, $"{entry.Exercise} cannot be started from the schedule on this bot.", null);
         if (!started.Ok)
         {
-            // The occurrence stays due; a later click may try again (the claim above is per postponement).
-            await SaveAsync(state with { Postponements = state.Postponements + 1, DueAt = state.DueAt }, cancellationToken);
+            // The occurrence stays due; a later click may try again under a new decision key.
+            await SaveAsync(state with { RefusedStarts = state.RefusedStarts + 1 }, cancellationToken);
             return (false, $"{name} could not start: {started.Message}");
         }
         await SaveAsync(state with { PendingSince = null, DueAt = null, Escalated = false, LastStartedAt = time.GetUtcNow(), LastExerciseId = started.Record?.Id, LastDecisionBy = actor.DisplayName }, cancellationToken);
         await store.CancelTimerAsync(OverdueTimerId(name), cancellationToken);
         await store.CancelTimerAsync(AgainTimerId(name), cancellationToken);
-        await publisher.PublishAsync(DrillScheduleCards.PostKey(name, state.PendingSince.Value), DrillScheduleCards.Decided(name, entry, $"started by {actor.DisplayName} as {started.Record?.Id}"), cancellationToken);
+        await publisher.PublishAsync(DrillScheduleCards.PostKey(name, state.PendingSince!.Value), DrillScheduleCards.Decided(name, entry, $"started by {actor.DisplayName} as {started.Record?.Id}"), cancellationToken);
         return (true, $"{actor.DisplayName} started the scheduled drill {name}: {started.Message}");
     }
 
@@ -123,13 +123,13 @@ public sealed class DrillScheduler(
             return (false, problem);
         var entry = Settings.Schedule[name];
         var state = await GetStateAsync(name, cancellationToken);
-        if (!await store.TryClaimIdempotencyKeyAsync($"drill-decision:{name}:{state.PendingSince!.Value.UtcTicks}:{state.Postponements}", time.GetUtcNow(), cancellationToken))
+        if (!await store.TryClaimIdempotencyKeyAsync(state.DecisionKey, time.GetUtcNow(), cancellationToken))
             return (false, $"{name} was already decided by {(await GetStateAsync(name, cancellationToken)).LastDecisionBy ?? "someone else"}.");
         var due = time.GetUtcNow() + Settings.PostponeBy;
         await SaveAsync(state with { DueAt = due, Postponements = state.Postponements + 1, Escalated = false, LastDecisionBy = actor.DisplayName }, cancellationToken);
         await store.ScheduleTimerAsync(new ScheduledTimer(AgainTimerId(name), DueKind, name, due, Again), cancellationToken);
         await store.ScheduleTimerAsync(new ScheduledTimer(OverdueTimerId(name), OverdueKind, name, due + Settings.OverdueGrace), cancellationToken);
-        await publisher.PublishAsync(DrillScheduleCards.PostKey(name, state.PendingSince.Value), DrillScheduleCards.Decided(name, entry, $"postponed by {actor.DisplayName} to {due:yyyy-MM-dd HH:mm} UTC"), cancellationToken);
+        await publisher.PublishAsync(DrillScheduleCards.PostKey(name, state.PendingSince!.Value), DrillScheduleCards.Decided(name, entry, $"postponed by {actor.DisplayName} to {due:yyyy-MM-dd HH:mm} UTC"), cancellationToken);
         return (true, $"{actor.DisplayName} postponed {name} to {due:yyyy-MM-dd HH:mm} UTC.");
     }
 

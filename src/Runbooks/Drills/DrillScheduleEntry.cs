@@ -85,9 +85,13 @@ public sealed record DrillScheduleState(
     bool Escalated = false,
     DateTimeOffset? LastStartedAt = null,
     string? LastExerciseId = null,
-    string? LastDecisionBy = null)
+    string? LastDecisionBy = null,
+    int RefusedStarts = 0)
 {
     public static string Key(string name) => $"drill-schedule:{name}";
 
     public bool IsPending => PendingSince is not null;
+
+    /// <summary>Claimed before a decision on this occurrence: the first decision wins; a postponement or a start that was refused opens a new one.</summary>
+    public string DecisionKey => $"drill-decision:{Name}:{PendingSince?.UtcTicks}:{Postponements}:{RefusedStarts}";
 }
