@@ -14,6 +14,7 @@ using DrBot.Bot.Monitoring;
 using DrBot.Bot.Outbox;
 using DrBot.Bot.Runs;
 using DrBot.Bot.Schedulers;
+using DrBot.Runbooks.Application;
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Infrastructure;
@@ -39,18 +40,20 @@ public static class DrBotServices
             services.AddSimulatedInfrastructure();
 
         services.AddSingleton<IRunbookNotifier, ChannelRunbookNotifier>();
-        services.AddSingleton<RunCardObserver>();
-        services.AddSingleton<IRunObserver>(sp => sp.GetRequiredService<RunCardObserver>());
+        services.AddSingleton<RunCardProjection>();
+        services.AddSingleton<IRunProjection>(sp => sp.GetRequiredService<RunCardProjection>());
         services.AddRunbookEngine();
 
         services.AddSingleton<IAdaptiveCardRenderer, AdaptiveCardRenderer>();
         services.AddSingleton<EnabledChannels>();
         services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<IOutboxWakeUp>(sp => sp.GetRequiredService<OutboxSignal>());
         services.AddSingleton<CardPublisher>();
         services.AddHostedService<OutboxDispatcher>();
 
         services.AddSingleton<RunDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<RunDispatcher>());
+        services.AddSingleton<IRunQueue>(sp => sp.GetRequiredService<RunDispatcher>());
         services.AddSingleton<IncidentWorkflow>();
         services.AddSingleton<IncidentTimers>();
         services.AddSingleton<TimerService>();

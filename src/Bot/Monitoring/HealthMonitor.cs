@@ -1,12 +1,10 @@
 using System.Collections.Concurrent;
 using DrBot.Bot.Alerts;
 using DrBot.Bot.Alerts.Intake;
-using DrBot.Bot.Runs;
-using DrBot.Runbooks.Engine;
+using DrBot.Runbooks.Application;
 using DrBot.Runbooks.Incidents;
 using DrBot.Runbooks.Infrastructure;
 using DrBot.Runbooks.Policy;
-using DrBot.Runbooks.Storage;
 using Microsoft.Extensions.Options;
 
 namespace DrBot.Bot.Monitoring;
@@ -26,9 +24,8 @@ public sealed partial class HealthMonitor(
     IHealthProbe probe,
     AlertIntake alerts,
     IncidentService incidents,
-    RunbookEngine engine,
-    RunDispatcher dispatcher,
-    IDrBotStore store,
+    RunbookService runbooks,
+    RunQueries runs,
     IOptions<HealthMonitorOptions> monitorOptions,
     IOptions<DrBotOptions> options,
     TimeProvider time,
@@ -138,7 +135,7 @@ public sealed partial class HealthMonitor(
                 LogTrafficUnreadable(ex);
             }
         }
-        return options.Value.Regions.FirstOrDefault(r => string.Equals(r.Value.Role, "primary", StringComparison.OrdinalIgnoreCase)).Key;
+        return options.Value.RegionWithRole(RegionRoles.Primary);
     }
 
     [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Health monitor off (DrBot:Monitoring:Enabled); it is on by default in Live mode")]

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using DrBot.Runbooks.Application;
 using DrBot.Runbooks.Engine;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +10,7 @@ namespace DrBot.Bot.Runs;
 /// queues the run id, this service drives the engine until the run finishes or waits at a gate.
 /// On start it resumes every unfinished run; it also expires gates that waited too long.
 /// </summary>
-public sealed partial class RunDispatcher(RunbookEngine engine, TimeProvider time, ILogger<RunDispatcher> logger, IOptions<RunbookEngineOptions>? engineOptions = null) : BackgroundService
+public sealed partial class RunDispatcher(RunbookEngine engine, TimeProvider time, ILogger<RunDispatcher> logger, IOptions<RunbookEngineOptions>? engineOptions = null) : BackgroundService, IRunQueue
 {
     private static readonly TimeSpan ExpiryPoll = TimeSpan.FromSeconds(5);
     private readonly Channel<string> _queue = Channel.CreateUnbounded<string>();

@@ -16,7 +16,7 @@ namespace DrBot.Bot.Schedulers;
 /// idempotency key first, so a timer that fires again after a crash posts nothing twice.
 /// </summary>
 public sealed class IncidentTimers(
-    IDrBotStore store,
+    IIdempotencyStore store,
     IncidentService incidents,
     IncidentWorkflow workflow,
     CardPublisher publisher,
@@ -34,8 +34,7 @@ public sealed class IncidentTimers(
         {
             case TimerKinds.StatusPost:
                 await workflow.PostStatusNowAsync(incident, cancellationToken);
-                // Next post keeps the cadence from the due time (15, 30, 45 …), not from when this one ran.
-                await store.ScheduleTimerAsync(timer with { DueAt = timer.DueAt + options.Value.StatusUpdates.Interval, LeaseOwner = null, LeaseUntil = null }, cancellationToken);
+                await incidents.ScheduleNextStatusPostAsync(timer, cancellationToken);
                 break;
             case TimerKinds.Escalation when incident.State == IncidentState.Open:
                 await EscalateAsync(incident, timer, cancellationToken);
@@ -46,7 +45,7 @@ public sealed class IncidentTimers(
     private async Task EscalateAsync(Incident incident, ScheduledTimer timer, CancellationToken cancellationToken)
     {
         var severity = options.Value.Severities[incident.Severity];
-        var delay = severity.EscalationDelay ?? severity.ResponseTime ?? TimeSpan.FromMinutes(30);
+        var delay = IncidentSchedule.EscalationDelay(severity);
         if (timer.Payload == EscalationSteps.ResponseBreached)
         {
             var team = severity.Team.SelectMany(roster.WithRole).Distinct().ToList();
@@ -54,7 +53,7 @@ public sealed class IncidentTimers(
                 $"Response time of {Durations.Format(severity.ResponseTime ?? TimeSpan.Zero)} passed without acknowledgement. Escalating to {severity.EscalationTarget} at {Durations.Format(delay)}.", team),
                 cancellationToken, IncidentCards.PostKey(incident.Id));
             await incidents.AddTimelineAsync(incident.Id, "escalation", "Response time passed without acknowledgement", Actor.System("escalation"), cancellationToken);
-            await store.ScheduleTimerAsync(new ScheduledTimer(timer.Id, TimerKinds.Escalation, incident.Id, incident.OpenedAt + delay, EscalationSteps.Level(1)), cancellationToken);
+            await incidents.ScheduleNextEscalationAsync(incident, timer, cancellationToken);
             return;
         }
 
@@ -65,7 +64,6 @@ public sealed class IncidentTimers(
             $"{incident.Id} ({incident.Severity}) is unacknowledged after {elapsed}: escalating to {severity.EscalationTarget} (level {level}).", targets),
             cancellationToken, IncidentCards.PostKey(incident.Id));
         await incidents.AddTimelineAsync(incident.Id, "escalation", $"Escalated to {severity.EscalationTarget} (level {level})", Actor.System("escalation"), cancellationToken);
-        if (level < EscalationSteps.MaxLevel)
-            await store.ScheduleTimerAsync(new ScheduledTimer(timer.Id, TimerKinds.Escalation, incident.Id, timer.DueAt + delay, EscalationSteps.Level(level + 1)), cancellationToken);
+        await incidents.ScheduleNextEscalationAsync(incident, timer, cancellationToken);
     }
 }

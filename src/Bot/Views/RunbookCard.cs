@@ -65,11 +65,8 @@ public static class RunbookCard
 
     public static StepDefinition? PendingGate(RunRecord run, RunbookDefinition? definition)
     {
-        if (run.IsFinished || definition is null)
-            return null;
         // A gate, or a check whose failure asks a lead whether to go on anyway.
-        var step = definition.Step(run.State);
-        return step is not null && run.Step(step.Id)?.Status == StepStatus.AwaitingApproval ? step : null;
+        return run.PendingGate() is { } pending ? definition?.Step(pending.StepId) : null;
     }
 
     public static string OutcomeText(RunOutcome outcome) => outcome switch

@@ -1,3 +1,4 @@
+using DrBot.Runbooks.Application;
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Executors;
 using DrBot.Runbooks.Infrastructure;
@@ -48,6 +49,8 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<StepExecutorRegistry>();
         services.TryAddSingleton<RunbookCatalog>();
         services.TryAddSingleton<RunbookEngine>();
+        services.TryAddSingleton<RunQueries>();
+        services.TryAddSingleton<RunbookService>();
         return services;
     }
 }

@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using DrBot.Runbooks.Audit;
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Executors;
+using DrBot.Runbooks.Incidents;
 using DrBot.Runbooks.Infrastructure;
+using DrBot.Runbooks.Outbox;
 using DrBot.Runbooks.People;
 using DrBot.Runbooks.Policy;
 using DrBot.Runbooks.Storage;
@@ -30,7 +32,9 @@ public sealed partial class RunbookEngine
     private readonly DrBotOptions _options;
     private readonly RunbookEngineOptions _engineOptions;
     private readonly TimeProvider _time;
-    private readonly IReadOnlyList<IRunObserver> _observers;
+    private readonly IReadOnlyList<IRunProjection> _projections;
+    private readonly IncidentService? _incidents;
+    private readonly IOutboxWakeUp? _wakeUp;
     private readonly ITrafficRouter? _traffic;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _runLocks = new(StringComparer.Ordinal);
@@ -42,10 +46,12 @@ public sealed partial class RunbookEngine
         Roster roster,
         IOptions<DrBotOptions> options,
         TimeProvider time,
-        IEnumerable<IRunObserver> observers,
+        IEnumerable<IRunProjection> projections,
         ITrafficRouter? traffic = null,
         IOptions<RunbookEngineOptions>? engineOptions = null,
-        ILogger<RunbookEngine>? logger = null)
+        ILogger<RunbookEngine>? logger = null,
+        IncidentService? incidents = null,
+        IOutboxWakeUp? wakeUp = null)
     {
         _store = store;
         _audit = new AuditLog(store, time);
@@ -55,7 +61,9 @@ public sealed partial class RunbookEngine
         _options = options.Value;
         _engineOptions = engineOptions?.Value ?? new RunbookEngineOptions();
         _time = time;
-        _observers = observers.ToList();
+        _projections = projections.ToList();
+        _incidents = incidents;
+        _wakeUp = wakeUp;
         _traffic = traffic;
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
@@ -97,11 +105,15 @@ public sealed partial class RunbookEngine
             StartedByChannel = request.StartedBy.Channel,
             StartedAt = now,
             IncidentId = request.IncidentId,
+            Claim = request.Claim,
         };
         run.Steps = [.. definition.Steps.Select(s => new StepRecord { StepId = s.Id, Title = StepArguments.Resolve(s.Title, run) })];
         var startedBy = person?.DisplayName ?? $"DrBot ({request.StartedBy.DisplayName})";
         var message = $"{definition.Title} from {run.FromRegion ?? "?"} to {region} started by {startedBy} as {run.Id}.";
-        await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.Started, null, message));
+        if (!await CommitAsync(run, cancellationToken, [new RunChange(RunChangeKind.Started, null, message)]))
+        {
+            return new StartRunResult(false, $"Another unfinished run holds '{request.Claim}'.", null, ClaimTaken: true);
+        }
         await AuditAsync(person?.Name ?? request.StartedBy.ToString(), "run-started", run.Id, message, cancellationToken);
         return new StartRunResult(true, message, run);
     }
@@ -178,17 +190,9 @@ public sealed partial class RunbookEngine
                 LogTrafficUnreadable(_logger, ex);
             }
         }
-        foreach (var role in new[] { "primary", "secondary" })
-        {
-            var configured = _options.Regions
-                .FirstOrDefault(r => string.Equals(r.Value.Role, role, StringComparison.OrdinalIgnoreCase)
-                    && !string.Equals(r.Key, target, StringComparison.OrdinalIgnoreCase)).Key;
-            if (configured is not null)
-            {
-                return configured;
-            }
-        }
-        return StrategyRegions.FirstOrDefault(r => !string.Equals(r, target, StringComparison.OrdinalIgnoreCase));
+        return _options.RegionWithRole(RegionRoles.Primary, except: target)
+            ?? _options.RegionWithRole(RegionRoles.Secondary, except: target)
+            ?? StrategyRegions.FirstOrDefault(r => !string.Equals(r, target, StringComparison.OrdinalIgnoreCase));
     }
 
     private void Finish(RunRecord run, RunOutcome outcome, string reason)
@@ -199,25 +203,75 @@ public sealed partial class RunbookEngine
         run.GateExpiresAt = null;
     }
 
-    /// <summary>Saves the run as its next version, then tells the observers.</summary>
+    /// <summary>Saves the run as its next version together with the messages its changes cause.</summary>
     private async Task SaveAsync(RunRecord run, CancellationToken cancellationToken, params RunChange[] changes)
     {
+        if (!await CommitAsync(run, cancellationToken, changes))
+        {
+            throw new InvalidOperationException($"Run {run.Id}: the store refused a commit that claims nothing.");
+        }
+    }
+
+    /// <summary>
+    /// One transaction: the run as its next version, the messages every projection derives from each
+    /// change, the run's claim when it is new, and the claim given back when it is finished. False
+    /// (nothing written) only when a new run's claim is held by another run.
+    /// </summary>
+    private async Task<bool> CommitAsync(RunRecord run, CancellationToken cancellationToken, IReadOnlyList<RunChange> changes)
+    {
         run.Version++;
-        await _store.SaveRunAsync(run, cancellationToken);
+        var finishing = run.IsFinished && changes.Any(c => c.Kind == RunChangeKind.Finished);
+        if (finishing)
+        {
+            await RecordFailoverOnIncidentAsync(run, cancellationToken);
+        }
+        var messages = new List<OutboxMessage>();
         foreach (var change in changes)
         {
-            foreach (var observer in _observers)
+            foreach (var projection in _projections)
             {
                 try
                 {
-                    await observer.OnRunChangedAsync(run, change, cancellationToken);
+                    messages.AddRange(await projection.ProjectAsync(run, change, cancellationToken));
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
-                    LogObserverFailed(_logger, ex, observer.GetType().Name, run.Id, change.Name);
+                    LogProjectionFailed(_logger, ex, projection.GetType().Name, run.Id, change.Name);
                 }
             }
         }
+        var isNew = run.Version == 1;
+        IReadOnlyList<string> claims = isNew && run.Claim is { } claim ? [claim] : [];
+        IReadOnlyList<string> releases = run.IsFinished && run.Claim is { } held ? [held] : [];
+        // The claim's value names its holder, for the answer to a start it refuses.
+        var commit = StoreCommit.ForRun(run, messages, claims, releases) with { Values = [.. claims.Select(c => KeyValuePair.Create(c, run.Id))] };
+        if (!await _store.TryCommitAsync(commit, _time.GetUtcNow(), cancellationToken))
+        {
+            run.Version--;
+            return false;
+        }
+        if (messages.Count > 0)
+        {
+            _wakeUp?.Notify();
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// A failover that ended well records its time to failover and measured RPO on its incident, before
+    /// the run's change is committed, so the summary the projections build reads the measured values.
+    /// </summary>
+    private async Task RecordFailoverOnIncidentAsync(RunRecord run, CancellationToken cancellationToken)
+    {
+        if (_incidents is null || run.IncidentId is null || run.Outcome != RunOutcome.Succeeded || run.Runbook is "failback")
+        {
+            return;
+        }
+        TimeSpan? rpo = run.Facts.TryGetValue("rpo_seconds", out var seconds)
+            && double.TryParse(seconds, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var s)
+            ? TimeSpan.FromSeconds(s)
+            : null;
+        await _incidents.RecordFailoverAsync(run.IncidentId, run.EndedAt ?? _time.GetUtcNow(), rpo, cancellationToken);
     }
 
     private Task<bool> JournalAsync(RunRecord run, string stepId, int attempt, JournalPhase phase, string? outcome, string? detail, CancellationToken cancellationToken) =>
@@ -246,8 +300,8 @@ public sealed partial class RunbookEngine
         }
     }
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Run observer {Observer} failed on {RunId} {Change}")]
-    private static partial void LogObserverFailed(ILogger logger, Exception exception, string observer, string runId, string change);
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Run projection {Projection} failed on {RunId} {Change}; the change is saved without its messages")]
+    private static partial void LogProjectionFailed(ILogger logger, Exception exception, string projection, string runId, string change);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Traffic endpoints could not be read; the region left is taken from the configured roles")]
     private static partial void LogTrafficUnreadable(ILogger logger, Exception exception);

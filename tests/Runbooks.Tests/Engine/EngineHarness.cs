@@ -2,6 +2,7 @@ using DrBot.Runbooks.Approvals;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Infrastructure;
 using DrBot.Runbooks.Infrastructure.Simulated;
+using DrBot.Runbooks.Outbox;
 using DrBot.Runbooks.People;
 using DrBot.Runbooks.Policy;
 using DrBot.Runbooks.Storage;
@@ -105,7 +106,7 @@ internal sealed class EngineHarness : IDisposable
         services.AddSingleton<ITrafficRouter, SimulatedTraffic>();
         services.AddSingleton<IHealthProbe, SimulatedHealthProbe>();
         services.AddSingleton<IRunbookNotifier>(Notifier);
-        services.AddSingleton<IRunObserver>(Observer);
+        services.AddSingleton<IRunProjection>(Observer);
         services.AddRunbookEngine();
         return services.BuildServiceProvider();
     }
@@ -145,7 +146,8 @@ internal sealed class RecordingNotifier : IRunbookNotifier
     }
 }
 
-internal sealed class RecordingObserver : IRunObserver
+/// <summary>A projection that records every change it is asked about and adds no message.</summary>
+internal sealed class RecordingObserver : IRunProjection
 {
     private readonly List<(string RunId, int Version, RunChange Change)> _changes = [];
 
@@ -157,13 +159,13 @@ internal sealed class RecordingObserver : IRunObserver
         get { lock (_changes) { return [.. _changes]; } }
     }
 
-    public Task OnRunChangedAsync(RunRecord run, RunChange change, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<OutboxMessage>> ProjectAsync(RunRecord run, RunChange change, CancellationToken cancellationToken)
     {
         lock (_changes)
         {
             _changes.Add((run.Id, run.Version, change));
         }
         OnChange?.Invoke(run, change);
-        return Task.CompletedTask;
+        return Task.FromResult<IReadOnlyList<OutboxMessage>>([]);
     }
 }
