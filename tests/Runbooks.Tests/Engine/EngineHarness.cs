@@ -44,6 +44,8 @@ internal sealed class EngineHarness : IDisposable
     public RunbookEngine Engine => _services.GetRequiredService<RunbookEngine>();
     public IDrBotStore Store => _services.GetRequiredService<IDrBotStore>();
 
+    public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
+
     public static Actor Person(string name) => new(name, name, "local", name);
 
     /// <summary>Abandons the engine (and closes its store) and builds a fresh one on the same file and world.</summary>

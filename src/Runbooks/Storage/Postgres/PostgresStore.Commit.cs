@@ -13,7 +13,8 @@ public sealed partial class PostgresStore
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             if (commit.Releases.Count > 0)
             {
-                await Execute(connection, cancellationToken, "DELETE FROM drbot_idempotency_keys WHERE key = ANY($1)", commit.Releases.ToArray());
+                await Execute(connection, cancellationToken, "DELETE FROM drbot_idempotency_keys WHERE key = ANY($1::text[])",
+                    [commit.Releases.ToArray()]); // one argument, the array (not the array spread as the arguments)
             }
             if (commit.Claims.Count > 0)
             {
