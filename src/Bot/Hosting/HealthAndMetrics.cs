@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text;
 using DrBot.Bot.Views;
+using DrBot.Runbooks.Application;
 using DrBot.Runbooks.Definitions;
+using DrBot.Runbooks.Incidents;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Storage;
 
@@ -12,7 +14,7 @@ public static class HealthAndMetrics
 {
     public static IEndpointRouteBuilder MapHealthAndMetrics(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", async (IDrBotStore store, CancellationToken cancellationToken) =>
+        app.MapGet("/healthz", async (IOutboxStore store, CancellationToken cancellationToken) =>
         {
             try
             {
@@ -24,16 +26,16 @@ public static class HealthAndMetrics
                 return Results.Problem($"store unavailable: {ex.Message}", statusCode: 503);
             }
         });
-        app.MapGet("/metrics", async (IDrBotStore store, RunbookCatalog catalog, CancellationToken cancellationToken) =>
-            Results.Text(await RenderAsync(store, catalog, cancellationToken), "text/plain; version=0.0.4"));
+        app.MapGet("/metrics", async (RunQueries runs, IncidentService incidents, IOutboxStore outbox, RunbookCatalog catalog, CancellationToken cancellationToken) =>
+            Results.Text(await RenderAsync(runs, incidents, outbox, catalog, cancellationToken), "text/plain; version=0.0.4"));
         return app;
     }
 
-    public static async Task<string> RenderAsync(IDrBotStore store, RunbookCatalog catalog, CancellationToken cancellationToken)
+    public static async Task<string> RenderAsync(RunQueries runQueries, IncidentService incidentService, IOutboxStore outbox, RunbookCatalog catalog, CancellationToken cancellationToken)
     {
-        var runs = await store.ListRunsAsync(unfinishedOnly: false, cancellationToken);
-        var incidents = await store.ListIncidentsAsync(openOnly: true, cancellationToken);
-        var backlog = await store.CountUndeliveredAsync(cancellationToken);
+        var runs = await runQueries.ListAllAsync(cancellationToken);
+        var incidents = await incidentService.ListOpenAsync(cancellationToken);
+        var backlog = await outbox.CountUndeliveredAsync(cancellationToken);
         var text = new StringBuilder();
         text.AppendLine("# HELP drbot_runs_total Runbook runs by outcome (none = still running).");
         text.AppendLine("# TYPE drbot_runs_total gauge");

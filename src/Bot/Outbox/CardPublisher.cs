@@ -12,7 +12,7 @@ namespace DrBot.Bot.Outbox;
 /// Writes posts and updates to the durable outbox, once per enabled channel. Nothing is sent here:
 /// the dispatcher delivers, so a platform outage delays a post but never loses it.
 /// </summary>
-public sealed class CardPublisher(IDrBotStore store, IEnumerable<IChannelAdapter> adapters, EnabledChannels enabled, OutboxSignal signal, TimeProvider time)
+public sealed class CardPublisher(IOutboxStore store, IEnumerable<IChannelAdapter> adapters, EnabledChannels enabled, OutboxSignal signal, TimeProvider time)
 {
     private readonly IReadOnlyList<IChannelAdapter> channels = adapters.Where(a => enabled.IsEnabled(a.Name)).ToList();
 

@@ -10,7 +10,7 @@ namespace DrBot.Bot.Runs;
 /// Notify, status-page and ticket steps of a runbook post into the incident's thread. A step
 /// repeated after a crash posts nothing twice: each (run, audience) notice claims a key first.
 /// </summary>
-public sealed class ChannelRunbookNotifier(CardPublisher publisher, IDrBotStore store, TimeProvider time) : IRunbookNotifier
+public sealed class ChannelRunbookNotifier(CardPublisher publisher, IIdempotencyStore store, TimeProvider time) : IRunbookNotifier
 {
     public async Task NotifyAsync(string runId, string? incidentId, string audience, string text, CancellationToken cancellationToken)
     {
