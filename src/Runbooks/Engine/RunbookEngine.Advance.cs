@@ -60,7 +60,7 @@ public sealed partial class RunbookEngine
         var machine = new RunMachine(definition, run);
         if (run.State == RunStates.Created)
         {
-            machine.Fire(RunMachine.Start);
+            machine.Start();
         }
         if (RunStates.IsTerminal(run.State))
         {
@@ -109,7 +109,7 @@ public sealed partial class RunbookEngine
             await AuditAsync("drbot", "step-resumed", $"{run.Id}/{step.Id}", $"attempt {record.Attempts} re-verifies an interrupted attempt", cancellationToken);
         }
 
-        var (result, checks) = await RunStepWorkAsync(run, step, cancellationToken);
+        var (result, checks) = await _steps.RunAsync(run, step, cancellationToken);
 
         foreach (var (key, value) in result.Facts ?? new Dictionary<string, string>())
         {
@@ -122,7 +122,7 @@ public sealed partial class RunbookEngine
         {
             record.Status = StepStatus.Succeeded;
             await JournalAsync(run, step.Id, record.Attempts, JournalPhase.Completed, "succeeded", result.Detail, cancellationToken);
-            machine.Fire(RunMachine.Complete);
+            machine.CompleteStep();
             await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.StepFinished, step.Id, result.Detail));
             await AuditAsync("drbot", "step-succeeded", $"{run.Id}/{step.Id}", result.Detail, cancellationToken);
             return true;
@@ -140,7 +140,7 @@ public sealed partial class RunbookEngine
         {
             return await AskAboutFailureAsync(run, step, record, cancellationToken);
         }
-        machine.Fire(RunMachine.Fail);
+        machine.FailRun();
         Finish(run, RunOutcome.Failed, $"{record.Title} failed: {result.Detail}");
         await SaveAsync(run, cancellationToken,
             new RunChange(RunChangeKind.StepFinished, step.Id, result.Detail),
@@ -158,7 +158,7 @@ public sealed partial class RunbookEngine
         await SaveAsync(run, cancellationToken,
             new RunChange(RunChangeKind.StepFinished, step.Id, record.Detail),
             new RunChange(RunChangeKind.GateOpened, step.Id, record.Detail));
-        await AuditAsync("drbot", "gate-opened", $"{run.Id}/{step.Id}", $"failed step needs role {GateRole(step)}: {record.Detail}", cancellationToken);
+        await AuditAsync("drbot", "gate-opened", $"{run.Id}/{step.Id}", $"failed step needs role {RunMachine.GateRole(step)}: {record.Detail}", cancellationToken);
         return false;
     }
 
@@ -169,14 +169,14 @@ public sealed partial class RunbookEngine
         {
             return await ApplyStoredDecisionAsync(run, definition, step, machine, cancellationToken);
         }
-        if (StepCondition.TryParse(step.Condition, out var condition) && machine.CanFire(RunMachine.Skip))
+        if (StepCondition.TryParse(step.Condition, out var condition) && machine.CanSkipGate)
         {
             var seen = run.Facts.TryGetValue(condition!.Fact, out var value) ? value : "unknown";
             record.Status = StepStatus.Skipped;
             record.EndedAt = _time.GetUtcNow();
             record.Detail = $"skipped: {condition} does not hold ({condition.Fact} = {seen})";
             await JournalAsync(run, step.Id, 1, JournalPhase.Skipped, "skipped", record.Detail, cancellationToken);
-            machine.Fire(RunMachine.Skip);
+            machine.SkipGate();
             await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.GateSkipped, step.Id, record.Detail));
             await AuditAsync("drbot", "gate-skipped", $"{run.Id}/{step.Id}", record.Detail, cancellationToken);
             return true;
@@ -186,7 +186,7 @@ public sealed partial class RunbookEngine
         record.Status = StepStatus.AwaitingApproval;
         record.StartedAt = _time.GetUtcNow();
         record.Attempts = Math.Max(record.Attempts, 1);
-        record.Detail = GateRole(step) is { } role ? $"waiting for approval by role {role}" : "waiting for someone to confirm it is done";
+        record.Detail = RunMachine.GateRole(step) is { } role ? $"waiting for approval by role {role}" : "waiting for someone to confirm it is done";
         run.GateExpiresAt = record.StartedAt + _options.Approvals.Expiry;
         await JournalAsync(run, step.Id, 1, JournalPhase.GateOpened, null, record.Detail, cancellationToken);
         await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.GateOpened, step.Id, record.Detail));

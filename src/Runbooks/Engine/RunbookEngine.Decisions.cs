@@ -73,21 +73,23 @@ public sealed partial class RunbookEngine
             var where = run.IsFinished ? $"the run ended {run.Outcome}" : $"the step is {record.Status}";
             return await RefuseAsync(request, DecisionRefusal.NoPendingGate, $"'{record.Title}' is not waiting for a decision: {where}. {CurrentState(run)}", null, cancellationToken);
         }
-        if (request.CardVersion is { } version && version < run.Version)
+        // The machine's guards decide: a current card, the gate's role, four-eyes.
+        var machine = new RunMachine(definition, run);
+        var isGate = step.Kind is StepKind.Gate or StepKind.Manual;
+        switch (machine.Refusals(request.Approve, isGate, Decider.Of(person, request.CardVersion)).FirstOrDefault())
         {
-            return await RefuseAsync(request, DecisionRefusal.Stale,
-                $"This card is out of date (version {version}, the run is at {run.Version}). {CurrentState(run)}", null, cancellationToken);
-        }
-        if (GateRole(step) is { } role && !person.HasRole(role))
-        {
-            var has = person.Roles.Count == 0 ? "no role" : $"roles {string.Join(", ", person.Roles)}";
-            return await RefuseAsync(request, DecisionRefusal.WrongRole,
-                $"{person.DisplayName} may not decide '{record.Title}': it needs role {role}, and {person.DisplayName} has {has}.", null, cancellationToken);
-        }
-        if (string.Equals(person.Name, run.StartedBy, StringComparison.OrdinalIgnoreCase) && !step.AllowSelfApproval && step.Kind != StepKind.Manual)
-        {
-            return await RefuseAsync(request, DecisionRefusal.SelfApproval,
-                $"Four-eyes: {person.DisplayName} started this run and may not decide its gates; another {GateRole(step)} must.", null, cancellationToken);
+            case DecisionRefusal.Stale:
+                return await RefuseAsync(request, DecisionRefusal.Stale,
+                    $"This card is out of date (version {request.CardVersion}, the run is at {run.Version}). {CurrentState(run)}", null, cancellationToken);
+            case DecisionRefusal.WrongRole:
+                var has = person.Roles.Count == 0 ? "no role" : $"roles {string.Join(", ", person.Roles)}";
+                return await RefuseAsync(request, DecisionRefusal.WrongRole,
+                    $"{person.DisplayName} may not decide '{record.Title}': it needs role {RunMachine.GateRole(step)}, and {person.DisplayName} has {has}.", null, cancellationToken);
+            case DecisionRefusal.SelfApproval:
+                return await RefuseAsync(request, DecisionRefusal.SelfApproval,
+                    $"Four-eyes: {person.DisplayName} started this run and may not decide its gates; another {RunMachine.GateRole(step)} must.", null, cancellationToken);
+            case DecisionRefusal.NoPendingGate:
+                return await RefuseAsync(request, DecisionRefusal.NoPendingGate, $"'{record.Title}' is not waiting for a decision. {CurrentState(run)}", null, cancellationToken);
         }
 
         var decision = new GateDecision(run.Id, step.Id, request.Approve, person.Name, person.DisplayName, request.Who.Channel, _time.GetUtcNow(), request.Reason);
@@ -96,7 +98,7 @@ public sealed partial class RunbookEngine
             var winner = await _store.GetDecisionAsync(run.Id, step.Id, cancellationToken);
             return await RefuseAsync(request, DecisionRefusal.AlreadyDecided, winner is null ? "Someone decided first." : AlreadyDecided(winner, run), winner, cancellationToken);
         }
-        await ApplyDecisionAsync(run, definition, step, new RunMachine(definition, run), decision, cancellationToken);
+        await ApplyDecisionAsync(run, definition, step, machine, decision, cancellationToken);
         var verb = decision.Approved ? "approved" : "rejected";
         return DecisionResult.Ok(decision, $"{record.Title}: {verb} by {person.DisplayName}." + (decision.Approved ? "" : $" {CurrentState(run)}"));
     }
@@ -144,7 +146,7 @@ public sealed partial class RunbookEngine
         {
             record.Status = isGate ? StepStatus.Approved : StepStatus.Succeeded;
             record.Detail = isGate ? detail : $"{record.Detail}; continued anyway, {detail}";
-            machine.Fire(isGate ? RunMachine.Approve : RunMachine.Override);
+            machine.Approve(isGate, Decider.Stored(decision));
             await SaveAsync(run, cancellationToken, change);
             return;
         }
@@ -152,12 +154,12 @@ public sealed partial class RunbookEngine
         record.Detail = detail;
         if (!isGate && (ToCompensate(run, definition).Any() || ChangedProduction(run, definition)))
         {
-            machine.Fire(RunMachine.Rollback);
+            machine.BeginRollback();
             run.OutcomeReason = $"{record.Title} failed and was {detail}";
             await SaveAsync(run, cancellationToken, change);
             return;
         }
-        machine.Fire(RunMachine.Reject);
+        machine.Reject(Decider.Stored(decision));
         Finish(run, RunOutcome.Rejected, $"{record.Title}: {detail}");
         await SaveAsync(run, cancellationToken, change, new RunChange(RunChangeKind.Finished, step.Id, run.OutcomeReason!));
     }
@@ -168,10 +170,6 @@ public sealed partial class RunbookEngine
         await AuditAsync(request.Who.ToString(), "decision-refused", $"{request.RunId}/{request.StepId}", $"{verb} refused ({refusal}): {message}", cancellationToken);
         return DecisionResult.Refused(refusal, message, existing);
     }
-
-    /// <summary>The role that decides a gate (or a failed step that asks). Manual steps without a role: anyone on the roster.</summary>
-    private static string? GateRole(StepDefinition step) =>
-        step.Role ?? (step.Kind == StepKind.Manual ? null : Roles.Lead);
 
     private static string AlreadyDecided(GateDecision decision, RunRecord run) =>
         $"Already {(decision.Approved ? "approved" : "rejected")} by {decision.DecidedBy} at {decision.DecidedAt:HH:mm}. {CurrentState(run)}";

@@ -52,13 +52,13 @@ public sealed partial class RunbookEngine
     private async Task ExpireGateAsync(RunRecord run, RunbookDefinition definition, StepDefinition step, CancellationToken cancellationToken)
     {
         var record = StepRecordOf(run, step);
-        var role = GateRole(step) ?? "the roster";
+        var role = RunMachine.GateRole(step) ?? "the roster";
         var detail = $"'{record.Title}' had no decision within {_options.Approvals.Expiry:hh\\:mm\\:ss}; escalate to {role}";
         record.Status = StepStatus.Expired;
         record.EndedAt = _time.GetUtcNow();
         record.Detail = detail;
         await JournalAsync(run, step.Id, Math.Max(1, record.Attempts), JournalPhase.GateDecided, "expired", detail, cancellationToken);
-        new RunMachine(definition, run).Fire(RunMachine.Expire);
+        new RunMachine(definition, run).ExpireGate();
         Finish(run, RunOutcome.GateExpired, detail);
         await SaveAsync(run, cancellationToken,
             new RunChange(RunChangeKind.GateExpired, step.Id, detail),

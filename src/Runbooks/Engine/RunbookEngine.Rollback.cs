@@ -12,14 +12,14 @@ public sealed partial class RunbookEngine
     {
         if (!ToCompensate(run, definition).Any() && !ChangedProduction(run, definition))
         {
-            machine.Fire(RunMachine.Fail);
+            machine.FailRun();
             Finish(run, RunOutcome.Failed, $"{reason} (nothing had been changed, so nothing to roll back)");
             await SaveAsync(run, cancellationToken,
                 new RunChange(RunChangeKind.StepFinished, stepId, reason),
                 new RunChange(RunChangeKind.Finished, stepId, run.OutcomeReason!));
             return false;
         }
-        machine.Fire(RunMachine.Rollback);
+        machine.BeginRollback();
         run.OutcomeReason = reason;
         await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.StepFinished, stepId, $"rolling back: {reason}"));
         await AuditAsync("drbot", "rollback-started", run.Id, reason, cancellationToken);
@@ -38,7 +38,7 @@ public sealed partial class RunbookEngine
             record.Detail = $"compensating ({step.Compensation})";
             await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.StepStarted, step.Id, record.Detail));
 
-            var result = await ExecuteWithRetriesAsync(run, step, step.Compensation, step.CompensationArgs ?? new Dictionary<string, string>(), cancellationToken);
+            var result = await _steps.ExecuteAsync(run, step, step.Compensation, step.CompensationArgs ?? new Dictionary<string, string>(), cancellationToken);
             var succeeded = result.Kind == StepResultKind.Succeeded;
             record.Status = succeeded ? StepStatus.Compensated : StepStatus.CompensationFailed;
             record.Detail = $"compensated: {result.Detail}";
@@ -60,12 +60,12 @@ public sealed partial class RunbookEngine
         }
         if (failed.Count > 0)
         {
-            machine.Fire(RunMachine.RollbackFailed);
+            machine.FinishRollback(complete: false);
             Finish(run, RunOutcome.Failed, $"{reason}; rollback incomplete, compensation failed: {string.Join(", ", failed)}");
         }
         else
         {
-            machine.Fire(RunMachine.RolledBack);
+            machine.FinishRollback(complete: true);
             Finish(run, RunOutcome.RolledBack, reason);
         }
         await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.Finished, null, run.OutcomeReason!));

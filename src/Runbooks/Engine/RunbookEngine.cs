@@ -27,7 +27,7 @@ public sealed partial class RunbookEngine
     private readonly IDrBotStore _store;
     private readonly AuditLog _audit;
     private readonly RunbookCatalog _catalog;
-    private readonly StepExecutorRegistry _executors;
+    private readonly StepRunner _steps;
     private readonly Roster _roster;
     private readonly DrBotOptions _options;
     private readonly RunbookEngineOptions _engineOptions;
@@ -56,10 +56,10 @@ public sealed partial class RunbookEngine
         _store = store;
         _audit = new AuditLog(store, time);
         _catalog = catalog;
-        _executors = executors;
         _roster = roster;
         _options = options.Value;
         _engineOptions = engineOptions?.Value ?? new RunbookEngineOptions();
+        _steps = new StepRunner(executors, _engineOptions, time);
         _time = time;
         _projections = projections.ToList();
         _incidents = incidents;
@@ -150,7 +150,7 @@ public sealed partial class RunbookEngine
         {
             return run;
         }
-        new RunMachine(definition, run).Fire(RunMachine.Cancel);
+        new RunMachine(definition, run).Cancel();
         var detail = $"cancelled by {who}" + (string.IsNullOrWhiteSpace(reason) ? "" : $": {reason}");
         Finish(run, RunOutcome.Cancelled, detail);
         await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.Finished, null, detail));
