@@ -1,10 +1,18 @@
 using DrBot.Runbooks.Approvals;
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.People;
+using DrBot.Runbooks.Policy;
+using DrBot.Runbooks.Storage;
 
 namespace DrBot.Runbooks.Engine;
 
-public sealed partial class RunbookEngine
+/// <summary>
+/// Decides the gates of runs: applies an Approve/Reject (button or typed) or refuses it with a reason
+/// a person can read (audited), asks again before a gate expires, and ends a run whose gate expired.
+/// The store's unique decision per gate decides who was first; the run machine's guards decide
+/// whether this person may decide at all (a current card, the gate's role, four-eyes).
+/// </summary>
+internal sealed class GateDecider(IRunStore store, RunWriter writer, RunLeases leases, RunbookCatalog catalog, Roster roster, DrBotOptions options)
 {
     /// <summary>
     /// Applies an Approve/Reject click, or refuses it with a reason (audited). The store's unique
@@ -13,15 +21,15 @@ public sealed partial class RunbookEngine
     /// </summary>
     public async Task<DecisionResult> DecideAsync(GateDecisionRequest request, CancellationToken cancellationToken)
     {
-        using var held = await LockRunAsync(request.RunId, cancellationToken);
+        using var held = await leases.LockAsync(request.RunId, cancellationToken);
         // Several replicas: the decision is recorded and applied by the lease holder only. While waiting,
         // a decision recorded by another replica ends the wait: this click is then answered "already decided".
         GateDecision? decidedElsewhere = null;
-        await using var lease = await HoldLeaseAsync(request.RunId, async () =>
-            (decidedElsewhere = await _store.GetDecisionAsync(request.RunId, request.StepId, cancellationToken)) is not null, cancellationToken);
+        await using var lease = await leases.HoldAsync(request.RunId, async () =>
+            (decidedElsewhere = await store.GetDecisionAsync(request.RunId, request.StepId, cancellationToken)) is not null, cancellationToken);
         if (!lease.Held)
         {
-            var current = await _store.GetRunAsync(request.RunId, cancellationToken);
+            var current = await store.GetRunAsync(request.RunId, cancellationToken);
             if (current is null)
             {
                 return await RefuseAsync(request, DecisionRefusal.RunNotFound, $"There is no run '{request.RunId}'.", null, cancellationToken);
@@ -35,31 +43,31 @@ public sealed partial class RunbookEngine
 
     private async Task<DecisionResult> DecideLeasedAsync(GateDecisionRequest request, CancellationToken cancellationToken)
     {
-        var run = await _store.GetRunAsync(request.RunId, cancellationToken);
+        var run = await store.GetRunAsync(request.RunId, cancellationToken);
         if (run is null)
         {
             return await RefuseAsync(request, DecisionRefusal.RunNotFound, $"There is no run '{request.RunId}'.", null, cancellationToken);
         }
-        var person = _roster.ByName(request.Who.PersonName);
+        var person = roster.ByName(request.Who.PersonName);
         if (person is null)
         {
             return await RefuseAsync(request, DecisionRefusal.UnknownPerson,
                 $"{request.Who} is not on the roster: only roster members with the gate's role may decide.", null, cancellationToken);
         }
-        var definition = _catalog.Find(run.Runbook);
+        var definition = catalog.Find(run.Runbook);
         var step = definition?.Step(request.StepId);
         var record = run.Step(request.StepId);
         if (definition is null || step is null || record is null)
         {
             return await RefuseAsync(request, DecisionRefusal.NoPendingGate, $"Run {run.Id} has no step '{request.StepId}'.", null, cancellationToken);
         }
-        var existing = await _store.GetDecisionAsync(run.Id, step.Id, cancellationToken);
+        var existing = await store.GetDecisionAsync(run.Id, step.Id, cancellationToken);
         if (existing is not null)
         {
             return await RefuseAsync(request, DecisionRefusal.AlreadyDecided, AlreadyDecided(existing, run), existing, cancellationToken);
         }
         if (record.Status == StepStatus.Expired
-            || (record.Status == StepStatus.AwaitingApproval && run.GateExpiresAt <= _time.GetUtcNow()))
+            || (record.Status == StepStatus.AwaitingApproval && run.GateExpiresAt <= writer.Now))
         {
             if (!run.IsFinished)
             {
@@ -92,10 +100,10 @@ public sealed partial class RunbookEngine
                 return await RefuseAsync(request, DecisionRefusal.NoPendingGate, $"'{record.Title}' is not waiting for a decision. {CurrentState(run)}", null, cancellationToken);
         }
 
-        var decision = new GateDecision(run.Id, step.Id, request.Approve, person.Name, person.DisplayName, request.Who.Channel, _time.GetUtcNow(), request.Reason);
-        if (!await _store.TryRecordDecisionAsync(decision, cancellationToken))
+        var decision = new GateDecision(run.Id, step.Id, request.Approve, person.Name, person.DisplayName, request.Who.Channel, writer.Now, request.Reason);
+        if (!await store.TryRecordDecisionAsync(decision, cancellationToken))
         {
-            var winner = await _store.GetDecisionAsync(run.Id, step.Id, cancellationToken);
+            var winner = await store.GetDecisionAsync(run.Id, step.Id, cancellationToken);
             return await RefuseAsync(request, DecisionRefusal.AlreadyDecided, winner is null ? "Someone decided first." : AlreadyDecided(winner, run), winner, cancellationToken);
         }
         await ApplyDecisionAsync(run, definition, step, machine, decision, cancellationToken);
@@ -109,37 +117,37 @@ public sealed partial class RunbookEngine
     /// </summary>
     public async Task<RunRecord?> RerequestGateAsync(string runId, Actor who, CancellationToken cancellationToken)
     {
-        using var held = await LockRunAsync(runId, cancellationToken);
-        await using var lease = await HoldLeaseAsync(runId, null, cancellationToken);
-        var run = lease.Held ? await _store.GetRunAsync(runId, cancellationToken) : null;
+        using var held = await leases.LockAsync(runId, cancellationToken);
+        await using var lease = await leases.HoldAsync(runId, null, cancellationToken);
+        var run = lease.Held ? await store.GetRunAsync(runId, cancellationToken) : null;
         var record = run?.Step(run.State);
-        if (run is null || run.IsFinished || record?.Status != StepStatus.AwaitingApproval || run.GateExpiresAt <= _time.GetUtcNow())
+        if (run is null || run.IsFinished || record?.Status != StepStatus.AwaitingApproval || run.GateExpiresAt <= writer.Now)
         {
             return null;
         }
-        if (_roster.ByName(who.PersonName) is null && who.Channel != "system")
+        if (roster.ByName(who.PersonName) is null && who.Channel != "system")
         {
-            await AuditAsync(who.ToString(), "gate-rerequest-refused", $"{run.Id}/{record.StepId}", "not on the roster", cancellationToken);
+            await writer.AuditAsync(who.ToString(), "gate-rerequest-refused", $"{run.Id}/{record.StepId}", "not on the roster", cancellationToken);
             return null;
         }
-        run.GateExpiresAt = _time.GetUtcNow() + _options.Approvals.Expiry;
+        run.GateExpiresAt = writer.Now + options.Approvals.Expiry;
         var detail = $"{record.Detail}; asked again by {who}, expires {run.GateExpiresAt:HH:mm}";
-        await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.GateOpened, record.StepId, detail));
-        await AuditAsync(who.ToString(), "gate-rerequested", $"{run.Id}/{record.StepId}", detail, cancellationToken);
+        await writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.GateOpened, record.StepId, detail));
+        await writer.AuditAsync(who.ToString(), "gate-rerequested", $"{run.Id}/{record.StepId}", detail, cancellationToken);
         return run;
     }
 
     /// <summary>Moves the machine with a recorded decision: approve past the gate, reject to the end (or a rollback).</summary>
-    private async Task ApplyDecisionAsync(RunRecord run, RunbookDefinition definition, StepDefinition step, RunMachine machine, GateDecision decision, CancellationToken cancellationToken)
+    public async Task ApplyDecisionAsync(RunRecord run, RunbookDefinition definition, StepDefinition step, RunMachine machine, GateDecision decision, CancellationToken cancellationToken)
     {
-        var record = StepRecordOf(run, step);
+        var record = RunSteps.RecordOf(run, step);
         var verb = decision.Approved ? "approved" : "rejected";
         var detail = $"{verb} by {decision.DisplayName} ({decision.Channel}) at {decision.DecidedAt:HH:mm}" + (string.IsNullOrWhiteSpace(decision.Reason) ? "" : $": {decision.Reason}");
         var isGate = step.Kind is StepKind.Gate or StepKind.Manual;
         record.EndedAt = decision.DecidedAt;
         run.GateExpiresAt = null;
-        await JournalAsync(run, step.Id, Math.Max(1, record.Attempts), JournalPhase.GateDecided, verb, detail, cancellationToken);
-        await AuditAsync(decision.DecidedBy, decision.Approved ? "gate-approved" : "gate-rejected", $"{run.Id}/{step.Id}", detail, cancellationToken);
+        await writer.JournalAsync(run, step.Id, Math.Max(1, record.Attempts), JournalPhase.GateDecided, verb, detail, cancellationToken);
+        await writer.AuditAsync(decision.DecidedBy, decision.Approved ? "gate-approved" : "gate-rejected", $"{run.Id}/{step.Id}", detail, cancellationToken);
         var change = new RunChange(RunChangeKind.GateDecided, step.Id, detail);
 
         if (decision.Approved)
@@ -147,27 +155,27 @@ public sealed partial class RunbookEngine
             record.Status = isGate ? StepStatus.Approved : StepStatus.Succeeded;
             record.Detail = isGate ? detail : $"{record.Detail}; continued anyway, {detail}";
             machine.Approve(isGate, Decider.Stored(decision));
-            await SaveAsync(run, cancellationToken, change);
+            await writer.SaveAsync(run, cancellationToken, change);
             return;
         }
         record.Status = isGate ? StepStatus.Rejected : StepStatus.Failed;
         record.Detail = detail;
-        if (!isGate && (ToCompensate(run, definition).Any() || ChangedProduction(run, definition)))
+        if (!isGate && (RunSteps.ToCompensate(run, definition).Any() || RunSteps.ChangedProduction(run, definition)))
         {
             machine.BeginRollback();
             run.OutcomeReason = $"{record.Title} failed and was {detail}";
-            await SaveAsync(run, cancellationToken, change);
+            await writer.SaveAsync(run, cancellationToken, change);
             return;
         }
         machine.Reject(Decider.Stored(decision));
-        Finish(run, RunOutcome.Rejected, $"{record.Title}: {detail}");
-        await SaveAsync(run, cancellationToken, change, new RunChange(RunChangeKind.Finished, step.Id, run.OutcomeReason!));
+        writer.Finish(run, RunOutcome.Rejected, $"{record.Title}: {detail}");
+        await writer.SaveAsync(run, cancellationToken, change, new RunChange(RunChangeKind.Finished, step.Id, run.OutcomeReason!));
     }
 
     private async Task<DecisionResult> RefuseAsync(GateDecisionRequest request, DecisionRefusal refusal, string message, GateDecision? existing, CancellationToken cancellationToken)
     {
         var verb = request.Approve ? "approve" : "reject";
-        await AuditAsync(request.Who.ToString(), "decision-refused", $"{request.RunId}/{request.StepId}", $"{verb} refused ({refusal}): {message}", cancellationToken);
+        await writer.AuditAsync(request.Who.ToString(), "decision-refused", $"{request.RunId}/{request.StepId}", $"{verb} refused ({refusal}): {message}", cancellationToken);
         return DecisionResult.Refused(refusal, message, existing);
     }
 
@@ -178,4 +186,21 @@ public sealed partial class RunbookEngine
         run.IsFinished
             ? $"Run {run.Id} ended {run.Outcome}."
             : $"Run {run.Id} is at '{run.Step(run.State)?.Title ?? run.State}'.";
+
+    public async Task ExpireGateAsync(RunRecord run, RunbookDefinition definition, StepDefinition step, CancellationToken cancellationToken)
+    {
+        var record = RunSteps.RecordOf(run, step);
+        var role = RunMachine.GateRole(step) ?? "the roster";
+        var detail = $"'{record.Title}' had no decision within {options.Approvals.Expiry:hh\\:mm\\:ss}; escalate to {role}";
+        record.Status = StepStatus.Expired;
+        record.EndedAt = writer.Now;
+        record.Detail = detail;
+        await writer.JournalAsync(run, step.Id, Math.Max(1, record.Attempts), JournalPhase.GateDecided, "expired", detail, cancellationToken);
+        new RunMachine(definition, run).ExpireGate();
+        writer.Finish(run, RunOutcome.GateExpired, detail);
+        await writer.SaveAsync(run, cancellationToken,
+            new RunChange(RunChangeKind.GateExpired, step.Id, detail),
+            new RunChange(RunChangeKind.Finished, step.Id, detail));
+        await writer.AuditAsync("drbot", "gate-expired", $"{run.Id}/{step.Id}", detail, cancellationToken);
+    }
 }
