@@ -212,6 +212,6 @@ public sealed partial class CommandRouter(
     private static ChatReply NotOnRoster(ChatInput input) => ChatReply.Error(
         $"{input.User.DisplayName}, you are not on the DrBot roster, so you may read but not act. Ask an admin to add your {input.Channel} id ({input.User.PlatformUserId}) under DrBot:People.");
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Store unavailable; action refused")]
+    [LoggerMessage(EventId = HostLogEvents.StoreUnavailable, Level = LogLevel.Error, Message = "Store unavailable; action refused")]
     private partial void LogStoreUnavailable(Exception ex);
 }

@@ -2,7 +2,6 @@ using DrBot.Bot.Alerts;
 using DrBot.Bot.Alerts.Intake;
 using DrBot.Bot.Channels.Slack;
 using DrBot.Bot.Channels.Teams;
-using DrBot.Runbooks.Infrastructure.Live;
 using DrBot.Bot.Cards;
 using DrBot.Bot.Cards.AdaptiveCards;
 using DrBot.Bot.Channels;
@@ -18,31 +17,22 @@ using DrBot.Runbooks.Application;
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Infrastructure;
-using DrBot.Runbooks.Infrastructure.Simulated;
 using DrBot.Runbooks.Policy;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace DrBot.Bot.Hosting;
 
-/// <summary>Everything the bot host registers, in one place, chosen by configuration.</summary>
+/// <summary>The composition root of the host: the domain (<c>AddDrBotRunbooks</c>) and the chat side, chosen by configuration.</summary>
 public static class DrBotServices
 {
-    public static IServiceCollection AddDrBot(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddDrBotHost(this IServiceCollection services, IConfiguration configuration)
     {
-        services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();
-        services.AddDrBotOptions(configuration);
-        services.AddDrBotStore(configuration);
-        if (string.Equals(configuration["DrBot:Infrastructure:Mode"], "Live", StringComparison.OrdinalIgnoreCase))
-            services.AddLiveInfrastructure();
-        else
-            services.AddSimulatedInfrastructure();
-
+        services.AddDrBotRunbooks(configuration);
         services.AddSingleton<IRunbookNotifier, ChannelRunbookNotifier>();
         services.AddSingleton<RunCardProjection>();
         services.AddSingleton<IRunProjection>(sp => sp.GetRequiredService<RunCardProjection>());
-        services.AddRunbookEngine();
 
         services.AddSingleton<IAdaptiveCardRenderer, AdaptiveCardRenderer>();
         services.AddSingleton<EnabledChannels>();

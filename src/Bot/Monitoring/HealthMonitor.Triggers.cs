@@ -80,12 +80,12 @@ public sealed partial class HealthMonitor
             .FirstOrDefault();
     }
 
-    [LoggerMessage(EventId = 7010, Level = LogLevel.Warning, Message = "Health trigger {Rule} in {Region}: {Reason} (detected after {Seconds} s; active region: {Active})")]
+    [LoggerMessage(EventId = HostLogEvents.HealthTriggered, Level = LogLevel.Warning, Message = "Health trigger {Rule} in {Region}: {Reason} (detected after {Seconds} s; active region: {Active})")]
     private partial void LogTriggered(string region, string rule, string reason, double seconds, bool active);
 
-    [LoggerMessage(EventId = 7011, Level = LogLevel.Information, Message = "{Region} recovered; its triggers are armed again")]
+    [LoggerMessage(EventId = HostLogEvents.RegionRecovered, Level = LogLevel.Information, Message = "{Region} recovered; its triggers are armed again")]
     private partial void LogRecovered(string region);
 
-    [LoggerMessage(EventId = 7012, Level = LogLevel.Error, Message = "The failover of {Region} could not be started: {Message}")]
+    [LoggerMessage(EventId = HostLogEvents.FailoverStartRefused, Level = LogLevel.Error, Message = "The failover of {Region} could not be started: {Message}")]
     private partial void LogStartRefused(string region, string message);
 }

@@ -138,18 +138,18 @@ public sealed partial class HealthMonitor(
         return options.Value.RegionWithRole(RegionRoles.Primary);
     }
 
-    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Health monitor off (DrBot:Monitoring:Enabled); it is on by default in Live mode")]
+    [LoggerMessage(EventId = HostLogEvents.HealthMonitorOff, Level = LogLevel.Information, Message = "Health monitor off (DrBot:Monitoring:Enabled); it is on by default in Live mode")]
     private partial void LogDisabled();
 
-    [LoggerMessage(EventId = 7002, Level = LogLevel.Information, Message = "Health monitor probing {Regions} regions every {Seconds} s")]
+    [LoggerMessage(EventId = HostLogEvents.HealthMonitorStarted, Level = LogLevel.Information, Message = "Health monitor probing {Regions} regions every {Seconds} s")]
     private partial void LogStarted(double seconds, int regions);
 
-    [LoggerMessage(EventId = 7003, Level = LogLevel.Error, Message = "Health check round failed")]
+    [LoggerMessage(EventId = HostLogEvents.HealthCheckRoundFailed, Level = LogLevel.Error, Message = "Health check round failed")]
     private partial void LogCheckFailed(Exception ex);
 
-    [LoggerMessage(EventId = 7004, Level = LogLevel.Warning, Message = "Health probe of {Region} threw; the check is skipped")]
+    [LoggerMessage(EventId = HostLogEvents.HealthProbeFailed, Level = LogLevel.Warning, Message = "Health probe of {Region} threw; the check is skipped")]
     private partial void LogProbeFailed(string region, Exception ex);
 
-    [LoggerMessage(EventId = 7005, Level = LogLevel.Warning, Message = "Traffic endpoints unreadable; the configured primary is taken as the active region")]
+    [LoggerMessage(EventId = HostLogEvents.ActiveRegionUnreadable, Level = LogLevel.Warning, Message = "Traffic endpoints unreadable; the configured primary is taken as the active region")]
     private partial void LogTrafficUnreadable(Exception ex);
 }

@@ -105,9 +105,9 @@ public sealed partial class RunDispatcher(RunbookEngine engine, TimeProvider tim
         }
     }
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Resumed {Count} unfinished runs after start: {Runs}")]
+    [LoggerMessage(EventId = HostLogEvents.RunsResumed, Level = LogLevel.Information, Message = "Resumed {Count} unfinished runs after start: {Runs}")]
     private partial void LogResumed(int count, string runs);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Run work failed for {What}")]
+    [LoggerMessage(EventId = HostLogEvents.RunWorkFailed, Level = LogLevel.Error, Message = "Run work failed for {What}")]
     private partial void LogFailed(string what, Exception ex);
 }

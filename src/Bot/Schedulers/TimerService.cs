@@ -50,6 +50,6 @@ public sealed partial class TimerService(ITimerStore store, IncidentTimers incid
         return due.Count;
     }
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Error, Message = "Timer round failed")]
+    [LoggerMessage(EventId = HostLogEvents.TimerRoundFailed, Level = LogLevel.Error, Message = "Timer round failed")]
     private partial void LogFailed(Exception ex);
 }

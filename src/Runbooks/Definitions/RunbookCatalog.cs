@@ -24,7 +24,7 @@ public sealed class RunbookCatalog
         {
             _byName[definition.Name] = definition;
         }
-        var errors = new RunbookDefinitionValidator(executorNames ?? ExecutorNames.BuiltIn).Validate(configured);
+        var errors = new RunbookDefinitionValidator(executorNames ?? StepExecutorRegistration.BuiltInNames).Validate(configured);
         if (errors.Count > 0)
         {
             throw new OptionsValidationException(DrBotOptions.Section, typeof(DrBotOptions), errors);

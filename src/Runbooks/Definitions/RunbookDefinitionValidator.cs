@@ -19,7 +19,7 @@ public sealed class RunbookDefinitionValidator : IValidateOptions<DrBotOptions>
 
     private readonly IReadOnlyCollection<string> _executors;
 
-    public RunbookDefinitionValidator() : this(ExecutorNames.BuiltIn)
+    public RunbookDefinitionValidator() : this(StepExecutorRegistration.BuiltInNames)
     {
     }
 

@@ -140,9 +140,9 @@ internal sealed partial class RunLeases(IRunStore store, RunbookEngineOptions op
         }
     }
 
-    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Run {RunId}: replica {Replica} could not renew its lease (it was taken over after expiring)")]
+    [LoggerMessage(EventId = LogEvents.RunLeaseLost, Level = LogLevel.Warning, Message = "Run {RunId}: replica {Replica} could not renew its lease (it was taken over after expiring)")]
     private static partial void LogLeaseLost(ILogger logger, string runId, string replica);
 
-    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Run {RunId}: the lease could not be renewed because the store is unavailable")]
+    [LoggerMessage(EventId = LogEvents.RunLeaseRenewalFailed, Level = LogLevel.Warning, Message = "Run {RunId}: the lease could not be renewed because the store is unavailable")]
     private static partial void LogLeaseRenewalFailed(ILogger logger, Exception exception, string runId);
 }

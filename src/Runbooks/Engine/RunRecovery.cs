@@ -134,6 +134,6 @@ internal sealed partial class RunRecovery(
         run.LeaseOwner is not null && run.LeaseUntil > writer.Now
         && !string.Equals(run.LeaseOwner, leases.ReplicaId, StringComparison.Ordinal);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Resuming run {RunId} failed")]
+    [LoggerMessage(EventId = LogEvents.RunResumeFailed, Level = LogLevel.Error, Message = "Resuming run {RunId} failed")]
     private static partial void LogResumeFailed(ILogger logger, Exception exception, string runId);
 }

@@ -101,6 +101,6 @@ internal sealed partial class RunWriter(
         await incidents.RecordFailoverAsync(run.IncidentId, run.EndedAt ?? time.GetUtcNow(), rpo, cancellationToken);
     }
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Run projection {Projection} failed on {RunId} {Change}; the change is saved without its messages")]
+    [LoggerMessage(EventId = LogEvents.RunProjectionFailed, Level = LogLevel.Warning, Message = "Run projection {Projection} failed on {RunId} {Change}; the change is saved without its messages")]
     private static partial void LogProjectionFailed(ILogger logger, Exception exception, string projection, string runId, string change);
 }

@@ -213,6 +213,6 @@ public sealed partial class RunbookEngine
     /// <summary>Several replicas: the unfinished runs no replica is advancing.</summary>
     public Task<IReadOnlyList<string>> FindRunsToTakeOverAsync(CancellationToken cancellationToken) => _recovery.FindRunsToTakeOverAsync(cancellationToken);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Traffic endpoints could not be read; the region left is taken from the configured roles")]
+    [LoggerMessage(EventId = LogEvents.TrafficUnreadableAtStart, Level = LogLevel.Warning, Message = "Traffic endpoints could not be read; the region left is taken from the configured roles")]
     private static partial void LogTrafficUnreadable(ILogger logger, Exception exception);
 }
