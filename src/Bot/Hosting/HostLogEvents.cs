@@ -1,7 +1,7 @@
 namespace DrBot.Bot;
 
 /// <summary>
-/// Every <c>[LoggerMessage]</c> event id of the host, in one place so no two mean different things (src/Runbooks has its own in <c>DrBot.Runbooks.LogEvents</c>). 1xxx commands, 21xx runs, 3xxx outbox and alerts, 4xxx timers, 45xx Slack, 5xxx Teams, 7xxx health monitor.
+/// Every <c>[LoggerMessage]</c> event id of the host, in one place so no two mean different things (src/Runbooks has its own in <c>DrBot.Runbooks.LogEvents</c>). 1xxx commands, 21xx runs, 3xxx outbox and alerts, 40xx Slack, 41xx timers, 5xxx Teams, 7xxx health monitor.
 /// </summary>
 public static class HostLogEvents
 {
@@ -28,27 +28,27 @@ public static class HostLogEvents
     /// <summary>AlertEndpoints.cs</summary>
     public const int AlertWebhookRefused = 3110;
     /// <summary>TimerService.cs</summary>
-    public const int TimerRoundFailed = 4001;
+    public const int TimerRoundFailed = 4101;
     /// <summary>SlackLog.cs</summary>
-    public const int SlackRequestRefused = 4501;
+    public const int SlackRequestRefused = 4001;
     /// <summary>SlackLog.cs</summary>
-    public const int SlackDeliveryRepeated = 4502;
+    public const int SlackDeliveryRepeated = 4002;
     /// <summary>SlackLog.cs</summary>
-    public const int SlackReplyDeferred = 4503;
+    public const int SlackReplyDeferred = 4003;
     /// <summary>SlackLog.cs</summary>
-    public const int SlackInputFailed = 4504;
+    public const int SlackInputFailed = 4004;
     /// <summary>SlackLog.cs</summary>
-    public const int SlackApiNotOk = 4505;
+    public const int SlackApiNotOk = 4005;
     /// <summary>SlackLog.cs</summary>
-    public const int SlackApiTransient = 4506;
+    public const int SlackApiTransient = 4006;
     /// <summary>SlackLog.cs</summary>
-    public const int SlackLateReplyFailed = 4507;
+    public const int SlackLateReplyFailed = 4007;
     /// <summary>SlackLog.cs</summary>
-    public const int SlackResponseUrlRefused = 4508;
+    public const int SlackResponseUrlRefused = 4008;
     /// <summary>SlackLog.cs</summary>
-    public const int SlackRequestMalformed = 4509;
+    public const int SlackRequestMalformed = 4009;
     /// <summary>SlackLog.cs</summary>
-    public const int SlackDeliveryNotStored = 4510;
+    public const int SlackDeliveryNotStored = 4010;
     /// <summary>TeamsLog.cs</summary>
     public const int TeamsRequestRefused = 5001;
     /// <summary>TeamsLog.cs</summary>

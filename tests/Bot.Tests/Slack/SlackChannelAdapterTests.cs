@@ -1,3 +1,4 @@
+using DrBot.Bot;
 using DrBot.Bot.Tests.Support;
 using System.Text.Json.Nodes;
 using DrBot.Bot.Cards;
@@ -176,7 +177,7 @@ public sealed class SlackChannelAdapterTests : IAsyncLifetime
         var result = await Adapter.PostAsync("", null, CardDocument.Text("hello"), CancellationToken.None);
         Assert.Equal(expected, result.Status);
         Assert.Equal($"chat.postMessage: {error}", result.Error);
-        Assert.Contains(_logs.Lines, l => l.Contains("[4005]", StringComparison.Ordinal) && l.Contains("chat.postMessage", StringComparison.Ordinal) && l.Contains(error, StringComparison.Ordinal));
+        Assert.Contains(_logs.Lines, l => l.Contains($"[{HostLogEvents.SlackApiNotOk}]", StringComparison.Ordinal) && l.Contains("chat.postMessage", StringComparison.Ordinal) && l.Contains(error, StringComparison.Ordinal));
         Assert.DoesNotContain(_logs.Lines, l => l.Contains(SlackBotHost.Token, StringComparison.Ordinal));
     }
 
