@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using DrBot.Bot.Kpis;
 using DrBot.Bot.Views;
 using DrBot.Runbooks.Application;
 using DrBot.Runbooks.Definitions;
@@ -26,8 +27,8 @@ public static class HealthAndMetrics
                 return Results.Problem($"store unavailable: {ex.Message}", statusCode: 503);
             }
         });
-        app.MapGet("/metrics", async (RunQueries runs, IncidentService incidents, IOutboxStore outbox, RunbookCatalog catalog, CancellationToken cancellationToken) =>
-            Results.Text(await RenderAsync(runs, incidents, outbox, catalog, cancellationToken), "text/plain; version=0.0.4"));
+        app.MapGet("/metrics", async (RunQueries runs, IncidentService incidents, IOutboxStore outbox, RunbookCatalog catalog, KpiService kpis, CancellationToken cancellationToken) =>
+            Results.Text(await RenderAsync(runs, incidents, outbox, catalog, cancellationToken) + KpiMetrics.Render((await kpis.ComputeAsync("all", cancellationToken)).Report!), "text/plain; version=0.0.4"));
         return app;
     }
 

@@ -1,5 +1,7 @@
 using DrBot.Bot.Cards;
+using DrBot.Bot.Integrations.Paging;
 using DrBot.Bot.Outbox;
+using DrBot.Bot.PostMortems;
 using DrBot.Bot.Views;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Incidents;
@@ -22,7 +24,9 @@ public sealed class IncidentWorkflow(
     CardPublisher publisher,
     Roster roster,
     IOptions<DrBotOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    IncidentPager pager,
+    PostMortemService postMortems)
 {
     private DrBotOptions Options => options.Value;
 
@@ -37,20 +41,34 @@ public sealed class IncidentWorkflow(
         await publisher.PublishAsync(IncidentCards.PostKey(incident.Id), IncidentCards.Header(incident, team, Options), cancellationToken);
         if (severity.WarRoom)
             await publisher.OpenWarRoomAsync(incident.Id, $"{incident.Id} {incident.Title}", team, cancellationToken);
+        await pager.IncidentOpenedAsync(incident, cancellationToken);
         return result;
     }
 
-    public async Task<IncidentResult> AcknowledgeAsync(string id, Actor who, CancellationToken cancellationToken) =>
-        await RepublishHeaderIfDoneAsync(await incidents.AcknowledgeAsync(id, who, cancellationToken), cancellationToken);
+    public async Task<IncidentResult> AcknowledgeAsync(string id, Actor who, CancellationToken cancellationToken)
+    {
+        var result = await RepublishHeaderIfDoneAsync(await incidents.AcknowledgeAsync(id, who, cancellationToken), cancellationToken);
+        if (result.Ok)
+            await pager.IncidentAcknowledgedAsync(result.Incident!, who.DisplayName, cancellationToken);
+        return result;
+    }
 
-    public async Task<IncidentResult> ResolveAsync(string id, Actor who, CancellationToken cancellationToken) =>
-        await RepublishHeaderIfDoneAsync(await incidents.ResolveAsync(id, who, cancellationToken), cancellationToken);
+    public async Task<IncidentResult> ResolveAsync(string id, Actor who, CancellationToken cancellationToken)
+    {
+        var result = await RepublishHeaderIfDoneAsync(await incidents.ResolveAsync(id, who, cancellationToken), cancellationToken);
+        if (result.Ok)
+            await pager.IncidentResolvedAsync(result.Incident!, who.DisplayName, cancellationToken);
+        return result;
+    }
 
     public async Task<IncidentResult> CloseAsync(string id, Actor who, CancellationToken cancellationToken)
     {
         var result = await RepublishHeaderIfDoneAsync(await incidents.CloseAsync(id, who, cancellationToken), cancellationToken);
         if (result.Ok && result.Incident is { } incident)
+        {
             await publisher.PostAsync($"summary:{id}", IncidentCards.Summary(incident, Options), cancellationToken, IncidentCards.PostKey(id));
+            await postMortems.IncidentClosedAsync(incident, cancellationToken);
+        }
         return result;
     }
 

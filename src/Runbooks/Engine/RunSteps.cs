@@ -11,7 +11,7 @@ internal static class RunSteps
         var record = run.Step(step.Id);
         if (record is null)
         {
-            record = new StepRecord { StepId = step.Id, Title = StepArguments.Resolve(step.Title, run) };
+            record = new StepRecord { StepId = step.Id, Title = StepArguments.ResolveTitle(step.Title, run) };
             run.Steps.Add(record);
         }
         return record;

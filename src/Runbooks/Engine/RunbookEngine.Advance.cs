@@ -182,7 +182,7 @@ public sealed partial class RunbookEngine
             return true;
         }
         // Facts measured since the run started (the lag a data-loss gate names) are known now.
-        record.Title = StepArguments.Resolve(step.Title, run);
+        record.Title = StepArguments.ResolveTitle(step.Title, run);
         record.Status = StepStatus.AwaitingApproval;
         record.StartedAt = _writer.Now;
         record.Attempts = Math.Max(record.Attempts, 1);
