@@ -1,3 +1,4 @@
+using DrBot.Runbooks.Application;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Infrastructure.Live;
 using DrBot.Runbooks.Infrastructure.Simulated;
@@ -33,7 +34,10 @@ public static class DrBotRunbooksServiceCollectionExtensions
         {
             services.AddSimulatedInfrastructure();
         }
-        return services.AddRunbookEngine();
+        services.AddRunbookEngine();
+        services.TryAddSingleton<RunQueries>();
+        services.TryAddSingleton<RunbookService>();
+        return services;
     }
 
     /// <summary>The store named by <c>DrBot:Store:Provider</c>, and the engine's replica settings (<c>DrBot:Engine</c>).</summary>

@@ -14,6 +14,7 @@ using DrBot.Runbooks.People;
 using DrBot.Runbooks.Policy;
 using DrBot.Runbooks.Storage;
 using Microsoft.Extensions.Options;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Bot.Commands;
 

@@ -23,6 +23,7 @@ using DrBot.Runbooks.Policy;
 using DrBot.Runbooks.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using DrBot.Runbooks.People;
 
 namespace DrBot.Bot.Hosting;
 

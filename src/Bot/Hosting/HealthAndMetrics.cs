@@ -7,6 +7,8 @@ using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Incidents;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Storage;
+using DrBot.Runbooks.Runs;
+using DrBot.Runbooks.Outbox;
 
 namespace DrBot.Bot.Hosting;
 

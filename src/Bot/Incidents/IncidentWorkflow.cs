@@ -10,6 +10,7 @@ using DrBot.Runbooks.Policy;
 using DrBot.Runbooks.Application;
 using DrBot.Runbooks.Outbox;
 using Microsoft.Extensions.Options;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Bot.Incidents;
 

@@ -2,6 +2,7 @@ using DrBot.Bot.Alerts;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.People;
 using DrBot.Runbooks.Policy;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Bot.Monitoring;
 

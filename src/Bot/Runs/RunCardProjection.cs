@@ -7,6 +7,8 @@ using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Outbox;
 using DrBot.Runbooks.People;
+using DrBot.Runbooks.Runs;
+using DrBot.Runbooks.Policy;
 
 namespace DrBot.Bot.Runs;
 

@@ -1,6 +1,7 @@
 using DrBot.Runbooks.Approvals;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Storage;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Application;
 

@@ -4,6 +4,7 @@ using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Incidents;
 using DrBot.Runbooks.People;
 using DrBot.Runbooks.Storage;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Application;
 

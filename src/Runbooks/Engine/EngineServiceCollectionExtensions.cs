@@ -1,4 +1,3 @@
-using DrBot.Runbooks.Application;
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Executors;
 using DrBot.Runbooks.Infrastructure;
@@ -34,8 +33,6 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<StepExecutorRegistry>();
         services.TryAddSingleton<RunbookCatalog>();
         services.TryAddSingleton<RunbookEngine>();
-        services.TryAddSingleton<RunQueries>();
-        services.TryAddSingleton<RunbookService>();
         return services;
     }
 }

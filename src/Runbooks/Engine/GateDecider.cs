@@ -3,6 +3,7 @@ using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.People;
 using DrBot.Runbooks.Policy;
 using DrBot.Runbooks.Storage;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Engine;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using DrBot.Runbooks.Storage;
 using Microsoft.Extensions.Logging;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Engine;
 

@@ -2,6 +2,8 @@ using DrBot.Runbooks.Approvals;
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.People;
 using Stateless;
+using DrBot.Runbooks.Runs;
+using DrBot.Runbooks.Policy;
 
 namespace DrBot.Runbooks.Engine;
 

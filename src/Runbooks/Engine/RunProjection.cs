@@ -1,4 +1,5 @@
 using DrBot.Runbooks.Outbox;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Engine;
 

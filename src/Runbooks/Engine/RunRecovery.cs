@@ -2,6 +2,7 @@ using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.People;
 using DrBot.Runbooks.Storage;
 using Microsoft.Extensions.Logging;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Engine;
 

@@ -1,4 +1,5 @@
 using DrBot.Runbooks.People;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Engine;
 

@@ -4,6 +4,7 @@ using DrBot.Runbooks.Incidents;
 using DrBot.Runbooks.Outbox;
 using DrBot.Runbooks.Storage;
 using Microsoft.Extensions.Logging;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Engine;
 

@@ -1,4 +1,6 @@
 using DrBot.Runbooks.Definitions;
+using DrBot.Runbooks.Runs;
+using DrBot.Runbooks.Executors;
 
 namespace DrBot.Runbooks.Engine;
 

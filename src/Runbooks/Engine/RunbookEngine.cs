@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Stateless.Graph;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Engine;
 

@@ -2,6 +2,7 @@ using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Executors;
 using Polly;
 using Polly.Retry;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Engine;
 

@@ -2,11 +2,9 @@ using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using DrBot.Runbooks.Definitions;
 
 namespace DrBot.Runbooks.Executors;
-
-/// <summary>An executor name registered with DI: what runbook definitions may name, known without building any executor.</summary>
-public sealed record StepExecutorName(string Name);
 
 /// <summary>
 /// Step executors are found by DI alone: each is registered with its name by one line here (or by a

@@ -1,4 +1,5 @@
 using DrBot.Runbooks.Engine;
+using DrBot.Runbooks.Definitions;
 
 namespace DrBot.Runbooks.Executors;
 

@@ -1,5 +1,6 @@
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Outbox;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Storage;
 

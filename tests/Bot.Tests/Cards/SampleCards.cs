@@ -1,5 +1,6 @@
 using DrBot.Bot.Cards;
 using DrBot.Runbooks.People;
+using DrBot.Runbooks.Policy;
 
 namespace DrBot.Bot.Tests.Cards;
 

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using DrBot.Runbooks.Policy;
 
 namespace DrBot.Bot.Tests.Slack;
 

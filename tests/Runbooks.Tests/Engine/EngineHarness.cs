@@ -10,6 +10,7 @@ using DrBot.Runbooks.Storage.LiteDb;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Tests.Engine;
 

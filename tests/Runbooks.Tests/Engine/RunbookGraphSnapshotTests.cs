@@ -13,7 +13,7 @@ namespace DrBot.Runbooks.Tests.Engine;
 public sealed class RunbookGraphSnapshotTests
 {
     public static TheoryData<string> BuiltIns() =>
-        [.. new RunbookCatalog(new Dictionary<string, RunbookDefinitionOptions>()).All.Select(d => d.Name)];
+        [.. new RunbookCatalog(new Dictionary<string, RunbookDefinitionOptions>(), DrBot.Runbooks.Executors.StepExecutorRegistration.BuiltInNames).All.Select(d => d.Name)];
 
     [Theory]
     [MemberData(nameof(BuiltIns))]

@@ -1,5 +1,6 @@
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Storage;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Tests.Storage;
 

@@ -1,6 +1,7 @@
 using DrBot.Runbooks.Approvals;
 using DrBot.Runbooks.Engine;
 using LiteDB;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Storage.LiteDb;
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using DrBot.Bot.Cards;
 using DrBot.Bot.Cards.BlockKit;
 using DrBot.Runbooks.People;
+using DrBot.Runbooks.Policy;
 
 namespace DrBot.Bot.Tests.Cards.BlockKit;
 

@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using DrBot.Runbooks.Policy;
 
 namespace DrBot.Bot.Tests.Teams.Support;
 

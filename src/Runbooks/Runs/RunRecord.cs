@@ -1,4 +1,4 @@
-namespace DrBot.Runbooks.Engine;
+namespace DrBot.Runbooks.Runs;
 
 /// <summary>How a run ended. A timed-out gate is not a rejection, nor a cancellation.</summary>
 public enum RunOutcome { None, Succeeded, Failed, Rejected, GateExpired, Cancelled, RolledBack }
