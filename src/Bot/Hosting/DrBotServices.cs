@@ -64,7 +64,8 @@ public static class DrBotServices
         services.AddSingleton<IChatInputHandler, AuthorizingChatInputHandler>();
 
         services.AddSingleton(sp => new LocalChatLog(LocalLogPath(configuration)));
-        services.AddSingleton<IChannelAdapter, LocalChannelAdapter>();
+        services.AddSingleton<LocalChannelAdapter>();
+        services.AddChatPlatform<LocalChannelAdapter>("local", LocalChatSettings.IsEnabled);
         services.AddSlackChannel(configuration);
         services.AddTeamsChannel(configuration);
         services.AddAlertIntake(configuration);

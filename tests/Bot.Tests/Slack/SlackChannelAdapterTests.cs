@@ -116,7 +116,7 @@ public sealed class SlackChannelAdapterTests : IAsyncLifetime
     [Fact]
     public async Task A_war_room_is_created_with_a_slack_safe_name_and_the_people_with_slack_ids_are_invited()
     {
-        var carol = new Person("carol", "Carol", [Roles.Lead], null, null);
+        var carol = Person.Of("carol", "Carol", [Roles.Lead], null, null);
         var result = await Adapter.OpenWarRoomAsync("INC-0001", "Database down", [SlackBotHost.Alice, SlackBotHost.Bob, carol], CancellationToken.None);
 
         Assert.Equal(DeliveryStatus.Delivered, result.Status);

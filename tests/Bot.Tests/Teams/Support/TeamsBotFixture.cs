@@ -37,8 +37,8 @@ public sealed class TeamsBotFixture : IAsyncLifetime
     public IServiceProvider Services => _bot!.Services;
 
     public static readonly Roster Roster = new([
-        new Person("alice", "Alice", [Roles.OnCall], null, AliceAad),
-        new Person("bob", "Bob", [Roles.Lead], null, BobAad),
+        Person.Of("alice", "Alice", [Roles.OnCall], null, AliceAad),
+        Person.Of("bob", "Bob", [Roles.Lead], null, BobAad),
     ]);
 
     public async Task InitializeAsync()
