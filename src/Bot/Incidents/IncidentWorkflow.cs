@@ -1,4 +1,5 @@
 using DrBot.Bot.Cards;
+using DrBot.Bot.Integrations.Email;
 using DrBot.Bot.Integrations.Paging;
 using DrBot.Bot.Outbox;
 using DrBot.Bot.PostMortems;
@@ -27,7 +28,9 @@ public sealed class IncidentWorkflow(
     IOptions<DrBotOptions> options,
     TimeProvider time,
     IncidentPager pager,
-    PostMortemService postMortems)
+    PostMortemService postMortems,
+    CustomerNotices notices,
+    Integrations.Tickets.IncidentTickets tickets)
 {
     private DrBotOptions Options => options.Value;
 
@@ -43,6 +46,7 @@ public sealed class IncidentWorkflow(
         if (severity.WarRoom)
             await publisher.OpenWarRoomAsync(incident.Id, $"{incident.Id} {incident.Title}", team, cancellationToken);
         await pager.IncidentOpenedAsync(incident, cancellationToken);
+        await notices.OpenedAsync(incident, cancellationToken);
         return result;
     }
 
@@ -58,7 +62,11 @@ public sealed class IncidentWorkflow(
     {
         var result = await RepublishHeaderIfDoneAsync(await incidents.ResolveAsync(id, who, cancellationToken), cancellationToken);
         if (result.Ok)
+        {
             await pager.IncidentResolvedAsync(result.Incident!, who.DisplayName, cancellationToken);
+            await notices.ResolvedAsync(result.Incident!, cancellationToken);
+            await tickets.ResolveAsync(result.Incident!, who.DisplayName, cancellationToken);
+        }
         return result;
     }
 
