@@ -52,7 +52,7 @@ internal static class DetectionTiming
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IConfiguration>(configuration);
-        services.AddDrBot(configuration);
+        services.AddDrBotHost(configuration);
         services.AddOptions<LiveInfrastructureOptions>().Bind(configuration.GetSection(LiveInfrastructureOptions.Section));
         services.RemoveAll<IHealthProbe>();
         services.AddHttpClient<IHealthProbe, HttpHealthProbe>(http => http.Timeout = Timeout.InfiniteTimeSpan);

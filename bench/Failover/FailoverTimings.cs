@@ -13,6 +13,7 @@ using DrBot.Runbooks.Storage;
 using DrBot.Runbooks.Storage.LiteDb;
 using DrBot.Runbooks.Tests.Infrastructure.Servers;
 using Npgsql;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Bench.Failover;
 

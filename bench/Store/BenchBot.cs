@@ -9,7 +9,7 @@ using DrBot.Runbooks.Storage;
 namespace DrBot.Bench.Store;
 
 /// <summary>
-/// The bot's real service graph (AddDrBot) on one store, without the web server and background
+/// The bot's real service graph (AddDrBotHost) on one store, without the web server and background
 /// loops: the benchmark calls the command router the way a channel adapter does.
 /// </summary>
 internal sealed class BenchBot : IAsyncDisposable
@@ -51,7 +51,7 @@ internal sealed class BenchBot : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IConfiguration>(configuration);
-        services.AddDrBot(configuration);
+        services.AddDrBotHost(configuration);
         var bot = new BenchBot(services.BuildServiceProvider(), dataDir);
         await bot.Store.ListRunsAsync(unfinishedOnly: true, CancellationToken.None); // opens / migrates
         return bot;

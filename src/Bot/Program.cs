@@ -9,7 +9,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     ContentRootPath = contentRoot,
     WebRootPath = WebRoot.Find(contentRoot),
 });
-builder.Services.AddDrBot(builder.Configuration);
+builder.Services.AddDrBotHost(builder.Configuration);
 
 var app = builder.Build();
 app.MapDrBot();

@@ -1,4 +1,4 @@
-using DrBot.Bot.Channels.Teams.Package;
+using DrBot.TeamsPackage;
 
 // Usage: TeamsPackage <manifest directory> <output zip> [bot app id]
 // Redraws color.png and outline.png beside the manifest, then zips the three files.

@@ -3,6 +3,7 @@ using DrBot.Bot.Views;
 using DrBot.Runbooks.Audit;
 using DrBot.Runbooks.Incidents;
 using DrBot.Runbooks.Policy;
+using DrBot.Runbooks.People;
 
 namespace DrBot.Bot.Commands;
 

@@ -5,6 +5,7 @@ using DrBot.Bot.Incidents;
 using DrBot.Bot.Runs;
 using DrBot.Bot.Strategy;
 using DrBot.Bot.Views;
+using DrBot.Runbooks.Application;
 using DrBot.Runbooks.Approvals;
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Engine;
@@ -13,6 +14,7 @@ using DrBot.Runbooks.People;
 using DrBot.Runbooks.Policy;
 using DrBot.Runbooks.Storage;
 using Microsoft.Extensions.Options;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Bot.Commands;
 
@@ -23,15 +25,16 @@ namespace DrBot.Bot.Commands;
 /// </summary>
 public sealed partial class CommandRouter(
     CommandParser parser,
+    RunbookService runbooks,
+    RunQueries runs,
     RunbookEngine engine,
     RunbookCatalog catalog,
-    RunDispatcher dispatcher,
-    RunCardObserver cards,
+    RunCardProjection cards,
     IncidentWorkflow workflow,
     IncidentService incidents,
     DrillService drills,
     StrategyCommandHandler strategy,
-    IDrBotStore store,
+    IIdempotencyStore store,
     IOptions<DrBotOptions> options,
     TimeProvider time,
     ILogger<CommandRouter> logger,
@@ -131,33 +134,32 @@ public sealed partial class CommandRouter(
     {
         if (catalog.Find(runbook) is null)
             return ChatReply.PrivateText($"Unknown runbook '{runbook}'. Runbooks: {string.Join(", ", catalog.All.Select(r => r.Name))}.");
-        // Two failovers to the same region at once would fight over the same systems.
-        var running = (await store.ListRunsAsync(unfinishedOnly: true, cancellationToken))
-            .FirstOrDefault(r => r.Runbook == runbook && string.Equals(r.Region, region, StringComparison.OrdinalIgnoreCase));
-        if (running is not null)
-            return ChatReply.PrivateText($"{running.Id} ({running.Runbook} → {running.Region}) is already under way, started by {running.StartedBy}; follow its card, or `cancel {running.Id}` first.");
+        // Two failovers to the same region at once would fight over the same systems: said before an
+        // incident is opened for nothing; the service's claim decides when two starts race.
+        if (await runbooks.UnderWayAsync(runbook, region, cancellationToken) is { } underWay)
+            return AlreadyRunning(underWay);
         incidentId ??= (await incidents.ListOpenAsync(cancellationToken)).OrderByDescending(i => i.OpenedAt).FirstOrDefault()?.Id;
         if (incidentId is null)
         {
-            var primary = options.Value.Regions.FirstOrDefault(r => r.Value.Role == "primary").Key;
-            var opened = await workflow.OpenAsync(new OpenIncidentRequest("P1", $"{runbook} to {region}", actor, Region: primary), cancellationToken);
+            var opened = await workflow.OpenAsync(new OpenIncidentRequest("P1", $"{runbook} to {region}", actor, Region: options.Value.RegionWithRole(RegionRoles.Primary)), cancellationToken);
             if (!opened.Ok)
                 return ChatReply.Error(opened.Message);
             incidentId = opened.Incident!.Id;
         }
-        var started = await engine.StartAsync(new StartRunRequest(runbook, region, actor, incidentId), cancellationToken);
-        if (!started.Started || started.Run is not { } run)
-            return ChatReply.PrivateText(started.Message);
-        await incidents.LinkRunAsync(incidentId, run.Id, actor, cancellationToken);
-        dispatcher.Enqueue(run.Id);
+        var started = await runbooks.StartForIncidentAsync(runbook, region, incidentId, actor, cancellationToken);
+        if (started.Running is { } running)
+            return AlreadyRunning(running);
+        if (started.Run is not { } run)
+            return ChatReply.PrivateText(started.Refusal!);
         return ChatReply.Public($"{actor.DisplayName} started {run.Runbook} → {run.Region} as {run.Id} on {incidentId}. Pre-checks are running; a lead approves on the card.");
     }
 
+    private static ChatReply AlreadyRunning(RunRecord running) => ChatReply.PrivateText(
+        $"{running.Id} ({running.Runbook} → {running.Region}) is already under way, started by {running.StartedBy}; follow its card, or `cancel {running.Id}` first.");
+
     private async Task<ChatReply> DecideAsync(GateDecisionRequest request, CancellationToken cancellationToken)
     {
-        var result = await engine.DecideAsync(request, cancellationToken);
-        if (result.Applied)
-            dispatcher.Enqueue(request.RunId);
+        var result = await runbooks.DecideAsync(request, cancellationToken);
         var current = await CurrentCardAsync(request.RunId, result.Message, cancellationToken);
         return result.Applied
             ? ChatReply.Public(result.Message, current.Card)
@@ -166,15 +168,9 @@ public sealed partial class CommandRouter(
 
     private async Task<ChatReply> DecideTypedAsync(DecideCommand decide, Actor actor, CancellationToken cancellationToken)
     {
-        var waiting = new List<RunRecord>();
-        foreach (var run in await store.ListRunsAsync(unfinishedOnly: true, cancellationToken))
-            if (RunbookCard.PendingGate(run, catalog.Find(run.Runbook)) is not null && (decide.RunId is null || run.Id == decide.RunId))
-                waiting.Add(run);
-        if (waiting.Count != 1)
-            return ChatReply.PrivateText(waiting.Count == 0
-                ? "No run is waiting for a decision" + (decide.RunId is null ? "." : $" with id {decide.RunId}.")
-                : $"Several runs wait for a decision: {string.Join(", ", waiting.Select(r => r.Id))}. Say which: `approve <run-id> [reason]`.");
-        var target = waiting[0];
+        var (target, problem) = await runbooks.FindWaitingAsync(decide.RunId, cancellationToken);
+        if (target is null)
+            return ChatReply.PrivateText(problem!);
         var gate = RunbookCard.PendingGate(target, catalog.Find(target.Runbook))!;
         // A typed decision must name the gate it decides, or it could decide a gate the person never saw.
         if (TypedDecision.NamedGate(decide.Reason, gate.Id) is not { } reason)
@@ -184,7 +180,7 @@ public sealed partial class CommandRouter(
 
     private async Task<ChatReply> CancelAsync(string runId, Actor actor, CancellationToken cancellationToken)
     {
-        var run = await engine.CancelAsync(runId.ToLowerInvariant(), actor, "cancelled from chat", cancellationToken);
+        var run = await runbooks.CancelAsync(runId, actor, "cancelled from chat", cancellationToken);
         return run is null
             ? ChatReply.PrivateText($"No unfinished run {runId}.")
             : ChatReply.Public($"{actor.DisplayName} cancelled {run.Id} ({run.Runbook} → {run.Region}).");
@@ -192,7 +188,7 @@ public sealed partial class CommandRouter(
 
     private async Task<ChatReply> CurrentCardAsync(string? runId, string text, CancellationToken cancellationToken)
     {
-        if (runId is null || await store.GetRunAsync(runId, cancellationToken) is not { } run)
+        if (runId is null || await runs.GetAsync(runId, cancellationToken) is not { } run)
             return ChatReply.PrivateText($"No run {runId}.");
         return ChatReply.Public(text, await cards.BuildCardAsync(run, cancellationToken));
     }
@@ -235,6 +231,6 @@ public sealed partial class CommandRouter(
     private static ChatReply NotOnRoster(ChatInput input) => ChatReply.Error(
         $"{input.User.DisplayName}, you are not on the DrBot roster, so you may read but not act. Ask an admin to add your {input.Channel} id ({input.User.PlatformUserId}) under DrBot:People.");
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Store unavailable; action refused")]
+    [LoggerMessage(EventId = HostLogEvents.StoreUnavailable, Level = LogLevel.Error, Message = "Store unavailable; action refused")]
     private partial void LogStoreUnavailable(Exception ex);
 }

@@ -4,6 +4,7 @@ using DrBot.Bot.Channels;
 using DrBot.Bot.Views;
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Engine;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Bot.Commands;
 

@@ -21,7 +21,7 @@ public sealed class DrillService(IServiceProvider services, AlertIntake alerts, 
             return "Drills inject faults into the simulated regions only (DrBot:Infrastructure:Mode = Simulated). In Live mode rehearse with a planned `failover <region>` in a maintenance window.";
 
         var regions = options.Value.Regions;
-        string RegionWithRole(string role) => regions.FirstOrDefault(r => r.Value.Role == role).Key ?? regions.Keys.First();
+        string RegionWithRole(string role) => options.Value.RegionWithRole(role) ?? regions.Keys.First();
         var scenario = drill.Scenario ?? "region-down";
         if (scenario == "clear")
         {
@@ -30,17 +30,17 @@ public sealed class DrillService(IServiceProvider services, AlertIntake alerts, 
         }
         if (scenario.StartsWith("lag:", StringComparison.Ordinal))
         {
-            var target = drill.Region ?? RegionWithRole("secondary");
+            var target = drill.Region ?? RegionWithRole(RegionRoles.Secondary);
             var result = world.ApplyFault(SimulatedFaultKinds.ReplicationLag, target, scenario["lag:".Length..]);
             return result.Ok ? $"Drill: {result.Message}" : result.Message;
         }
         if (scenario == "secondary-unhealthy")
         {
-            var result = world.ApplyFault(SimulatedFaultKinds.SecondaryUnhealthy, drill.Region ?? RegionWithRole("secondary"));
+            var result = world.ApplyFault(SimulatedFaultKinds.SecondaryUnhealthy, drill.Region ?? RegionWithRole(RegionRoles.Secondary));
             return result.Ok ? $"Drill: {result.Message}" : result.Message;
         }
 
-        var down = drill.Region ?? RegionWithRole("primary");
+        var down = drill.Region ?? RegionWithRole(RegionRoles.Primary);
         var applied = world.ApplyFault(SimulatedFaultKinds.RegionDown, down);
         if (!applied.Ok)
             return applied.Message;

@@ -2,7 +2,6 @@ using DrBot.Bot.Alerts;
 using DrBot.Bot.Alerts.Intake;
 using DrBot.Bot.Channels.Slack;
 using DrBot.Bot.Channels.Teams;
-using DrBot.Runbooks.Infrastructure.Live;
 using DrBot.Bot.Cards;
 using DrBot.Bot.Cards.AdaptiveCards;
 using DrBot.Bot.Channels;
@@ -19,41 +18,35 @@ using DrBot.Bot.Observability;
 using DrBot.Bot.Outbox;
 using DrBot.Bot.Runs;
 using DrBot.Bot.Schedulers;
+using DrBot.Runbooks.Application;
 using DrBot.Bot.Strategy;
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Infrastructure;
-using DrBot.Runbooks.Infrastructure.Simulated;
 using DrBot.Runbooks.Policy;
 using DrBot.Runbooks.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using DrBot.Runbooks.People;
 
 namespace DrBot.Bot.Hosting;
 
-/// <summary>Everything the bot host registers, in one place, chosen by configuration.</summary>
+/// <summary>The composition root of the host: the domain (<c>AddDrBotRunbooks</c>) and the chat side, chosen by configuration.</summary>
 public static class DrBotServices
 {
-    public static IServiceCollection AddDrBot(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddDrBotHost(this IServiceCollection services, IConfiguration configuration)
     {
-        services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();
-        services.AddDrBotOptions(configuration);
-        services.AddDrBotStore(configuration);
-        if (string.Equals(configuration["DrBot:Infrastructure:Mode"], "Live", StringComparison.OrdinalIgnoreCase))
-            services.AddLiveInfrastructure();
-        else
-            services.AddSimulatedInfrastructure();
-
+        services.AddDrBotRunbooks(configuration);
         services.AddSingleton<IRunbookNotifier, ChannelRunbookNotifier>();
-        services.AddSingleton<RunCardObserver>();
-        services.AddSingleton<IRunObserver>(sp => sp.GetRequiredService<RunCardObserver>());
-        services.AddRunbookEngine();
+        services.AddSingleton<RunCardProjection>();
+        services.AddSingleton<IRunProjection>(sp => sp.GetRequiredService<RunCardProjection>());
         services.TryAddSingleton(sp => new DrBot.Runbooks.Audit.AuditLog(sp.GetRequiredService<IDrBotStore>(), sp.GetRequiredService<TimeProvider>()));
 
         services.AddSingleton<IAdaptiveCardRenderer, AdaptiveCardRenderer>();
         services.AddSingleton<EnabledChannels>();
         services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<IOutboxWakeUp>(sp => sp.GetRequiredService<OutboxSignal>());
         services.AddSingleton<CardPublisher>();
         services.AddHostedService<OutboxDispatcher>();
         services.AddPaging(configuration);
@@ -65,6 +58,7 @@ public static class DrBotServices
 
         services.AddSingleton<RunDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<RunDispatcher>());
+        services.AddSingleton<IRunQueue>(sp => sp.GetRequiredService<RunDispatcher>());
         services.AddSingleton<IncidentWorkflow>();
         services.AddSingleton<IncidentTimers>();
         services.AddSingleton<TimerService>();
@@ -79,7 +73,8 @@ public static class DrBotServices
         services.AddSingleton<IChatInputHandler, AuthorizingChatInputHandler>();
 
         services.AddSingleton(sp => new LocalChatLog(LocalLogPath(configuration)));
-        services.AddSingleton<IChannelAdapter, LocalChannelAdapter>();
+        services.AddSingleton<LocalChannelAdapter>();
+        services.AddChatPlatform<LocalChannelAdapter>("local", LocalChatSettings.IsEnabled);
         services.AddSlackChannel(configuration);
         services.AddTeamsChannel(configuration);
         services.AddAlertIntake(configuration);

@@ -1,4 +1,6 @@
 using DrBot.Runbooks.Storage;
+using DrBot.Runbooks.Runs;
+using DrBot.Runbooks.Outbox;
 
 namespace DrBot.Bot.Hosting;
 
@@ -7,7 +9,7 @@ public static class HealthAndMetrics
 {
     public static IEndpointRouteBuilder MapHealthAndMetrics(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", async (IDrBotStore store, CancellationToken cancellationToken) =>
+        app.MapGet("/healthz", async (IOutboxStore store, CancellationToken cancellationToken) =>
         {
             try
             {

@@ -69,7 +69,7 @@ public sealed class IncidentAlertSink(
     private CardButton? ProposeFailover(NormalizedAlert alert, AlertDecision decision, string incidentId)
     {
         // Fail over to the standby: the secondary region, unless the secondary is the one that is down.
-        var target = options.Value.Regions.FirstOrDefault(r => r.Value.Role == "secondary" && !string.Equals(r.Key, alert.Region, StringComparison.OrdinalIgnoreCase)).Key;
+        var target = options.Value.RegionWithRole(RegionRoles.Secondary, except: alert.Region);
         if (target is null)
             return null;
         return new CardButton($"Start region failover to {target}", CardVerbs.StartRunbook, new Dictionary<string, string>

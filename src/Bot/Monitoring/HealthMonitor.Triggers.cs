@@ -1,6 +1,8 @@
 using DrBot.Bot.Alerts;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.People;
+using DrBot.Runbooks.Policy;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Bot.Monitoring;
 
@@ -36,19 +38,20 @@ public sealed partial class HealthMonitor
             return new HealthTriggerResult(trigger, true, null, null, "the alert sink opened no incident; nothing started");
         await incidents.RecordDetectionAsync(incident.Id, trigger.FailureStartedAt, trigger.DetectedAt, trigger.Reason, Monitor, cancellationToken);
 
-        if (await RunUnderWayAsync(incident.RunIds, cancellationToken) is { } running)
-            return new HealthTriggerResult(trigger, true, incident.Id, running.Id, $"{running.Runbook} {running.Id} is already under way on {incident.Id}; no second run");
+        if ((await runs.GetManyAsync(incident.RunIds, cancellationToken)).FirstOrDefault(r => !r.IsFinished) is { } linked)
+            return UnderWay(trigger, incident.Id, linked);
         if (ChooseTarget(region) is not { } target)
             return new HealthTriggerResult(trigger, true, incident.Id, null, $"no other region to fail over to; {incident.Id} is open for people to act");
 
-        var started = await engine.StartAsync(new StartRunRequest(_options.Runbook, target, Monitor, incident.Id), cancellationToken);
-        if (!started.Started || started.Run is not { } run)
+        // The same start as a person's `failover`: one run per runbook and target region, claimed with the run.
+        var started = await runbooks.StartForIncidentAsync(_options.Runbook, target, incident.Id, Monitor, cancellationToken);
+        if (started.Running is { } running)
+            return UnderWay(trigger, incident.Id, running);
+        if (started.Run is not { } run)
         {
-            LogStartRefused(region, started.Message);
-            return new HealthTriggerResult(trigger, true, incident.Id, null, started.Message);
+            LogStartRefused(region, started.Refusal!);
+            return new HealthTriggerResult(trigger, true, incident.Id, null, started.Refusal!);
         }
-        await incidents.LinkRunAsync(incident.Id, run.Id, Monitor, cancellationToken);
-        dispatcher.Enqueue(run.Id);
         return new HealthTriggerResult(trigger, true, incident.Id, run.Id, $"{run.Runbook} from {region} to {target} started as {run.Id}; it stops at its approval gate");
     }
 
@@ -63,18 +66,13 @@ public sealed partial class HealthMonitor
             $"{region} passed {_options.RecoveryChecks} health checks in a row"))], cancellationToken);
     }
 
-    /// <summary>An unfinished run of the incident, or any unfinished run of the failover runbook: one failover at a time.</summary>
-    private async Task<RunRecord?> RunUnderWayAsync(IReadOnlyList<string> incidentRuns, CancellationToken cancellationToken)
-    {
-        var unfinished = await store.ListRunsAsync(unfinishedOnly: true, cancellationToken);
-        return unfinished.FirstOrDefault(r => incidentRuns.Contains(r.Id, StringComparer.OrdinalIgnoreCase))
-            ?? unfinished.FirstOrDefault(r => string.Equals(r.Runbook, _options.Runbook, StringComparison.OrdinalIgnoreCase));
-    }
+    private static HealthTriggerResult UnderWay(HealthTrigger trigger, string incidentId, RunRecord running) =>
+        new(trigger, true, incidentId, running.Id, $"{running.Runbook} {running.Id} is already under way on {incidentId}; no second run");
 
     /// <summary>The standby to fail over to: secondary before backup, a region whose last check passed before one that failed.</summary>
     private string? ChooseTarget(string down)
     {
-        static int Rank(string role) => role.ToLowerInvariant() switch { "secondary" => 0, "backup" => 1, "primary" => 3, _ => 2 };
+        static int Rank(string role) => role.ToLowerInvariant() switch { RegionRoles.Secondary => 0, RegionRoles.Backup => 1, RegionRoles.Primary => 3, _ => 2 };
         return options.Value.Regions
             .Where(r => !string.Equals(r.Key, down, StringComparison.OrdinalIgnoreCase))
             .OrderBy(r => History(r.Key)?.LastHealthy == false ? 1 : 0)
@@ -83,12 +81,12 @@ public sealed partial class HealthMonitor
             .FirstOrDefault();
     }
 
-    [LoggerMessage(EventId = 7010, Level = LogLevel.Warning, Message = "Health trigger {Rule} in {Region}: {Reason} (detected after {Seconds} s; active region: {Active})")]
+    [LoggerMessage(EventId = HostLogEvents.HealthTriggered, Level = LogLevel.Warning, Message = "Health trigger {Rule} in {Region}: {Reason} (detected after {Seconds} s; active region: {Active})")]
     private partial void LogTriggered(string region, string rule, string reason, double seconds, bool active);
 
-    [LoggerMessage(EventId = 7011, Level = LogLevel.Information, Message = "{Region} recovered; its triggers are armed again")]
+    [LoggerMessage(EventId = HostLogEvents.RegionRecovered, Level = LogLevel.Information, Message = "{Region} recovered; its triggers are armed again")]
     private partial void LogRecovered(string region);
 
-    [LoggerMessage(EventId = 7012, Level = LogLevel.Error, Message = "The failover of {Region} could not be started: {Message}")]
+    [LoggerMessage(EventId = HostLogEvents.FailoverStartRefused, Level = LogLevel.Error, Message = "The failover of {Region} could not be started: {Message}")]
     private partial void LogStartRefused(string region, string message);
 }

@@ -1,12 +1,10 @@
 using System.Collections.Concurrent;
 using DrBot.Bot.Alerts;
 using DrBot.Bot.Alerts.Intake;
-using DrBot.Bot.Runs;
-using DrBot.Runbooks.Engine;
+using DrBot.Runbooks.Application;
 using DrBot.Runbooks.Incidents;
 using DrBot.Runbooks.Infrastructure;
 using DrBot.Runbooks.Policy;
-using DrBot.Runbooks.Storage;
 using Microsoft.Extensions.Options;
 
 namespace DrBot.Bot.Monitoring;
@@ -26,9 +24,8 @@ public sealed partial class HealthMonitor(
     IHealthProbe probe,
     AlertIntake alerts,
     IncidentService incidents,
-    RunbookEngine engine,
-    RunDispatcher dispatcher,
-    IDrBotStore store,
+    RunbookService runbooks,
+    RunQueries runs,
     IOptions<HealthMonitorOptions> monitorOptions,
     IOptions<DrBotOptions> options,
     TimeProvider time,
@@ -138,21 +135,21 @@ public sealed partial class HealthMonitor(
                 LogTrafficUnreadable(ex);
             }
         }
-        return options.Value.Regions.FirstOrDefault(r => string.Equals(r.Value.Role, "primary", StringComparison.OrdinalIgnoreCase)).Key;
+        return options.Value.RegionWithRole(RegionRoles.Primary);
     }
 
-    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Health monitor off (DrBot:Monitoring:Enabled); it is on by default in Live mode")]
+    [LoggerMessage(EventId = HostLogEvents.HealthMonitorOff, Level = LogLevel.Information, Message = "Health monitor off (DrBot:Monitoring:Enabled); it is on by default in Live mode")]
     private partial void LogDisabled();
 
-    [LoggerMessage(EventId = 7002, Level = LogLevel.Information, Message = "Health monitor probing {Regions} regions every {Seconds} s")]
+    [LoggerMessage(EventId = HostLogEvents.HealthMonitorStarted, Level = LogLevel.Information, Message = "Health monitor probing {Regions} regions every {Seconds} s")]
     private partial void LogStarted(double seconds, int regions);
 
-    [LoggerMessage(EventId = 7003, Level = LogLevel.Error, Message = "Health check round failed")]
+    [LoggerMessage(EventId = HostLogEvents.HealthCheckRoundFailed, Level = LogLevel.Error, Message = "Health check round failed")]
     private partial void LogCheckFailed(Exception ex);
 
-    [LoggerMessage(EventId = 7004, Level = LogLevel.Warning, Message = "Health probe of {Region} threw; the check is skipped")]
+    [LoggerMessage(EventId = HostLogEvents.HealthProbeFailed, Level = LogLevel.Warning, Message = "Health probe of {Region} threw; the check is skipped")]
     private partial void LogProbeFailed(string region, Exception ex);
 
-    [LoggerMessage(EventId = 7005, Level = LogLevel.Warning, Message = "Traffic endpoints unreadable; the configured primary is taken as the active region")]
+    [LoggerMessage(EventId = HostLogEvents.ActiveRegionUnreadable, Level = LogLevel.Warning, Message = "Traffic endpoints unreadable; the configured primary is taken as the active region")]
     private partial void LogTrafficUnreadable(Exception ex);
 }

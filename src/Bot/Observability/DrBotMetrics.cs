@@ -3,6 +3,7 @@ using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Storage;
 using Prometheus;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Bot.Observability;
 

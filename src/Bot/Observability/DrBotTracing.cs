@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DrBot.Runbooks.Engine;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Bot.Observability;
 

@@ -1,15 +1,24 @@
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Incidents;
+using DrBot.Runbooks.Outbox;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Bot.Observability;
 
 /// <summary>
-/// Feeds the histograms from run changes (after they are stored) and records each finished step
-/// as a span of the <c>DrBot.Runbooks</c> activity source with its real start and end times.
+/// Feeds the histograms from run changes and records each finished step as a span of the
+/// <c>DrBot.Runbooks</c> activity source with its real start and end times. A projection that causes
+/// no message: the engine asks it as it commits each change.
 /// </summary>
-public sealed class MetricsRunObserver(DrBotMetrics metrics, IncidentService incidents) : IRunObserver
+public sealed class MetricsRunObserver(DrBotMetrics metrics, IncidentService incidents) : IRunProjection
 {
-    public async Task OnRunChangedAsync(RunRecord run, RunChange change, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<OutboxMessage>> ProjectAsync(RunRecord run, RunChange change, CancellationToken cancellationToken)
+    {
+        await ObserveAsync(run, change, cancellationToken);
+        return [];
+    }
+
+    private async Task ObserveAsync(RunRecord run, RunChange change, CancellationToken cancellationToken)
     {
         var step = change.StepId is null ? null : run.Step(change.StepId);
         switch (change.Kind)

@@ -16,7 +16,7 @@ public static class ObservabilityRegistration
     public static IServiceCollection AddDrBotObservability(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<DrBotMetrics>();
-        services.AddSingleton<IRunObserver, MetricsRunObserver>();
+        services.AddSingleton<IRunProjection, MetricsRunObserver>();
         if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             services.AddOpenTelemetry()

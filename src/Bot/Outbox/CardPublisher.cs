@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DrBot.Bot.Cards;
 using DrBot.Bot.Channels;
+using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Outbox;
 using DrBot.Runbooks.People;
 using DrBot.Runbooks.Storage;
@@ -11,7 +12,7 @@ namespace DrBot.Bot.Outbox;
 /// Writes posts and updates to the durable outbox, once per enabled channel. Nothing is sent here:
 /// the dispatcher delivers, so a platform outage delays a post but never loses it.
 /// </summary>
-public sealed class CardPublisher(IDrBotStore store, IEnumerable<IChannelAdapter> adapters, EnabledChannels enabled, OutboxSignal signal, TimeProvider time)
+public sealed class CardPublisher(IOutboxStore store, IEnumerable<IChannelAdapter> adapters, EnabledChannels enabled, OutboxSignal signal, TimeProvider time)
 {
     private readonly IReadOnlyList<IChannelAdapter> channels = adapters.Where(a => enabled.IsEnabled(a.Name)).ToList();
 
@@ -76,7 +77,7 @@ public sealed class CardPublisher(IDrBotStore store, IEnumerable<IChannelAdapter
 /// only a few posts per second per channel anyway, so each delivery waits for the hold to end, at most
 /// about 50 ms. Deliveries go on during a long burst, only slower, and catch up after it.
 /// </summary>
-public sealed class OutboxSignal
+public sealed class OutboxSignal : IOutboxWakeUp
 {
     private static readonly TimeSpan HoldPoll = TimeSpan.FromMilliseconds(2);
     private const int MaxHoldPolls = 25;

@@ -193,12 +193,12 @@ public sealed partial class OutboxDispatcher(
         return TimeSpan.FromSeconds(seconds);
     }
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Outbox delivery on {Channel} #{Sequence} failed (attempt {Attempt}); retrying in {Wait}: {Error}")]
+    [LoggerMessage(EventId = HostLogEvents.OutboxDeliveryFailed, Level = LogLevel.Warning, Message = "Outbox delivery on {Channel} #{Sequence} failed (attempt {Attempt}); retrying in {Wait}: {Error}")]
     private partial void LogRetry(string channel, long sequence, int attempt, TimeSpan wait, string error);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Outbox message on {Channel} #{Sequence} ({PostKey}) refused permanently and dropped: {Error}")]
+    [LoggerMessage(EventId = HostLogEvents.OutboxMessageGivenUp, Level = LogLevel.Error, Message = "Outbox message on {Channel} #{Sequence} ({PostKey}) refused permanently and dropped: {Error}")]
     private partial void LogDropped(string channel, long sequence, string postKey, string error);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "Outbox dispatch round failed")]
+    [LoggerMessage(EventId = HostLogEvents.OutboxRoundFailed, Level = LogLevel.Error, Message = "Outbox dispatch round failed")]
     private partial void LogDispatchError(Exception ex);
 }

@@ -11,6 +11,8 @@ using DrBot.Runbooks.PostMortems;
 using DrBot.Runbooks.Storage;
 using DrBot.Runbooks.Timers;
 using Microsoft.Extensions.Options;
+using DrBot.Runbooks.Runs;
+using DrBot.Runbooks.Policy;
 
 namespace DrBot.Bot.PostMortems;
 

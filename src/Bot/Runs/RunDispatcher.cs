@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using DrBot.Runbooks.Application;
 using DrBot.Runbooks.Engine;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +10,7 @@ namespace DrBot.Bot.Runs;
 /// queues the run id, this service drives the engine until the run finishes or waits at a gate.
 /// On start it resumes every unfinished run; it also expires gates that waited too long.
 /// </summary>
-public sealed partial class RunDispatcher(RunbookEngine engine, TimeProvider time, ILogger<RunDispatcher> logger, IOptions<RunbookEngineOptions>? engineOptions = null) : BackgroundService
+public sealed partial class RunDispatcher(RunbookEngine engine, TimeProvider time, ILogger<RunDispatcher> logger, IOptions<RunbookEngineOptions>? engineOptions = null) : BackgroundService, IRunQueue
 {
     private static readonly TimeSpan ExpiryPoll = TimeSpan.FromSeconds(5);
     private readonly Channel<string> _queue = Channel.CreateUnbounded<string>();
@@ -104,9 +105,9 @@ public sealed partial class RunDispatcher(RunbookEngine engine, TimeProvider tim
         }
     }
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Resumed {Count} unfinished runs after start: {Runs}")]
+    [LoggerMessage(EventId = HostLogEvents.RunsResumed, Level = LogLevel.Information, Message = "Resumed {Count} unfinished runs after start: {Runs}")]
     private partial void LogResumed(int count, string runs);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Run work failed for {What}")]
+    [LoggerMessage(EventId = HostLogEvents.RunWorkFailed, Level = LogLevel.Error, Message = "Run work failed for {What}")]
     private partial void LogFailed(string what, Exception ex);
 }

@@ -17,7 +17,7 @@ namespace DrBot.Bot.Schedulers;
 /// idempotency key first, so a timer that fires again after a crash posts nothing twice.
 /// </summary>
 public sealed class IncidentTimers(
-    IDrBotStore store,
+    IIdempotencyStore store,
     IncidentService incidents,
     IncidentWorkflow workflow,
     CardPublisher publisher,
@@ -36,8 +36,7 @@ public sealed class IncidentTimers(
         {
             case TimerKinds.StatusPost:
                 await workflow.PostStatusNowAsync(incident, cancellationToken);
-                // Next post keeps the cadence from the due time (15, 30, 45 …), not from when this one ran.
-                await store.ScheduleTimerAsync(timer with { DueAt = timer.DueAt + options.Value.StatusUpdates.Interval, LeaseOwner = null, LeaseUntil = null }, cancellationToken);
+                await incidents.ScheduleNextStatusPostAsync(timer, cancellationToken);
                 break;
             case TimerKinds.Escalation when incident.State == IncidentState.Open:
                 await EscalateAsync(incident, timer, cancellationToken);
@@ -48,7 +47,7 @@ public sealed class IncidentTimers(
     private async Task EscalateAsync(Incident incident, ScheduledTimer timer, CancellationToken cancellationToken)
     {
         var severity = options.Value.Severities[incident.Severity];
-        var delay = severity.EscalationDelay ?? severity.ResponseTime ?? TimeSpan.FromMinutes(30);
+        var delay = IncidentSchedule.EscalationDelay(severity);
         if (timer.Payload == EscalationSteps.ResponseBreached)
         {
             var team = severity.Team.SelectMany(roster.WithRole).Distinct().ToList();
@@ -56,7 +55,7 @@ public sealed class IncidentTimers(
                 $"Response time of {Durations.Format(severity.ResponseTime ?? TimeSpan.Zero)} passed without acknowledgement. Escalating to {severity.EscalationTarget} at {Durations.Format(delay)}.", team),
                 cancellationToken, IncidentCards.PostKey(incident.Id));
             await incidents.AddTimelineAsync(incident.Id, "escalation", "Response time passed without acknowledgement", Actor.System("escalation"), cancellationToken);
-            await store.ScheduleTimerAsync(new ScheduledTimer(timer.Id, TimerKinds.Escalation, incident.Id, incident.OpenedAt + delay, EscalationSteps.Level(1)), cancellationToken);
+            await incidents.ScheduleNextEscalationAsync(incident, timer, cancellationToken);
             return;
         }
 
@@ -70,7 +69,6 @@ public sealed class IncidentTimers(
         // Only the first level pages the target's service; later levels repeat the mention in chat.
         if (level == 1)
             await pager.EscalatedAsync(incident, severity.EscalationTarget!, level, cancellationToken);
-        if (level < EscalationSteps.MaxLevel)
-            await store.ScheduleTimerAsync(new ScheduledTimer(timer.Id, TimerKinds.Escalation, incident.Id, timer.DueAt + delay, EscalationSteps.Level(level + 1)), cancellationToken);
+        await incidents.ScheduleNextEscalationAsync(incident, timer, cancellationToken);
     }
 }

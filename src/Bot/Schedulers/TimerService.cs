@@ -7,7 +7,7 @@ namespace DrBot.Bot.Schedulers;
 /// Polls the store for due timers, leases them so only one replica fires each, fires, and removes
 /// them (the handler reschedules the next one under the same id, which replaces the lease).
 /// </summary>
-public sealed partial class TimerService(IDrBotStore store, IncidentTimers incidentTimers, IEnumerable<IStoredTimerHandler> handlers, TimeProvider time, ILogger<TimerService> logger) : BackgroundService
+public sealed partial class TimerService(ITimerStore store, IncidentTimers incidentTimers, IEnumerable<IStoredTimerHandler> handlers, TimeProvider time, ILogger<TimerService> logger) : BackgroundService
 {
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
@@ -52,6 +52,6 @@ public sealed partial class TimerService(IDrBotStore store, IncidentTimers incid
         return due.Count;
     }
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Error, Message = "Timer round failed")]
+    [LoggerMessage(EventId = HostLogEvents.TimerRoundFailed, Level = LogLevel.Error, Message = "Timer round failed")]
     private partial void LogFailed(Exception ex);
 }

@@ -3,6 +3,7 @@ using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Incidents;
 using DrBot.Runbooks.People;
 using DrBot.Runbooks.Policy;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Bot.Views;
 

@@ -3,6 +3,8 @@ using DrBot.Runbooks.Approvals;
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.People;
+using DrBot.Runbooks.Runs;
+using DrBot.Runbooks.Policy;
 
 namespace DrBot.Bot.Views;
 
@@ -65,11 +67,8 @@ public static class RunbookCard
 
     public static StepDefinition? PendingGate(RunRecord run, RunbookDefinition? definition)
     {
-        if (run.IsFinished || definition is null)
-            return null;
         // A gate, or a check whose failure asks a lead whether to go on anyway.
-        var step = definition.Step(run.State);
-        return step is not null && run.Step(step.Id)?.Status == StepStatus.AwaitingApproval ? step : null;
+        return run.PendingGate() is { } pending ? definition?.Step(pending.StepId) : null;
     }
 
     public static string OutcomeText(RunOutcome outcome) => outcome switch

@@ -8,6 +8,7 @@ using DrBot.Runbooks.Incidents;
 using DrBot.Runbooks.Kpis;
 using DrBot.Runbooks.Policy;
 using DrBot.Runbooks.PostMortems;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Compliance;
 

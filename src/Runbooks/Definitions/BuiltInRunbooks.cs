@@ -1,4 +1,5 @@
 using DrBot.Runbooks.People;
+using DrBot.Runbooks.Policy;
 using static DrBot.Runbooks.Executors.ExecutorNames;
 
 namespace DrBot.Runbooks.Definitions;

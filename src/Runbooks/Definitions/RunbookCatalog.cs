@@ -1,4 +1,3 @@
-using DrBot.Runbooks.Executors;
 using DrBot.Runbooks.Policy;
 using Microsoft.Extensions.Options;
 
@@ -12,19 +11,19 @@ public sealed class RunbookCatalog
 {
     private readonly Dictionary<string, RunbookDefinition> _byName = new(StringComparer.OrdinalIgnoreCase);
 
-    public RunbookCatalog(IOptions<DrBotOptions> options, StepExecutorRegistry executors)
-        : this(options.Value.Runbooks, executors.Names)
+    public RunbookCatalog(IOptions<DrBotOptions> options, IEnumerable<StepExecutorName> executors)
+        : this(options.Value.Runbooks, executors.Select(e => e.Name))
     {
     }
 
-    /// <param name="executorNames">Executors configured steps may name; the built-in ones when null.</param>
-    public RunbookCatalog(IReadOnlyDictionary<string, RunbookDefinitionOptions> configured, IEnumerable<string>? executorNames = null)
+    /// <param name="executorNames">Executors configured steps may name (those registered with DI).</param>
+    public RunbookCatalog(IReadOnlyDictionary<string, RunbookDefinitionOptions> configured, IEnumerable<string> executorNames)
     {
         foreach (var definition in BuiltInRunbooks.All)
         {
             _byName[definition.Name] = definition;
         }
-        var errors = new RunbookDefinitionValidator(executorNames ?? ExecutorNames.BuiltIn).Validate(configured);
+        var errors = new RunbookDefinitionValidator(executorNames).Validate(configured);
         if (errors.Count > 0)
         {
             throw new OptionsValidationException(DrBotOptions.Section, typeof(DrBotOptions), errors);

@@ -1,8 +1,8 @@
 using DrBot.Runbooks.Engine;
-using DrBot.Runbooks.Executors;
 using DrBot.Runbooks.People;
 using DrBot.Runbooks.Policy;
 using Microsoft.Extensions.Options;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Definitions;
 
@@ -18,10 +18,6 @@ public sealed class RunbookDefinitionValidator : IValidateOptions<DrBotOptions>
         [RunStates.Created, RunStates.RollingBack, RunStates.Succeeded, RunStates.Failed, RunStates.Rejected, RunStates.GateExpired, RunStates.Cancelled, RunStates.RolledBack];
 
     private readonly IReadOnlyCollection<string> _executors;
-
-    public RunbookDefinitionValidator() : this(ExecutorNames.BuiltIn)
-    {
-    }
 
     /// <param name="executorNames">Every registered executor name (built-in and added ones).</param>
     public RunbookDefinitionValidator(IEnumerable<string> executorNames) =>

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using DrBot.Runbooks.Engine;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Definitions;
 

@@ -5,6 +5,7 @@ using DrBot.Runbooks.Policy;
 using DrBot.Runbooks.PostMortems;
 using DrBot.Runbooks.Storage;
 using Microsoft.Extensions.Options;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Drills;
 

@@ -27,23 +27,8 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new Roster(sp.GetRequiredService<IOptions<DrBotOptions>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DrBotOptions>, RunbookDefinitionValidator>(
-            _ => new RunbookDefinitionValidator(ExecutorNames.BuiltIn)));
-
-        foreach (var type in new[]
-        {
-            typeof(PrimaryDownCheck), typeof(RegionHealthyCheck), typeof(ReplicationLagCheck),
-            typeof(DatabasePromoteExecutor), typeof(UpdateConnectionStringExecutor), typeof(RestoreConnectionStringExecutor),
-            typeof(ClusterCredentialsExecutor), typeof(ClusterScaleExecutor), typeof(ClusterRestoreScaleExecutor),
-            typeof(TrafficSwitchExecutor), typeof(TrafficEnableExecutor), typeof(TrafficDisableExecutor),
-            typeof(ServicesVerifyExecutor), typeof(SmokeTestsExecutor), typeof(DataConsistencyExecutor), typeof(ErrorRatesExecutor),
-            typeof(TimelineExecutor),
-        })
-        {
-            services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(IStepExecutor), type));
-        }
-        services.AddSingleton<IStepExecutor>(sp => NotifyExecutor.Stakeholders(sp.GetRequiredService<IRunbookNotifier>()));
-        services.AddSingleton<IStepExecutor>(sp => NotifyExecutor.StatusPage(sp.GetRequiredService<IRunbookNotifier>()));
-        services.AddSingleton<IStepExecutor>(sp => NotifyExecutor.Ticket(sp.GetRequiredService<IRunbookNotifier>()));
+            sp => new RunbookDefinitionValidator(sp.GetServices<StepExecutorName>().Select(n => n.Name))));
+        services.AddBuiltInStepExecutors();
 
         services.TryAddSingleton<StepExecutorRegistry>();
         services.TryAddSingleton<RunbookCatalog>();

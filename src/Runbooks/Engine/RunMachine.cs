@@ -1,65 +1,89 @@
+using DrBot.Runbooks.Approvals;
 using DrBot.Runbooks.Definitions;
+using DrBot.Runbooks.People;
 using Stateless;
+using DrBot.Runbooks.Runs;
+using DrBot.Runbooks.Policy;
 
 namespace DrBot.Runbooks.Engine;
 
 /// <summary>
 /// The Stateless machine of one run, built from its definition. The state lives in
 /// <see cref="RunRecord.State"/> (accessor/mutator constructor), so the machine itself holds nothing
-/// that a restart could lose. States are the step ids plus <see cref="RunStates"/>.
+/// that a restart could lose. States are the step ids plus <see cref="RunStates"/>. Its methods say
+/// what happens to the run; the rules that decide a gate (the decider's role, four-eyes, a current
+/// card) are guards of the decision triggers, so the exported diagram shows them.
 /// </summary>
 internal sealed class RunMachine
 {
-    public const string Start = "start";
-    public const string Complete = "complete";
-    public const string Fail = "fail";
-    public const string Rollback = "rollback";
-    public const string Approve = "approve";
-    public const string Reject = "reject";
-    public const string Skip = "skip";
-    public const string Expire = "expire";
-    public const string Override = "override";
-    public const string Cancel = "cancel";
-    public const string RolledBack = "rolled-back";
-    public const string RollbackFailed = "rollback-failed";
+    private const string StartTrigger = "start";
+    private const string CompleteTrigger = "complete";
+    private const string FailTrigger = "fail";
+    private const string RollbackTrigger = "rollback";
+    private const string ApproveTrigger = "approve";
+    private const string RejectTrigger = "reject";
+    private const string SkipTrigger = "skip";
+    private const string ExpireTrigger = "expire";
+    private const string OverrideTrigger = "override";
+    private const string CancelTrigger = "cancel";
+    private const string RolledBackTrigger = "rolled-back";
+    private const string RollbackFailedTrigger = "rollback-failed";
+
+    private const string CurrentCardGuard = "card shows the current version";
+    private const string FourEyesGuard = "decider did not start the run";
+
+    private static readonly DecisionRefusal[] RefusalOrder = [DecisionRefusal.Stale, DecisionRefusal.WrongRole, DecisionRefusal.SelfApproval, DecisionRefusal.NoPendingGate];
 
     private readonly StateMachine<string, string> _machine;
+    private readonly StateMachine<string, string>.TriggerWithParameters<Decider> _approve;
+    private readonly StateMachine<string, string>.TriggerWithParameters<Decider> _reject;
+    private readonly StateMachine<string, string>.TriggerWithParameters<Decider> _override;
+    private readonly Dictionary<string, DecisionRefusal> _refusalByGuard = new(StringComparer.Ordinal);
 
     public RunMachine(RunbookDefinition definition, RunRecord run)
     {
         _machine = new StateMachine<string, string>(() => run.State, state => run.State = state);
-        _machine.OnUnhandledTrigger((state, trigger) =>
-            throw new InvalidOperationException($"Run {run.Id} is at '{state}', where '{trigger}' does not apply."));
+        _machine.OnUnhandledTrigger((state, trigger, unmet) =>
+            throw new InvalidOperationException($"Run {run.Id} is at '{state}', where '{trigger}' does not apply"
+                + (unmet is { Count: > 0 } ? $" ({string.Join(", ", unmet)})." : ".")));
+        _approve = _machine.SetTriggerParameters<Decider>(ApproveTrigger);
+        _reject = _machine.SetTriggerParameters<Decider>(RejectTrigger);
+        _override = _machine.SetTriggerParameters<Decider>(OverrideTrigger);
 
         var steps = definition.Steps;
         _machine.Configure(RunStates.Created)
-            .Permit(Start, steps.Count > 0 ? steps[0].Id : RunStates.Succeeded)
-            .Permit(Cancel, RunStates.Cancelled);
+            .Permit(StartTrigger, steps.Count > 0 ? steps[0].Id : RunStates.Succeeded)
+            .Permit(CancelTrigger, RunStates.Cancelled);
 
         for (var i = 0; i < steps.Count; i++)
         {
             var step = steps[i];
             var next = i + 1 < steps.Count ? steps[i + 1].Id : RunStates.Succeeded;
-            var state = _machine.Configure(step.Id).Permit(Cancel, RunStates.Cancelled);
+            var state = _machine.Configure(step.Id).Permit(CancelTrigger, RunStates.Cancelled);
+            var guards = DecisionGuards(step, run);
             if (step.Kind is StepKind.Gate or StepKind.Manual)
             {
-                state.Permit(Approve, next).Permit(Reject, RunStates.Rejected).Permit(Expire, RunStates.GateExpired);
+                state.PermitIf(_approve, next, guards)
+                    .PermitIf(_reject, RunStates.Rejected, guards)
+                    .Permit(ExpireTrigger, RunStates.GateExpired);
                 if (StepCondition.TryParse(step.Condition, out var condition))
                 {
-                    state.PermitIf(Skip, next, () => !condition!.IsMet(run.Facts), $"{condition} does not hold");
+                    state.PermitIf(SkipTrigger, next, () => !condition!.IsMet(run.Facts), $"{condition} does not hold");
                 }
                 continue;
             }
-            state.Permit(Complete, next).Permit(Fail, RunStates.Failed).Permit(Rollback, RunStates.RollingBack);
+            state.Permit(CompleteTrigger, next).Permit(FailTrigger, RunStates.Failed).Permit(RollbackTrigger, RunStates.RollingBack);
             if (step.OnFailure == FailurePolicy.AskGate)
             {
-                state.Permit(Override, next).Permit(Reject, RunStates.Rejected).Permit(Expire, RunStates.GateExpired);
+                state.PermitIf(_override, next, guards)
+                    .PermitIf(_reject, RunStates.Rejected, guards)
+                    .Permit(ExpireTrigger, RunStates.GateExpired);
             }
         }
 
         _machine.Configure(RunStates.RollingBack)
-            .Permit(RolledBack, RunStates.RolledBack)
-            .Permit(RollbackFailed, RunStates.Failed);
+            .Permit(RolledBackTrigger, RunStates.RolledBack)
+            .Permit(RollbackFailedTrigger, RunStates.Failed);
         foreach (var terminal in new[] { RunStates.Succeeded, RunStates.Failed, RunStates.Rejected, RunStates.GateExpired, RunStates.Cancelled, RunStates.RolledBack })
         {
             _machine.Configure(terminal);
@@ -68,9 +92,81 @@ internal sealed class RunMachine
 
     public string State => _machine.State;
 
-    public bool CanFire(string trigger) => _machine.CanFire(trigger);
+    public void Start() => _machine.Fire(StartTrigger);
 
-    public void Fire(string trigger) => _machine.Fire(trigger);
+    public void CompleteStep() => _machine.Fire(CompleteTrigger);
+
+    public void FailRun() => _machine.Fire(FailTrigger);
+
+    public void BeginRollback() => _machine.Fire(RollbackTrigger);
+
+    public void FinishRollback(bool complete) => _machine.Fire(complete ? RolledBackTrigger : RollbackFailedTrigger);
+
+    public bool CanSkipGate => _machine.CanFire(SkipTrigger);
+
+    public void SkipGate() => _machine.Fire(SkipTrigger);
+
+    public void ExpireGate() => _machine.Fire(ExpireTrigger);
+
+    public void Cancel() => _machine.Fire(CancelTrigger);
+
+    /// <summary>
+    /// Why <paramref name="decider"/> may not approve (or reject) the waiting step, in the order a person
+    /// is told: a stale card first, then the role, then four-eyes. Empty when the decision may be made.
+    /// </summary>
+    public IReadOnlyList<DecisionRefusal> Refusals(bool approve, bool isGate, Decider decider)
+    {
+        var trigger = approve ? (isGate ? _approve : _override) : _reject;
+        if (_machine.CanFire(trigger, decider, out var unmet))
+        {
+            return [];
+        }
+        var refusals = unmet.Select(g => _refusalByGuard.GetValueOrDefault(g, DecisionRefusal.NoPendingGate)).ToHashSet();
+        return [.. RefusalOrder.Where(refusals.Contains)];
+    }
+
+    /// <summary>Approve a gate, or continue past a failed step that asked.</summary>
+    public void Approve(bool isGate, Decider decider) => _machine.Fire(isGate ? _approve : _override, decider);
+
+    public void Reject(Decider decider) => _machine.Fire(_reject, decider);
 
     public Stateless.Reflection.StateMachineInfo GetInfo() => _machine.GetInfo();
+
+    /// <summary>The role that decides a gate (or a failed step that asks). Manual steps without a role: anyone on the roster.</summary>
+    public static string? GateRole(StepDefinition step) =>
+        step.Role ?? (step.Kind == StepKind.Manual ? null : Roles.Lead);
+
+    private Tuple<Func<Decider, bool>, string>[] DecisionGuards(StepDefinition step, RunRecord run)
+    {
+        var guards = new List<Tuple<Func<Decider, bool>, string>>
+        {
+            Guard(d => d.Recorded || d.CardVersion is not { } version || version >= run.Version, CurrentCardGuard, DecisionRefusal.Stale),
+        };
+        if (GateRole(step) is { } role)
+        {
+            guards.Add(Guard(d => d.Recorded || d.Roles.Contains(role, StringComparer.OrdinalIgnoreCase), $"decider has role {role}", DecisionRefusal.WrongRole));
+        }
+        if (!step.AllowSelfApproval && step.Kind != StepKind.Manual)
+        {
+            guards.Add(Guard(d => d.Recorded || !string.Equals(d.Name, run.StartedBy, StringComparison.OrdinalIgnoreCase), FourEyesGuard, DecisionRefusal.SelfApproval));
+        }
+        return [.. guards];
+    }
+
+    private Tuple<Func<Decider, bool>, string> Guard(Func<Decider, bool> holds, string description, DecisionRefusal refusal)
+    {
+        _refusalByGuard[description] = refusal;
+        return Tuple.Create(holds, description);
+    }
+}
+
+/// <summary>
+/// Who decides a waiting step, as the machine's guards see it. <paramref name="Recorded"/>: a decision
+/// already stored (checked when it was made) being applied now, after a restart or by the expiry sweep.
+/// </summary>
+internal sealed record Decider(string Name, IReadOnlyList<string> Roles, int? CardVersion, bool Recorded = false)
+{
+    public static Decider Of(Person person, int? cardVersion) => new(person.Name, person.Roles, cardVersion);
+
+    public static Decider Stored(GateDecision decision) => new(decision.DecidedBy, [], null, Recorded: true);
 }

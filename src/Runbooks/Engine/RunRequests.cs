@@ -1,12 +1,21 @@
 using DrBot.Runbooks.People;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Engine;
 
-/// <summary>Start <paramref name="Runbook"/> towards <paramref name="Region"/>, e.g. <c>failover west-us</c>.</summary>
-public sealed record StartRunRequest(string Runbook, string Region, Actor StartedBy, string? IncidentId);
+/// <summary>
+/// Start <paramref name="Runbook"/> towards <paramref name="Region"/>, e.g. <c>failover west-us</c>.
+/// <paramref name="Claim"/>, when given, is a key the run holds while unfinished: it is claimed in the
+/// same commit that stores the new run (a run already holding it refuses the start) and given back in
+/// the commit that stores the run finished.
+/// </summary>
+public sealed record StartRunRequest(string Runbook, string Region, Actor StartedBy, string? IncidentId, string? Claim = null);
 
-/// <summary>Started, with the stored run; or not, with a message saying what was wrong and what is valid.</summary>
-public sealed record StartRunResult(bool Started, string Message, RunRecord? Run);
+/// <summary>
+/// Started, with the stored run; or not, with a message saying what was wrong and what is valid.
+/// <paramref name="ClaimTaken"/>: refused because another unfinished run holds the request's claim.
+/// </summary>
+public sealed record StartRunResult(bool Started, string Message, RunRecord? Run, bool ClaimTaken = false);
 
 public enum GraphFormat { Mermaid, Dot }
 

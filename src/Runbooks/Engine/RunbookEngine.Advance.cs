@@ -1,4 +1,6 @@
 using DrBot.Runbooks.Definitions;
+using DrBot.Runbooks.Runs;
+using DrBot.Runbooks.Executors;
 
 namespace DrBot.Runbooks.Engine;
 
@@ -18,14 +20,14 @@ public sealed partial class RunbookEngine
             cancellationToken.ThrowIfCancellationRequested();
             RunRecord run;
             bool more;
-            using (await LockRunAsync(runId, cancellationToken))
+            using (await _leases.LockAsync(runId, cancellationToken))
             {
-                if (!await TryLeaseAsync(runId, cancellationToken))
+                if (!await _leases.TryLeaseAsync(runId, cancellationToken))
                 {
                     return await _store.GetRunAsync(runId, cancellationToken)
                         ?? throw new ArgumentException($"No run '{runId}'.", nameof(runId));
                 }
-                await using (RenewWhileRunning(runId, cancellationToken))
+                await using (_leases.RenewWhileRunning(runId, cancellationToken))
                 {
                     run = await _store.GetRunAsync(runId, cancellationToken)
                         ?? throw new ArgumentException($"No run '{runId}'.", nameof(runId));
@@ -33,7 +35,7 @@ public sealed partial class RunbookEngine
                 }
                 if (!more)
                 {
-                    await _store.ReleaseRunLeaseAsync(runId, ReplicaId, cancellationToken);
+                    await _leases.ReleaseAsync(runId, cancellationToken);
                 }
             }
             if (!more)
@@ -53,14 +55,14 @@ public sealed partial class RunbookEngine
         var definition = _catalog.Find(run.Runbook);
         if (definition is null)
         {
-            Finish(run, RunOutcome.Failed, $"the runbook '{run.Runbook}' is no longer defined");
-            await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.Finished, null, run.OutcomeReason!));
+            _writer.Finish(run, RunOutcome.Failed, $"the runbook '{run.Runbook}' is no longer defined");
+            await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.Finished, null, run.OutcomeReason!));
             return false;
         }
         var machine = new RunMachine(definition, run);
         if (run.State == RunStates.Created)
         {
-            machine.Fire(RunMachine.Start);
+            machine.Start();
         }
         if (RunStates.IsTerminal(run.State))
         {
@@ -74,7 +76,7 @@ public sealed partial class RunbookEngine
 
         var step = definition.Step(run.State)
             ?? throw new InvalidOperationException($"Run {run.Id} is at '{run.State}', which '{definition.Name}' does not define.");
-        var record = StepRecordOf(run, step);
+        var record = RunSteps.RecordOf(run, step);
         if (step.Kind is StepKind.Gate or StepKind.Manual)
         {
             return await ReachGateAsync(run, definition, step, record, machine, cancellationToken);
@@ -89,9 +91,9 @@ public sealed partial class RunbookEngine
     private async Task<bool> FinishFromStateAsync(RunRecord run, CancellationToken cancellationToken)
     {
         // Reached the end of the steps (or a definition without steps): the run succeeded.
-        Finish(run, RunOutcome.Succeeded, "all steps done");
-        await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.Finished, null, "succeeded"));
-        await AuditAsync("drbot", "run-succeeded", run.Id, Summary(run), cancellationToken);
+        _writer.Finish(run, RunOutcome.Succeeded, "all steps done");
+        await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.Finished, null, "succeeded"));
+        await _writer.AuditAsync("drbot", "run-succeeded", run.Id, Summary(run), cancellationToken);
         return false;
     }
 
@@ -100,37 +102,37 @@ public sealed partial class RunbookEngine
         var interrupted = record.Status == StepStatus.Running;
         record.Attempts++;
         record.Status = StepStatus.Running;
-        record.StartedAt ??= _time.GetUtcNow();
+        record.StartedAt ??= _writer.Now;
         record.Detail = interrupted ? "re-verifying after an interrupted attempt" : "running";
-        await JournalAsync(run, step.Id, record.Attempts, JournalPhase.Started, null, record.Detail, cancellationToken);
-        await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.StepStarted, step.Id, record.Title));
+        await _writer.JournalAsync(run, step.Id, record.Attempts, JournalPhase.Started, null, record.Detail, cancellationToken);
+        await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.StepStarted, step.Id, record.Title));
         if (interrupted)
         {
-            await AuditAsync("drbot", "step-resumed", $"{run.Id}/{step.Id}", $"attempt {record.Attempts} re-verifies an interrupted attempt", cancellationToken);
+            await _writer.AuditAsync("drbot", "step-resumed", $"{run.Id}/{step.Id}", $"attempt {record.Attempts} re-verifies an interrupted attempt", cancellationToken);
         }
 
-        var (result, checks) = await RunStepWorkAsync(run, step, cancellationToken);
+        var (result, checks) = await _steps.RunAsync(run, step, cancellationToken);
 
         foreach (var (key, value) in result.Facts ?? new Dictionary<string, string>())
         {
             run.Facts[key] = value;
         }
         record.Checks = checks;
-        record.EndedAt = _time.GetUtcNow();
+        record.EndedAt = _writer.Now;
         record.Detail = result.Detail;
         if (result.Kind == StepResultKind.Succeeded)
         {
             record.Status = StepStatus.Succeeded;
-            await JournalAsync(run, step.Id, record.Attempts, JournalPhase.Completed, "succeeded", result.Detail, cancellationToken);
-            machine.Fire(RunMachine.Complete);
-            await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.StepFinished, step.Id, result.Detail));
-            await AuditAsync("drbot", "step-succeeded", $"{run.Id}/{step.Id}", result.Detail, cancellationToken);
+            await _writer.JournalAsync(run, step.Id, record.Attempts, JournalPhase.Completed, "succeeded", result.Detail, cancellationToken);
+            machine.CompleteStep();
+            await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.StepFinished, step.Id, result.Detail));
+            await _writer.AuditAsync("drbot", "step-succeeded", $"{run.Id}/{step.Id}", result.Detail, cancellationToken);
             return true;
         }
 
         record.Status = StepStatus.Failed;
-        await JournalAsync(run, step.Id, record.Attempts, JournalPhase.Failed, result.RollbackSignal ?? "failed", result.Detail, cancellationToken);
-        await AuditAsync("drbot", "step-failed", $"{run.Id}/{step.Id}", $"{result.RollbackSignal} {result.Detail}".Trim(), cancellationToken);
+        await _writer.JournalAsync(run, step.Id, record.Attempts, JournalPhase.Failed, result.RollbackSignal ?? "failed", result.Detail, cancellationToken);
+        await _writer.AuditAsync("drbot", "step-failed", $"{run.Id}/{step.Id}", $"{result.RollbackSignal} {result.Detail}".Trim(), cancellationToken);
         if (result.RollbackSignal is not null || step.OnFailure == FailurePolicy.Rollback)
         {
             var reason = result.RollbackSignal is null ? $"{record.Title} failed: {result.Detail}" : $"{result.RollbackSignal}: {result.Detail}";
@@ -140,9 +142,9 @@ public sealed partial class RunbookEngine
         {
             return await AskAboutFailureAsync(run, step, record, cancellationToken);
         }
-        machine.Fire(RunMachine.Fail);
-        Finish(run, RunOutcome.Failed, $"{record.Title} failed: {result.Detail}");
-        await SaveAsync(run, cancellationToken,
+        machine.FailRun();
+        _writer.Finish(run, RunOutcome.Failed, $"{record.Title} failed: {result.Detail}");
+        await _writer.SaveAsync(run, cancellationToken,
             new RunChange(RunChangeKind.StepFinished, step.Id, result.Detail),
             new RunChange(RunChangeKind.Finished, step.Id, run.OutcomeReason!));
         return false;
@@ -153,12 +155,12 @@ public sealed partial class RunbookEngine
     {
         record.Status = StepStatus.AwaitingApproval;
         record.Detail = $"{record.Detail} — approve to continue anyway, reject to stop";
-        run.GateExpiresAt = _time.GetUtcNow() + _options.Approvals.Expiry;
-        await JournalAsync(run, step.Id, record.Attempts, JournalPhase.GateOpened, null, record.Detail, cancellationToken);
-        await SaveAsync(run, cancellationToken,
+        run.GateExpiresAt = _writer.Now + _options.Approvals.Expiry;
+        await _writer.JournalAsync(run, step.Id, record.Attempts, JournalPhase.GateOpened, null, record.Detail, cancellationToken);
+        await _writer.SaveAsync(run, cancellationToken,
             new RunChange(RunChangeKind.StepFinished, step.Id, record.Detail),
             new RunChange(RunChangeKind.GateOpened, step.Id, record.Detail));
-        await AuditAsync("drbot", "gate-opened", $"{run.Id}/{step.Id}", $"failed step needs role {GateRole(step)}: {record.Detail}", cancellationToken);
+        await _writer.AuditAsync("drbot", "gate-opened", $"{run.Id}/{step.Id}", $"failed step needs role {RunMachine.GateRole(step)}: {record.Detail}", cancellationToken);
         return false;
     }
 
@@ -169,28 +171,28 @@ public sealed partial class RunbookEngine
         {
             return await ApplyStoredDecisionAsync(run, definition, step, machine, cancellationToken);
         }
-        if (StepCondition.TryParse(step.Condition, out var condition) && machine.CanFire(RunMachine.Skip))
+        if (StepCondition.TryParse(step.Condition, out var condition) && machine.CanSkipGate)
         {
             var seen = run.Facts.TryGetValue(condition!.Fact, out var value) ? value : "unknown";
             record.Status = StepStatus.Skipped;
-            record.EndedAt = _time.GetUtcNow();
+            record.EndedAt = _writer.Now;
             record.Detail = $"skipped: {condition} does not hold ({condition.Fact} = {seen})";
-            await JournalAsync(run, step.Id, 1, JournalPhase.Skipped, "skipped", record.Detail, cancellationToken);
-            machine.Fire(RunMachine.Skip);
-            await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.GateSkipped, step.Id, record.Detail));
-            await AuditAsync("drbot", "gate-skipped", $"{run.Id}/{step.Id}", record.Detail, cancellationToken);
+            await _writer.JournalAsync(run, step.Id, 1, JournalPhase.Skipped, "skipped", record.Detail, cancellationToken);
+            machine.SkipGate();
+            await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.GateSkipped, step.Id, record.Detail));
+            await _writer.AuditAsync("drbot", "gate-skipped", $"{run.Id}/{step.Id}", record.Detail, cancellationToken);
             return true;
         }
         // Facts measured since the run started (the lag a data-loss gate names) are known now.
         record.Title = StepArguments.ResolveTitle(step.Title, run);
         record.Status = StepStatus.AwaitingApproval;
-        record.StartedAt = _time.GetUtcNow();
+        record.StartedAt = _writer.Now;
         record.Attempts = Math.Max(record.Attempts, 1);
-        record.Detail = GateRole(step) is { } role ? $"waiting for approval by role {role}" : "waiting for someone to confirm it is done";
+        record.Detail = RunMachine.GateRole(step) is { } role ? $"waiting for approval by role {role}" : "waiting for someone to confirm it is done";
         run.GateExpiresAt = record.StartedAt + _options.Approvals.Expiry;
-        await JournalAsync(run, step.Id, 1, JournalPhase.GateOpened, null, record.Detail, cancellationToken);
-        await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.GateOpened, step.Id, record.Detail));
-        await AuditAsync("drbot", "gate-opened", $"{run.Id}/{step.Id}", $"{record.Title}: {record.Detail}, expires {run.GateExpiresAt:O}", cancellationToken);
+        await _writer.JournalAsync(run, step.Id, 1, JournalPhase.GateOpened, null, record.Detail, cancellationToken);
+        await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.GateOpened, step.Id, record.Detail));
+        await _writer.AuditAsync("drbot", "gate-opened", $"{run.Id}/{step.Id}", $"{record.Title}: {record.Detail}, expires {run.GateExpiresAt:O}", cancellationToken);
         return false;
     }
 
@@ -205,19 +207,8 @@ public sealed partial class RunbookEngine
         {
             return false;
         }
-        await ApplyDecisionAsync(run, definition, step, machine, decision, cancellationToken);
+        await _gates.ApplyDecisionAsync(run, definition, step, machine, decision, cancellationToken);
         return !run.IsFinished;
-    }
-
-    private static StepRecord StepRecordOf(RunRecord run, StepDefinition step)
-    {
-        var record = run.Step(step.Id);
-        if (record is null)
-        {
-            record = new StepRecord { StepId = step.Id, Title = StepArguments.ResolveTitle(step.Title, run) };
-            run.Steps.Add(record);
-        }
-        return record;
     }
 
     private static string Summary(RunRecord run) =>

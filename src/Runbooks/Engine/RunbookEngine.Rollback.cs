@@ -1,4 +1,6 @@
 using DrBot.Runbooks.Definitions;
+using DrBot.Runbooks.Runs;
+using DrBot.Runbooks.Executors;
 
 namespace DrBot.Runbooks.Engine;
 
@@ -10,19 +12,19 @@ public sealed partial class RunbookEngine
     /// </summary>
     private async Task<bool> BeginRollbackAsync(RunRecord run, RunbookDefinition definition, RunMachine machine, string stepId, string reason, CancellationToken cancellationToken)
     {
-        if (!ToCompensate(run, definition).Any() && !ChangedProduction(run, definition))
+        if (!RunSteps.ToCompensate(run, definition).Any() && !RunSteps.ChangedProduction(run, definition))
         {
-            machine.Fire(RunMachine.Fail);
-            Finish(run, RunOutcome.Failed, $"{reason} (nothing had been changed, so nothing to roll back)");
-            await SaveAsync(run, cancellationToken,
+            machine.FailRun();
+            _writer.Finish(run, RunOutcome.Failed, $"{reason} (nothing had been changed, so nothing to roll back)");
+            await _writer.SaveAsync(run, cancellationToken,
                 new RunChange(RunChangeKind.StepFinished, stepId, reason),
                 new RunChange(RunChangeKind.Finished, stepId, run.OutcomeReason!));
             return false;
         }
-        machine.Fire(RunMachine.Rollback);
+        machine.BeginRollback();
         run.OutcomeReason = reason;
-        await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.StepFinished, stepId, $"rolling back: {reason}"));
-        await AuditAsync("drbot", "rollback-started", run.Id, reason, cancellationToken);
+        await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.StepFinished, stepId, $"rolling back: {reason}"));
+        await _writer.AuditAsync("drbot", "rollback-started", run.Id, reason, cancellationToken);
         return true;
     }
 
@@ -30,22 +32,22 @@ public sealed partial class RunbookEngine
     private async Task RollBackAsync(RunRecord run, RunbookDefinition definition, RunMachine machine, CancellationToken cancellationToken)
     {
         var journal = await _store.GetJournalAsync(run.Id, cancellationToken);
-        foreach (var step in ToCompensate(run, definition).ToList())
+        foreach (var step in RunSteps.ToCompensate(run, definition).ToList())
         {
-            var record = StepRecordOf(run, step);
+            var record = RunSteps.RecordOf(run, step);
             var attempt = journal.Count(j => j.StepId == step.Id && j.Phase == JournalPhase.CompensationStarted) + 1;
-            await JournalAsync(run, step.Id, attempt, JournalPhase.CompensationStarted, null, step.Compensation, cancellationToken);
+            await _writer.JournalAsync(run, step.Id, attempt, JournalPhase.CompensationStarted, null, step.Compensation, cancellationToken);
             record.Detail = $"compensating ({step.Compensation})";
-            await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.StepStarted, step.Id, record.Detail));
+            await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.StepStarted, step.Id, record.Detail));
 
-            var result = await ExecuteWithRetriesAsync(run, step, step.Compensation, step.CompensationArgs ?? new Dictionary<string, string>(), cancellationToken);
+            var result = await _steps.ExecuteAsync(run, step, step.Compensation, step.CompensationArgs ?? new Dictionary<string, string>(), cancellationToken);
             var succeeded = result.Kind == StepResultKind.Succeeded;
             record.Status = succeeded ? StepStatus.Compensated : StepStatus.CompensationFailed;
             record.Detail = $"compensated: {result.Detail}";
-            record.EndedAt = _time.GetUtcNow();
-            await JournalAsync(run, step.Id, attempt, JournalPhase.Compensated, succeeded ? "succeeded" : "failed", result.Detail, cancellationToken);
-            await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.StepFinished, step.Id, record.Detail));
-            await AuditAsync("drbot", succeeded ? "step-compensated" : "compensation-failed", $"{run.Id}/{step.Id}", result.Detail, cancellationToken);
+            record.EndedAt = _writer.Now;
+            await _writer.JournalAsync(run, step.Id, attempt, JournalPhase.Compensated, succeeded ? "succeeded" : "failed", result.Detail, cancellationToken);
+            await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.StepFinished, step.Id, record.Detail));
+            await _writer.AuditAsync("drbot", succeeded ? "step-compensated" : "compensation-failed", $"{run.Id}/{step.Id}", result.Detail, cancellationToken);
         }
 
         var failed = run.Steps.Where(s => s.Status == StepStatus.CompensationFailed).Select(s => s.Title).ToList();
@@ -60,25 +62,15 @@ public sealed partial class RunbookEngine
         }
         if (failed.Count > 0)
         {
-            machine.Fire(RunMachine.RollbackFailed);
-            Finish(run, RunOutcome.Failed, $"{reason}; rollback incomplete, compensation failed: {string.Join(", ", failed)}");
+            machine.FinishRollback(complete: false);
+            _writer.Finish(run, RunOutcome.Failed, $"{reason}; rollback incomplete, compensation failed: {string.Join(", ", failed)}");
         }
         else
         {
-            machine.Fire(RunMachine.RolledBack);
-            Finish(run, RunOutcome.RolledBack, reason);
+            machine.FinishRollback(complete: true);
+            _writer.Finish(run, RunOutcome.RolledBack, reason);
         }
-        await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.Finished, null, run.OutcomeReason!));
-        await AuditAsync("drbot", run.Outcome == RunOutcome.RolledBack ? "run-rolled-back" : "rollback-failed", run.Id, run.OutcomeReason!, cancellationToken);
+        await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.Finished, null, run.OutcomeReason!));
+        await _writer.AuditAsync("drbot", run.Outcome == RunOutcome.RolledBack ? "run-rolled-back" : "rollback-failed", run.Id, run.OutcomeReason!, cancellationToken);
     }
-
-    /// <summary>Steps whose compensation is still to run, last first. A failed action is compensated too: it may have half happened.</summary>
-    private static IEnumerable<StepDefinition> ToCompensate(RunRecord run, RunbookDefinition definition) =>
-        definition.Steps
-            .Where(s => s.Compensation is not null && s.Kind == StepKind.Action
-                && run.Step(s.Id)?.Status is StepStatus.Succeeded or StepStatus.Failed)
-            .Reverse();
-
-    private static bool ChangedProduction(RunRecord run, RunbookDefinition definition) =>
-        definition.Steps.Any(s => s.Kind == StepKind.Action && run.Step(s.Id)?.Status == StepStatus.Succeeded);
 }

@@ -1,7 +1,8 @@
-using System.Collections.Concurrent;
 using DrBot.Runbooks.Audit;
+using DrBot.Runbooks.Approvals;
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Executors;
+using DrBot.Runbooks.Incidents;
 using DrBot.Runbooks.Infrastructure;
 using DrBot.Runbooks.People;
 using DrBot.Runbooks.Policy;
@@ -10,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Stateless.Graph;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Engine;
 
@@ -23,17 +25,16 @@ public sealed partial class RunbookEngine
     private static readonly string[] StrategyRegions = ["east-us", "west-us", "north-europe"];
 
     private readonly IDrBotStore _store;
-    private readonly AuditLog _audit;
     private readonly RunbookCatalog _catalog;
-    private readonly StepExecutorRegistry _executors;
     private readonly Roster _roster;
     private readonly DrBotOptions _options;
-    private readonly RunbookEngineOptions _engineOptions;
-    private readonly TimeProvider _time;
-    private readonly IReadOnlyList<IRunObserver> _observers;
+    private readonly StepRunner _steps;
+    private readonly RunWriter _writer;
+    private readonly RunLeases _leases;
+    private readonly GateDecider _gates;
+    private readonly RunRecovery _recovery;
     private readonly ITrafficRouter? _traffic;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _runLocks = new(StringComparer.Ordinal);
 
     public RunbookEngine(
         IDrBotStore store,
@@ -42,23 +43,29 @@ public sealed partial class RunbookEngine
         Roster roster,
         IOptions<DrBotOptions> options,
         TimeProvider time,
-        IEnumerable<IRunObserver> observers,
+        IEnumerable<IRunProjection> projections,
         ITrafficRouter? traffic = null,
         IOptions<RunbookEngineOptions>? engineOptions = null,
-        ILogger<RunbookEngine>? logger = null)
+        ILogger<RunbookEngine>? logger = null,
+        IncidentService? incidents = null,
+        IOutboxWakeUp? wakeUp = null)
     {
         _store = store;
-        _audit = new AuditLog(store, time);
         _catalog = catalog;
-        _executors = executors;
         _roster = roster;
         _options = options.Value;
-        _engineOptions = engineOptions?.Value ?? new RunbookEngineOptions();
-        _time = time;
-        _observers = observers.ToList();
         _traffic = traffic;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        var engineSettings = engineOptions?.Value ?? new RunbookEngineOptions();
+        _steps = new StepRunner(executors, engineSettings, time);
+        _writer = new RunWriter(store, new AuditLog(store, time), time, [.. projections], incidents, wakeUp, _logger);
+        _leases = new RunLeases(store, engineSettings, time, _logger);
+        _gates = new GateDecider(store, _writer, _leases, catalog, roster, _options);
+        _recovery = new RunRecovery(store, _writer, _leases, _gates, catalog, AdvanceAsync, _logger);
     }
+
+    /// <summary>The run lease owner this engine writes: one id per replica.</summary>
+    public string ReplicaId => _leases.ReplicaId;
 
     public IReadOnlyList<string> Regions =>
         _options.Regions.Count > 0 ? [.. _options.Regions.Keys.Order(StringComparer.Ordinal)] : StrategyRegions;
@@ -82,11 +89,11 @@ public sealed partial class RunbookEngine
         if (person is null && !bySystem)
         {
             var refusal = $"{request.StartedBy} is not on the roster: only roster members may start a runbook.";
-            await AuditAsync(request.StartedBy.ToString(), "run-start-refused", definition.Name, refusal, cancellationToken);
+            await _writer.AuditAsync(request.StartedBy.ToString(), "run-start-refused", definition.Name, refusal, cancellationToken);
             return new StartRunResult(false, refusal, null);
         }
 
-        var now = _time.GetUtcNow();
+        var now = _writer.Now;
         var run = new RunRecord
         {
             Id = $"run-{await _store.NextSequenceAsync("run", cancellationToken)}",
@@ -97,19 +104,23 @@ public sealed partial class RunbookEngine
             StartedByChannel = request.StartedBy.Channel,
             StartedAt = now,
             IncidentId = request.IncidentId,
+            Claim = request.Claim,
         };
         run.Steps = [.. definition.Steps.Select(s => new StepRecord { StepId = s.Id, Title = StepArguments.Resolve(s.Title, run) })];
         var startedBy = person?.DisplayName ?? $"DrBot ({request.StartedBy.DisplayName})";
         var message = $"{definition.Title} from {run.FromRegion ?? "?"} to {region} started by {startedBy} as {run.Id}.";
-        await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.Started, null, message));
-        await AuditAsync(person?.Name ?? request.StartedBy.ToString(), "run-started", run.Id, message, cancellationToken);
+        if (!await _writer.CommitAsync(run, [new RunChange(RunChangeKind.Started, null, message)], cancellationToken))
+        {
+            return new StartRunResult(false, $"Another unfinished run holds '{request.Claim}'.", null, ClaimTaken: true);
+        }
+        await _writer.AuditAsync(person?.Name ?? request.StartedBy.ToString(), "run-started", run.Id, message, cancellationToken);
         return new StartRunResult(true, message, run);
     }
 
     public async Task<RunRecord?> CancelAsync(string runId, Actor who, string? reason, CancellationToken cancellationToken)
     {
-        using var held = await LockRunAsync(runId, cancellationToken);
-        await using var lease = await HoldLeaseAsync(runId, null, cancellationToken);
+        using var held = await _leases.LockAsync(runId, cancellationToken);
+        await using var lease = await _leases.HoldAsync(runId, null, cancellationToken);
         var run = await _store.GetRunAsync(runId, cancellationToken);
         if (run is null || run.IsFinished)
         {
@@ -118,19 +129,19 @@ public sealed partial class RunbookEngine
         if (!lease.Held)
         {
             // Another replica is in the middle of a step; cancelling under it could undo that step's record.
-            await AuditAsync(who.ToString(), "cancel-refused", run.Id, "busy on another replica (a step is running there); try again when it ends", cancellationToken);
+            await _writer.AuditAsync(who.ToString(), "cancel-refused", run.Id, "busy on another replica (a step is running there); try again when it ends", cancellationToken);
             return run;
         }
         var isSystem = who.Channel == "system";
         var person = _roster.ByName(who.PersonName);
         if (person is null && !isSystem)
         {
-            await AuditAsync(who.ToString(), "cancel-refused", run.Id, "not on the roster", cancellationToken);
+            await _writer.AuditAsync(who.ToString(), "cancel-refused", run.Id, "not on the roster", cancellationToken);
             return run;
         }
         if (run.State == RunStates.RollingBack)
         {
-            await AuditAsync(who.ToString(), "cancel-refused", run.Id, "the run is rolling back; the rollback finishes first", cancellationToken);
+            await _writer.AuditAsync(who.ToString(), "cancel-refused", run.Id, "the run is rolling back; the rollback finishes first", cancellationToken);
             return run;
         }
         var definition = _catalog.Find(run.Runbook);
@@ -138,11 +149,11 @@ public sealed partial class RunbookEngine
         {
             return run;
         }
-        new RunMachine(definition, run).Fire(RunMachine.Cancel);
+        new RunMachine(definition, run).Cancel();
         var detail = $"cancelled by {who}" + (string.IsNullOrWhiteSpace(reason) ? "" : $": {reason}");
-        Finish(run, RunOutcome.Cancelled, detail);
-        await SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.Finished, null, detail));
-        await AuditAsync(who.ToString(), "run-cancelled", run.Id, detail, cancellationToken);
+        _writer.Finish(run, RunOutcome.Cancelled, detail);
+        await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.Finished, null, detail));
+        await _writer.AuditAsync(who.ToString(), "run-cancelled", run.Id, detail, cancellationToken);
         return run;
     }
 
@@ -178,80 +189,31 @@ public sealed partial class RunbookEngine
                 LogTrafficUnreadable(_logger, ex);
             }
         }
-        foreach (var role in new[] { "primary", "secondary" })
-        {
-            var configured = _options.Regions
-                .FirstOrDefault(r => string.Equals(r.Value.Role, role, StringComparison.OrdinalIgnoreCase)
-                    && !string.Equals(r.Key, target, StringComparison.OrdinalIgnoreCase)).Key;
-            if (configured is not null)
-            {
-                return configured;
-            }
-        }
-        return StrategyRegions.FirstOrDefault(r => !string.Equals(r, target, StringComparison.OrdinalIgnoreCase));
+        return _options.RegionWithRole(RegionRoles.Primary, except: target)
+            ?? _options.RegionWithRole(RegionRoles.Secondary, except: target)
+            ?? StrategyRegions.FirstOrDefault(r => !string.Equals(r, target, StringComparison.OrdinalIgnoreCase));
     }
 
-    private void Finish(RunRecord run, RunOutcome outcome, string reason)
-    {
-        run.Outcome = outcome;
-        run.OutcomeReason = reason;
-        run.EndedAt = _time.GetUtcNow();
-        run.GateExpiresAt = null;
-    }
+    /// <summary>
+    /// Applies an Approve/Reject click, or refuses it with a reason (audited). An approval moves the run
+    /// past the gate; the caller then calls <see cref="AdvanceAsync"/>. A rejection ends the run rejected.
+    /// </summary>
+    public Task<DecisionResult> DecideAsync(GateDecisionRequest request, CancellationToken cancellationToken) =>
+        _gates.DecideAsync(request, cancellationToken);
 
-    /// <summary>Saves the run as its next version, then tells the observers.</summary>
-    private async Task SaveAsync(RunRecord run, CancellationToken cancellationToken, params RunChange[] changes)
-    {
-        run.Version++;
-        await _store.SaveRunAsync(run, cancellationToken);
-        foreach (var change in changes)
-        {
-            foreach (var observer in _observers)
-            {
-                try
-                {
-                    await observer.OnRunChangedAsync(run, change, cancellationToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    LogObserverFailed(_logger, ex, observer.GetType().Name, run.Id, change.Name);
-                }
-            }
-        }
-    }
+    /// <summary>Asks again for the pending gate before it expires; null when no gate is pending.</summary>
+    public Task<RunRecord?> RerequestGateAsync(string runId, Actor who, CancellationToken cancellationToken) =>
+        _gates.RerequestGateAsync(runId, who, cancellationToken);
 
-    private Task<bool> JournalAsync(RunRecord run, string stepId, int attempt, JournalPhase phase, string? outcome, string? detail, CancellationToken cancellationToken) =>
-        _store.TryAppendJournalAsync(new JournalEntry(run.Id, stepId, attempt, phase, _time.GetUtcNow(), outcome, detail), cancellationToken);
+    /// <summary>Ends every run whose pending gate is past its expiry as gate expired; returns how many.</summary>
+    public Task<int> ExpireDueGatesAsync(CancellationToken cancellationToken) => _recovery.ExpireDueGatesAsync(cancellationToken);
 
-    private Task<AuditEntry> AuditAsync(string actor, string action, string subject, string detail, CancellationToken cancellationToken) =>
-        _audit.RecordAsync(actor, action, subject, detail, cancellationToken);
+    /// <summary>After a restart: advances every unfinished run not waiting for a decision; returns their ids.</summary>
+    public Task<IReadOnlyList<string>> ResumeUnfinishedAsync(CancellationToken cancellationToken) => _recovery.ResumeUnfinishedAsync(cancellationToken);
 
-    private async Task<IDisposable> LockRunAsync(string runId, CancellationToken cancellationToken)
-    {
-        var gate = _runLocks.GetOrAdd(runId, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken);
-        return new Release(gate);
-    }
+    /// <summary>Several replicas: the unfinished runs no replica is advancing.</summary>
+    public Task<IReadOnlyList<string>> FindRunsToTakeOverAsync(CancellationToken cancellationToken) => _recovery.FindRunsToTakeOverAsync(cancellationToken);
 
-    private sealed class Release(SemaphoreSlim gate) : IDisposable
-    {
-        private int _released;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
-            {
-                gate.Release();
-            }
-        }
-    }
-
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Run observer {Observer} failed on {RunId} {Change}")]
-    private static partial void LogObserverFailed(ILogger logger, Exception exception, string observer, string runId, string change);
-
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Traffic endpoints could not be read; the region left is taken from the configured roles")]
+    [LoggerMessage(EventId = LogEvents.TrafficUnreadableAtStart, Level = LogLevel.Warning, Message = "Traffic endpoints could not be read; the region left is taken from the configured roles")]
     private static partial void LogTrafficUnreadable(ILogger logger, Exception exception);
-
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Resuming run {RunId} failed")]
-    private static partial void LogResumeFailed(ILogger logger, Exception exception, string runId);
 }

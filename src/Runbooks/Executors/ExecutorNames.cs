@@ -23,11 +23,4 @@ public static class ExecutorNames
     public const string StatusPage = "status-page";
     public const string Timeline = "timeline";
     public const string Ticket = "ticket";
-
-    public static readonly IReadOnlyList<string> BuiltIn =
-    [
-        PrimaryDown, RegionHealthy, ReplicationLag, DatabasePromote, UpdateConnectionString, RestoreConnectionString,
-        ClusterCredentials, ClusterScale, ClusterRestoreScale, TrafficSwitch, TrafficEnable, TrafficDisable,
-        ServicesVerify, SmokeTests, DataConsistency, ErrorRates, Notify, StatusPage, Timeline, Ticket,
-    ];
 }

@@ -3,6 +3,7 @@ using DrBot.Runbooks.Audit;
 using DrBot.Runbooks.People;
 using DrBot.Runbooks.Policy;
 using DrBot.Runbooks.Storage;
+using DrBot.Runbooks.Timers;
 using Microsoft.Extensions.Options;
 
 namespace DrBot.Runbooks.Incidents;
@@ -18,10 +19,13 @@ public sealed partial class IncidentService
     private readonly AuditLog _audit;
     private readonly TimeProvider _time;
     private readonly DrBotOptions _options;
+    private readonly ITimerStore? _timers;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.OrdinalIgnoreCase);
 
-    public IncidentService(IIncidentStore store, AuditLog audit, TimeProvider time, IOptions<DrBotOptions> options)
+    /// <param name="timers">Where the incident's status-post and escalation timers are kept; without it none are scheduled.</param>
+    public IncidentService(IIncidentStore store, AuditLog audit, TimeProvider time, IOptions<DrBotOptions> options, ITimerStore? timers = null)
     {
+        _timers = timers;
         _store = store;
         _audit = audit;
         _time = time;
@@ -88,17 +92,18 @@ public sealed partial class IncidentService
         incident.Timeline.Add(new TimelineEvent(now, "opened", text, incident.OpenedBy));
         await _store.SaveIncidentAsync(incident, cancellationToken);
         await _audit.RecordAsync(incident.OpenedBy, "incident.opened", incident.Id, text, cancellationToken);
+        await ScheduleOpenedAsync(incident, cancellationToken);
         return IncidentResult.Done(incident, $"Opened {incident.Id}: {text}");
     }
 
-    public Task<IncidentResult> AcknowledgeAsync(string incidentId, Actor who, CancellationToken cancellationToken) =>
-        TransitionAsync(incidentId, IncidentState.Acknowledged, who, (incident, now) =>
+    public async Task<IncidentResult> AcknowledgeAsync(string incidentId, Actor who, CancellationToken cancellationToken) =>
+        await StopTimersAsync(await TransitionAsync(incidentId, IncidentState.Acknowledged, who, (incident, now) =>
         {
             incident.AcknowledgedAt ??= now;
             // A human has it: escalation stops.
             incident.NextEscalationAt = null;
             return $"Acknowledged by {who}.";
-        }, cancellationToken);
+        }, cancellationToken), statusPostsToo: false, cancellationToken);
 
     public Task<IncidentResult> StartMitigatingAsync(string incidentId, Actor who, CancellationToken cancellationToken) =>
         TransitionAsync(incidentId, IncidentState.Mitigating, who, (incident, now) =>
@@ -115,22 +120,22 @@ public sealed partial class IncidentService
             return $"Mitigation started by {who}.";
         }, cancellationToken);
 
-    public Task<IncidentResult> ResolveAsync(string incidentId, Actor who, CancellationToken cancellationToken) =>
-        TransitionAsync(incidentId, IncidentState.Resolved, who, (incident, now) =>
+    public async Task<IncidentResult> ResolveAsync(string incidentId, Actor who, CancellationToken cancellationToken) =>
+        await StopTimersAsync(await TransitionAsync(incidentId, IncidentState.Resolved, who, (incident, now) =>
         {
             incident.AcknowledgedAt ??= now;
             incident.ResolvedAt = now;
             incident.NextStatusPostAt = null;
             incident.NextEscalationAt = null;
             return $"Resolved by {who}.";
-        }, cancellationToken);
+        }, cancellationToken), statusPostsToo: true, cancellationToken);
 
-    public Task<IncidentResult> CloseAsync(string incidentId, Actor who, CancellationToken cancellationToken) =>
-        TransitionAsync(incidentId, IncidentState.Closed, who, (incident, now) =>
+    public async Task<IncidentResult> CloseAsync(string incidentId, Actor who, CancellationToken cancellationToken) =>
+        await StopTimersAsync(await TransitionAsync(incidentId, IncidentState.Closed, who, (incident, now) =>
         {
             incident.ClosedAt = now;
             return $"Closed by {who}.";
-        }, cancellationToken);
+        }, cancellationToken), statusPostsToo: true, cancellationToken);
 
     private Task<IncidentResult> TransitionAsync(string incidentId, IncidentState to, Actor who, Func<Incident, DateTimeOffset, string> apply, CancellationToken cancellationToken) =>
         ChangeAsync(incidentId, who, "incident." + IncidentTransitions.Name(to), (incident, now) =>

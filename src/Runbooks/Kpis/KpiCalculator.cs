@@ -2,6 +2,7 @@ using DrBot.Runbooks.Drills;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Incidents;
 using DrBot.Runbooks.Policy;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Kpis;
 

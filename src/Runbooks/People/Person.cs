@@ -1,28 +1,38 @@
+using DrBot.Runbooks.Policy;
+
 namespace DrBot.Runbooks.People;
 
-/// <summary>The roles the strategy's escalation matrix and gates speak of.</summary>
-public static class Roles
-{
-    public const string OnCall = "oncall";
-    public const string Lead = "lead";
-    public const string Cto = "cto";
-    public const string EngineeringLead = "engineering-lead";
-    public const string PrimaryTeam = "primary-team";
-
-    public static readonly IReadOnlyList<string> All = [OnCall, Lead, Cto, EngineeringLead, PrimaryTeam];
-
-    public static bool IsKnown(string role) => All.Contains(role, StringComparer.OrdinalIgnoreCase);
-}
-
-/// <summary>One person of the roster, with their ids on each platform.</summary>
+/// <summary>
+/// One person of the roster, with their user id on each chat platform by platform name (<c>slack</c>,
+/// <c>teams</c>, …: the channel names), so a new platform needs no change here.
+/// </summary>
 public sealed record Person(
     string Name,
     string DisplayName,
     IReadOnlyList<string> Roles,
-    string? SlackUserId,
-    string? TeamsAadObjectId)
+    IReadOnlyDictionary<string, string> PlatformIds)
 {
+    public const string Slack = "slack";
+    public const string Teams = "teams";
+
+    /// <summary>A person with a Slack user id and a Teams AAD object id (either may be missing).</summary>
+    public static Person Of(string name, string displayName, IReadOnlyList<string> roles, string? slackUserId, string? teamsAadObjectId) =>
+        new(name, displayName, roles, Ids((Slack, slackUserId), (Teams, teamsAadObjectId)));
+
     public bool HasRole(string role) => Roles.Contains(role, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The person's user id on <paramref name="platform"/>, or null.</summary>
+    public string? IdOn(string platform) => PlatformIds?.TryGetValue(platform, out var id) == true ? id : null;
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? SlackUserId => IdOn(Slack);
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? TeamsAadObjectId => IdOn(Teams);
+
+    /// <summary>The ids that are given, by platform name (case-insensitive).</summary>
+    public static IReadOnlyDictionary<string, string> Ids(params (string Platform, string? Id)[] ids) =>
+        ids.Where(i => !string.IsNullOrWhiteSpace(i.Id)).ToDictionary(i => i.Platform, i => i.Id!.Trim(), StringComparer.OrdinalIgnoreCase);
 }
 
 /// <summary>

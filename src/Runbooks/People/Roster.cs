@@ -15,8 +15,7 @@ public sealed class Roster
             p.Key,
             string.IsNullOrWhiteSpace(p.Value.DisplayName) ? p.Key : p.Value.DisplayName!,
             p.Value.Roles,
-            p.Value.Slack,
-            p.Value.Teams)))
+            Person.Ids((Person.Slack, p.Value.Slack), (Person.Teams, p.Value.Teams)))))
     {
     }
 
@@ -25,11 +24,23 @@ public sealed class Roster
     public Person? ByName(string? name) =>
         name is null ? null : _people.FirstOrDefault(p => string.Equals(p.Name, name.TrimStart('@'), StringComparison.OrdinalIgnoreCase));
 
-    public Person? BySlackId(string? id) =>
-        id is null ? null : _people.FirstOrDefault(p => string.Equals(p.SlackUserId, id, StringComparison.Ordinal));
+    /// <summary>
+    /// The person whose id on <paramref name="platform"/> is <paramref name="id"/>. Slack ids are compared
+    /// exactly; other platforms' ids (AAD object ids are GUIDs) case-insensitively.
+    /// </summary>
+    public Person? ByPlatformId(string platform, string? id)
+    {
+        if (id is null)
+        {
+            return null;
+        }
+        var comparison = string.Equals(platform, Person.Slack, StringComparison.OrdinalIgnoreCase) ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
+        return _people.FirstOrDefault(p => string.Equals(p.IdOn(platform), id, comparison));
+    }
 
-    public Person? ByTeamsId(string? aadObjectId) =>
-        aadObjectId is null ? null : _people.FirstOrDefault(p => string.Equals(p.TeamsAadObjectId, aadObjectId, StringComparison.OrdinalIgnoreCase));
+    public Person? BySlackId(string? id) => ByPlatformId(Person.Slack, id);
+
+    public Person? ByTeamsId(string? aadObjectId) => ByPlatformId(Person.Teams, aadObjectId);
 
     public IReadOnlyList<Person> WithRole(string role) => _people.Where(p => p.HasRole(role)).ToList();
 }

@@ -33,6 +33,21 @@ public sealed class DrBotOptions
 
     /// <summary>Runbook definitions added or overridden by operators, by runbook name.</summary>
     public Dictionary<string, RunbookDefinitionOptions> Runbooks { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The first configured region playing <paramref name="role"/> (case-insensitive), other than <paramref name="except"/>; null when none.</summary>
+    public string? RegionWithRole(string role, string? except = null) =>
+        Regions.FirstOrDefault(r => HasRole(r.Value, role) && !string.Equals(r.Key, except, StringComparison.OrdinalIgnoreCase)).Key;
+
+    /// <summary>Whether <paramref name="region"/> is configured with <paramref name="role"/> (case-insensitive).</summary>
+    public bool RegionHasRole(string region, string role) =>
+        Regions.TryGetValue(region, out var options) && HasRole(options, role);
+
+    /// <summary>The configured name of <paramref name="region"/> (case-insensitive, trimmed); null when it is not configured.</summary>
+    public string? FindRegion(string? region) =>
+        Regions.Keys.FirstOrDefault(r => string.Equals(r, region?.Trim(), StringComparison.OrdinalIgnoreCase));
+
+    private static bool HasRole(RegionOptions region, string role) =>
+        string.Equals(region.Role, role, StringComparison.OrdinalIgnoreCase);
 }
 
 public sealed class SeverityOptions

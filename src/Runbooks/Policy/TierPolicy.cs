@@ -1,30 +1,6 @@
-using DrBot.Runbooks.Incidents;
 using Microsoft.Extensions.Options;
 
 namespace DrBot.Runbooks.Policy;
-
-/// <summary>
-/// What the strategy measures an incident against: the tier's RTO and RPO, and how long detection,
-/// failover and recovery actually took. Null durations are not yet known.
-/// </summary>
-public sealed record IncidentMetrics(
-    string Tier,
-    TimeSpan RtoTarget,
-    TimeSpan RpoTarget,
-    TimeSpan Elapsed,
-    TimeSpan? TimeToDetect,
-    TimeSpan? TimeToAcknowledge,
-    TimeSpan? TimeToFailover,
-    TimeSpan? MeasuredRto,
-    TimeSpan? MeasuredRpo)
-{
-    /// <summary>Null until a failover completed.</summary>
-    public bool? RtoMet => MeasuredRto is { } rto ? rto <= RtoTarget : null;
-    /// <summary>Null until a data-loss window was measured.</summary>
-    public bool? RpoMet => MeasuredRpo is { } rpo ? rpo <= RpoTarget : null;
-    /// <summary>How much of the RTO target is left now (negative once it is breached); null after the failover.</summary>
-    public TimeSpan? RtoRemaining => MeasuredRto is null ? RtoTarget - Elapsed : null;
-}
 
 /// <summary>Service tiers (critical, important, non-critical) with their RTO/RPO targets and services.</summary>
 public sealed class TierPolicy
@@ -69,29 +45,4 @@ public sealed class TierPolicy
     public TimeSpan Rto(string tier) => Get(tier).Rto;
 
     public TimeSpan Rpo(string tier) => Get(tier).Rpo;
-
-    /// <summary>
-    /// Measures the incident: time to detect (detected − failure start), time to acknowledge,
-    /// time to failover (failover completed − detected), measured RTO (failover completed −
-    /// failure start, or − opened when the start is unknown), and the measured RPO.
-    /// </summary>
-    public IncidentMetrics Measure(Incident incident, DateTimeOffset now)
-    {
-        ArgumentNullException.ThrowIfNull(incident);
-        var tierName = Normalize(incident.Tier) ?? Names[0];
-        var tier = _tiers[tierName];
-        var outageStart = incident.FailureStartedAt ?? incident.OpenedAt;
-        var detected = incident.DetectedAt ?? incident.OpenedAt;
-        var end = incident.ResolvedAt ?? now;
-        return new IncidentMetrics(
-            tierName,
-            tier.Rto,
-            tier.Rpo,
-            Elapsed: end - outageStart,
-            TimeToDetect: incident.FailureStartedAt is { } started ? detected - started : null,
-            TimeToAcknowledge: incident.AcknowledgedAt - incident.OpenedAt,
-            TimeToFailover: incident.FailoverCompletedAt - detected,
-            MeasuredRto: incident.FailoverCompletedAt - outageStart,
-            MeasuredRpo: incident.MeasuredRpo);
-    }
 }

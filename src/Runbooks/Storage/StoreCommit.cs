@@ -1,4 +1,6 @@
+using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Outbox;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Storage;
 
@@ -15,6 +17,22 @@ public sealed record StoreCommit(
     IReadOnlyList<KeyValuePair<string, string>> Values,
     IReadOnlyList<OutboxMessage> Messages)
 {
+    /// <summary>
+    /// Runs to insert or replace (as <see cref="IRunStore.SaveRunAsync"/>): the engine commits a run's
+    /// change with the messages it causes, so a crash leaves both or neither.
+    /// </summary>
+    public IReadOnlyList<RunRecord> Runs { get; init; } = [];
+
+    /// <summary>
+    /// Claimed keys to give back (removed before the claims are taken): a finished run frees its
+    /// "one run per runbook and region" claim in the same commit that saves it finished.
+    /// </summary>
+    public IReadOnlyList<string> Releases { get; init; } = [];
+
+    /// <summary>A run saved together with the messages its change causes.</summary>
+    public static StoreCommit ForRun(RunRecord run, IReadOnlyList<OutboxMessage> messages, IReadOnlyList<string>? claims = null, IReadOnlyList<string>? releases = null) =>
+        new(claims ?? [], [], messages) { Runs = [run], Releases = releases ?? [] };
+
     /// <summary>The values with a key given twice reduced to its last value, in first-seen order.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> LastValues()
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DrBot.Runbooks.Engine;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Storage;
 

@@ -13,6 +13,7 @@ using DrBot.Bot.Tests.Cards.BlockKit;
 using DrBot.Bot.Tests.Support;
 using DrBot.Runbooks.Engine;
 using NJsonSchema;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Bot.Tests.Cards;
 

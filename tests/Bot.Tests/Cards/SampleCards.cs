@@ -1,5 +1,6 @@
 using DrBot.Bot.Cards;
 using DrBot.Runbooks.People;
+using DrBot.Runbooks.Policy;
 
 namespace DrBot.Bot.Tests.Cards;
 
@@ -9,9 +10,9 @@ namespace DrBot.Bot.Tests.Cards;
 /// </summary>
 public static class SampleCards
 {
-    public static readonly Person Alice = new("alice", "Alice", [Roles.OnCall], "U0ALICE", "00000000-0000-0000-0000-00000000a11c");
-    public static readonly Person Bob = new("bob", "Bob", [Roles.Lead], "U0BOB", "00000000-0000-0000-0000-000000000b0b");
-    public static readonly Person Carol = new("carol", "Carol", [Roles.Lead], null, null);
+    public static readonly Person Alice = Person.Of("alice", "Alice", [Roles.OnCall], "U0ALICE", "00000000-0000-0000-0000-00000000a11c");
+    public static readonly Person Bob = Person.Of("bob", "Bob", [Roles.Lead], "U0BOB", "00000000-0000-0000-0000-000000000b0b");
+    public static readonly Person Carol = Person.Of("carol", "Carol", [Roles.Lead], null, null);
 
     public static readonly IReadOnlyDictionary<string, string> GateData = new Dictionary<string, string>
     {
@@ -87,7 +88,7 @@ public static class SampleCards
             ["mentions"] = new("P1 opened", "P1 opened: <at>Alice</at>", CardTone.Attention, Mentions: [Alice, Bob, Carol]),
             ["mentions without teams ids"] = new("Escalation", "Escalation", Mentions: [Carol]),
             ["refresh for many approvers"] = new("Approvers", "Approvers", Refresh: new CardRefresh("refresh", GateData,
-                [.. Enumerable.Range(0, 70).Select(i => new Person($"p{i}", $"P{i}", [Roles.Lead], null, i % 7 == 0 ? null : $"aad-{i}"))])),
+                [.. Enumerable.Range(0, 70).Select(i => Person.Of($"p{i}", $"P{i}", [Roles.Lead], null, i % 7 == 0 ? null : $"aad-{i}"))])),
             ["too many buttons"] = new("Choices", "Choices", Buttons: [.. Enumerable.Range(1, 7).Select(i => new CardButton($"Option {i}", $"choose-{i}", GateData))]),
             ["very long content"] = VeryLong("x"),
             ["very long emoji content"] = VeryLong("🔥"),
@@ -110,7 +111,7 @@ public static class SampleCards
         var facts = Enumerable.Range(1, 120).Select(i => new Fact($"Fact {i}", text)).ToList();
         var blocks = new List<CardBlock> { new StepsBlock(steps), new FactsBlock(facts) };
         blocks.AddRange(Enumerable.Range(1, 80).Select(_ => new TextBlock(text)));
-        var people = Enumerable.Range(1, 80).Select(i => new Person($"p{i}", $"Person {i}", [Roles.Lead], null, $"aad-{i}")).ToList();
+        var people = Enumerable.Range(1, 80).Select(i => Person.Of($"p{i}", $"Person {i}", [Roles.Lead], null, $"aad-{i}")).ToList();
         return new CardDocument(text, text, CardTone.Attention, text, blocks,
             [new CardInput("reason", "Reason", "Why?")],
             [new CardButton("Approve", "approve", GateData, ButtonStyle.Positive)],

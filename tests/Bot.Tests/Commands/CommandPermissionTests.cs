@@ -5,6 +5,7 @@ using DrBot.Runbooks.Audit;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.People;
 using DrBot.Runbooks.Policy;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Bot.Tests.Commands;
 

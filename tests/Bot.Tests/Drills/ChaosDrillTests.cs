@@ -2,6 +2,7 @@ using DrBot.Bot.Tests.Support;
 using DrBot.Runbooks.Drills;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Infrastructure.Simulated;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Bot.Tests.Drills;
 

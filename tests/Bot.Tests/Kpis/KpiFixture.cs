@@ -2,6 +2,7 @@ using DrBot.Runbooks.Drills;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Incidents;
 using DrBot.Runbooks.Storage;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Bot.Tests.Kpis;
 

@@ -4,6 +4,7 @@ using DrBot.Runbooks.Approvals;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Incidents;
 using DrBot.Runbooks.Outbox;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Bot.Tests.Monitoring;
 

@@ -11,11 +11,12 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Bot.Tests.Monitoring;
 
 /// <summary>
-/// The bot's real service graph (AddDrBot on a LiteDB file and a FakeTimeProvider) whose health
+/// The bot's real service graph (AddDrBotHost on a LiteDB file and a FakeTimeProvider) whose health
 /// probes are the live <see cref="HttpHealthProbe"/> against real local endpoints: east-us (the
 /// primary) and west-us (the secondary) each have one. Databases, clusters and traffic stay
 /// simulated (delays off), so the failover's pre-checks read the real probes and the simulated rest.
@@ -65,7 +66,7 @@ public sealed class MonitoredBot : IAsyncDisposable
         services.AddLogging();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddSingleton<TimeProvider>(time);
-        services.AddDrBot(configuration);
+        services.AddDrBotHost(configuration);
         // The live probe, registered as AddLiveInfrastructure does; the other ports stay simulated.
         services.AddOptions<LiveInfrastructureOptions>().Bind(configuration.GetSection(LiveInfrastructureOptions.Section));
         services.RemoveAll<IHealthProbe>();

@@ -95,7 +95,7 @@ public sealed class OutboxDispatcherTests
     private static (CardPublisher, OutboxDispatcher) Build(LiteDbStore store, IChannelAdapter platform, TimeProvider time)
     {
         var signal = new OutboxSignal();
-        var enabled = new EnabledChannels(new ConfigurationBuilder().Build());
+        var enabled = new EnabledChannels([new ChatPlatform(platform.Name, () => true, platform, new Roster([]))]);
         return (new CardPublisher(store, [platform], enabled, signal, time),
                 new OutboxDispatcher(store, [platform], [], signal, time, NullLogger<OutboxDispatcher>.Instance));
     }

@@ -1,6 +1,7 @@
 using DrBot.Bot.PostMortems;
 using DrBot.Bot.Tests.Support;
 using DrBot.Runbooks.Engine;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Bot.Tests.PostMortems;
 

@@ -4,6 +4,7 @@ using DrBot.Bot.Tests.EndToEnd;
 using DrBot.Bot.Tests.Support;
 using DrBot.Runbooks.Audit;
 using DrBot.Runbooks.Engine;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Bot.Tests.Replicas;
 

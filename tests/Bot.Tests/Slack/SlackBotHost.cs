@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using DrBot.Runbooks.Policy;
 
 namespace DrBot.Bot.Tests.Slack;
 
@@ -26,8 +27,8 @@ public sealed class SlackBotHost : IAsyncDisposable
     public const string Token = "xoxb-test-token-never-logged";
     public const string IncidentChannel = "C0INCIDENT";
 
-    public static readonly Person Alice = new("alice", "Alice", [Roles.OnCall], "U0ALICE", null);
-    public static readonly Person Bob = new("bob", "Bob", [Roles.Lead], "U0BOB", null);
+    public static readonly Person Alice = Person.Of("alice", "Alice", [Roles.OnCall], "U0ALICE", null);
+    public static readonly Person Bob = Person.Of("bob", "Bob", [Roles.Lead], "U0BOB", null);
 
     private readonly WebApplication _app;
 

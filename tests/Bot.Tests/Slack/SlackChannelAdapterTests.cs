@@ -1,3 +1,4 @@
+using DrBot.Bot;
 using DrBot.Bot.Tests.Support;
 using System.Text.Json.Nodes;
 using DrBot.Bot.Cards;
@@ -10,6 +11,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using DrBot.Runbooks.Policy;
 
 namespace DrBot.Bot.Tests.Slack;
 
@@ -114,7 +116,7 @@ public sealed class SlackChannelAdapterTests : IAsyncLifetime
     [Fact]
     public async Task A_war_room_is_created_with_a_slack_safe_name_and_the_people_with_slack_ids_are_invited()
     {
-        var carol = new Person("carol", "Carol", [Roles.Lead], null, null);
+        var carol = Person.Of("carol", "Carol", [Roles.Lead], null, null);
         var result = await Adapter.OpenWarRoomAsync("INC-0001", "Database down", [SlackBotHost.Alice, SlackBotHost.Bob, carol], CancellationToken.None);
 
         Assert.Equal(DeliveryStatus.Delivered, result.Status);
@@ -176,7 +178,7 @@ public sealed class SlackChannelAdapterTests : IAsyncLifetime
         var result = await Adapter.PostAsync("", null, CardDocument.Text("hello"), CancellationToken.None);
         Assert.Equal(expected, result.Status);
         Assert.Equal($"chat.postMessage: {error}", result.Error);
-        Assert.Contains(_logs.Lines, l => l.Contains("[4005]", StringComparison.Ordinal) && l.Contains("chat.postMessage", StringComparison.Ordinal) && l.Contains(error, StringComparison.Ordinal));
+        Assert.Contains(_logs.Lines, l => l.Contains($"[{HostLogEvents.SlackApiNotOk}]", StringComparison.Ordinal) && l.Contains("chat.postMessage", StringComparison.Ordinal) && l.Contains(error, StringComparison.Ordinal));
         Assert.DoesNotContain(_logs.Lines, l => l.Contains(SlackBotHost.Token, StringComparison.Ordinal));
     }
 

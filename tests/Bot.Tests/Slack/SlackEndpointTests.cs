@@ -1,3 +1,4 @@
+using DrBot.Bot;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
@@ -119,7 +120,7 @@ public sealed class SlackEndpointTests : IAsyncLifetime
         await Task.Delay(300);
         Assert.Empty(_bot.Handler.Inputs);
         Assert.Empty(_stub.Calls);
-        Assert.Contains(_bot.Logs.Lines, l => l.Contains("[4001]", StringComparison.Ordinal) && l.Contains("/api/slack/commands", StringComparison.Ordinal));
+        Assert.Contains(_bot.Logs.Lines, l => l.Contains($"[{HostLogEvents.SlackRequestRefused}]", StringComparison.Ordinal) && l.Contains("/api/slack/commands", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -229,7 +230,7 @@ public sealed class SlackEndpointTests : IAsyncLifetime
         var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.Equal("ephemeral", (string?)answer["response_type"]);
         Assert.Contains("went wrong", (string?)answer["text"], StringComparison.Ordinal);
-        Assert.Contains(_bot.Logs.Lines, l => l.Contains("[4004]", StringComparison.Ordinal) && l.Contains("boom", StringComparison.Ordinal));
+        Assert.Contains(_bot.Logs.Lines, l => l.Contains($"[{HostLogEvents.SlackInputFailed}]", StringComparison.Ordinal) && l.Contains("boom", StringComparison.Ordinal));
     }
 
     private sealed class UnreachableStore : IIdempotencyStore

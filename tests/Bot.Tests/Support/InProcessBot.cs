@@ -9,7 +9,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace DrBot.Bot.Tests.Support;
 
 /// <summary>
-/// The bot's real service graph (AddDrBot) without a web server or background loops, on a LiteDB
+/// The bot's real service graph (AddDrBotHost) without a web server or background loops, on a LiteDB
 /// file and a <see cref="FakeTimeProvider"/>, so tests drive time and call the schedulers directly.
 /// </summary>
 public sealed class InProcessBot : IAsyncDisposable
@@ -51,7 +51,7 @@ public sealed class InProcessBot : IAsyncDisposable
         services.AddLogging();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddSingleton<TimeProvider>(time);
-        services.AddDrBot(configuration);
+        services.AddDrBotHost(configuration);
         return new InProcessBot(services.BuildServiceProvider(), time, dataDir);
     }
 

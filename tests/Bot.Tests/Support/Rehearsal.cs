@@ -2,6 +2,7 @@ using DrBot.Bot.Channels;
 using DrBot.Bot.Schedulers;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.People;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Bot.Tests.Support;
 

@@ -6,6 +6,7 @@ using DrBot.Bot.Channels.Teams;
 using DrBot.Bot.Tests.Teams.Support;
 using DrBot.Runbooks.People;
 using Microsoft.Extensions.DependencyInjection;
+using DrBot.Runbooks.Policy;
 
 namespace DrBot.Bot.Tests.Teams;
 

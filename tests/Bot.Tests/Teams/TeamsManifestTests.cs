@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json.Nodes;
-using DrBot.Bot.Channels.Teams.Package;
+using DrBot.TeamsPackage;
 using DrBot.Bot.Tests.Support;
 using NJsonSchema;
 

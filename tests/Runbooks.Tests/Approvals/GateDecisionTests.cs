@@ -2,6 +2,7 @@ using DrBot.Runbooks.Approvals;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.People;
 using DrBot.Runbooks.Tests.Engine;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Tests.Approvals;
 

@@ -14,7 +14,7 @@ public class RunbookCatalogTests
     [InlineData("failback")]
     public void Every_built_in_runbook_has_a_gate_before_its_first_production_change(string name)
     {
-        var definition = new RunbookCatalog(NoConfiguration).Find(name);
+        var definition = new RunbookCatalog(NoConfiguration, DrBot.Runbooks.Executors.StepExecutorRegistration.BuiltInNames).Find(name);
 
         Assert.NotNull(definition);
         var firstChange = definition.Steps.ToList().FindIndex(s => s.ChangesProduction);
@@ -26,7 +26,7 @@ public class RunbookCatalogTests
     [Fact]
     public void Region_failover_follows_the_manual_checklist_of_the_strategy()
     {
-        var definition = new RunbookCatalog(NoConfiguration).Find("region-failover")!;
+        var definition = new RunbookCatalog(NoConfiguration, DrBot.Runbooks.Executors.StepExecutorRegistration.BuiltInNames).Find("region-failover")!;
 
         Assert.Equal(
             ["pre-failover-checks", "notify-stakeholders", "open-incident-ticket", "approve-failover", "promote-database",
@@ -40,7 +40,7 @@ public class RunbookCatalogTests
     [Fact]
     public void Database_failover_asks_to_accept_data_loss_only_when_the_lag_is_over_a_minute()
     {
-        var gate = new RunbookCatalog(NoConfiguration).Find("database-failover")!.Step("accept-data-loss")!;
+        var gate = new RunbookCatalog(NoConfiguration, DrBot.Runbooks.Executors.StepExecutorRegistration.BuiltInNames).Find("database-failover")!.Step("accept-data-loss")!;
 
         Assert.Equal(StepKind.Gate, gate.Kind);
         Assert.Equal("lead", gate.Role);
@@ -64,7 +64,7 @@ public class RunbookCatalogTests
             ["failback"] = new() { Steps = [new() { Id = "approve", Kind = "gate", Role = "cto" }] },
         };
 
-        var catalog = new RunbookCatalog(configured);
+        var catalog = new RunbookCatalog(configured, DrBot.Runbooks.Executors.StepExecutorRegistration.BuiltInNames);
 
         Assert.Equal("Cache failover", catalog.Find("cache-failover")!.Title);
         Assert.Equal(StepKind.Notify, catalog.Find("cache-failover")!.Steps[1].Kind);
@@ -80,7 +80,7 @@ public class RunbookCatalogTests
             ["my-runbook"] = new() { Steps = [new() { Id = "approve", Kind = "gate", Role = "leed" }] },
         };
 
-        var error = Assert.ThrowsAny<Exception>(() => new RunbookCatalog(configured));
+        var error = Assert.ThrowsAny<Exception>(() => new RunbookCatalog(configured, DrBot.Runbooks.Executors.StepExecutorRegistration.BuiltInNames));
 
         Assert.Contains("DrBot:Runbooks:my-runbook:Steps:0:Role: unknown role 'leed'", error.Message);
     }

@@ -6,7 +6,7 @@ namespace DrBot.Runbooks.Tests.Definitions;
 public class RunbookDefinitionValidatorTests
 {
     private static IReadOnlyList<string> Validate(params StepDefinitionOptions[] steps) =>
-        new RunbookDefinitionValidator().Validate(new Dictionary<string, RunbookDefinitionOptions>
+        new RunbookDefinitionValidator(DrBot.Runbooks.Executors.StepExecutorRegistration.BuiltInNames).Validate(new Dictionary<string, RunbookDefinitionOptions>
         {
             ["my-runbook"] = new() { Steps = [new() { Id = "check", Kind = "check", Executor = "check.region-healthy" }, new() { Id = "approve", Kind = "gate", Role = "lead" }, .. steps] },
         });

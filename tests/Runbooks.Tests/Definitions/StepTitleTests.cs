@@ -1,5 +1,6 @@
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Engine;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Tests.Definitions;
 

@@ -1,4 +1,5 @@
 using DrBot.Runbooks.Engine;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Tests.Engine;
 

@@ -2,6 +2,7 @@ using DrBot.Runbooks.Approvals;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Infrastructure;
 using DrBot.Runbooks.Infrastructure.Simulated;
+using DrBot.Runbooks.Outbox;
 using DrBot.Runbooks.People;
 using DrBot.Runbooks.Policy;
 using DrBot.Runbooks.Storage;
@@ -9,6 +10,7 @@ using DrBot.Runbooks.Storage.LiteDb;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Tests.Engine;
 
@@ -42,6 +44,8 @@ internal sealed class EngineHarness : IDisposable
 
     public RunbookEngine Engine => _services.GetRequiredService<RunbookEngine>();
     public IDrBotStore Store => _services.GetRequiredService<IDrBotStore>();
+
+    public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
 
     public static Actor Person(string name) => new(name, name, "local", name);
 
@@ -105,7 +109,7 @@ internal sealed class EngineHarness : IDisposable
         services.AddSingleton<ITrafficRouter, SimulatedTraffic>();
         services.AddSingleton<IHealthProbe, SimulatedHealthProbe>();
         services.AddSingleton<IRunbookNotifier>(Notifier);
-        services.AddSingleton<IRunObserver>(Observer);
+        services.AddSingleton<IRunProjection>(Observer);
         services.AddRunbookEngine();
         return services.BuildServiceProvider();
     }
@@ -145,7 +149,8 @@ internal sealed class RecordingNotifier : IRunbookNotifier
     }
 }
 
-internal sealed class RecordingObserver : IRunObserver
+/// <summary>A projection that records every change it is asked about and adds no message.</summary>
+internal sealed class RecordingObserver : IRunProjection
 {
     private readonly List<(string RunId, int Version, RunChange Change)> _changes = [];
 
@@ -157,13 +162,13 @@ internal sealed class RecordingObserver : IRunObserver
         get { lock (_changes) { return [.. _changes]; } }
     }
 
-    public Task OnRunChangedAsync(RunRecord run, RunChange change, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<OutboxMessage>> ProjectAsync(RunRecord run, RunChange change, CancellationToken cancellationToken)
     {
         lock (_changes)
         {
             _changes.Add((run.Id, run.Version, change));
         }
         OnChange?.Invoke(run, change);
-        return Task.CompletedTask;
+        return Task.FromResult<IReadOnlyList<OutboxMessage>>([]);
     }
 }

@@ -1,6 +1,7 @@
 using DrBot.Runbooks.Approvals;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Policy;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Tests.Engine;
 

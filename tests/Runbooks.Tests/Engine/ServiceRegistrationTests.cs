@@ -40,7 +40,7 @@ public sealed class ServiceRegistrationTests : IDisposable
 
         Assert.NotNull(provider.GetRequiredService<RunbookEngine>());
         Assert.Same(TimeProvider.System, provider.GetRequiredService<TimeProvider>());
-        Assert.Equal(ExecutorNames.BuiltIn.Order(StringComparer.Ordinal), provider.GetRequiredService<StepExecutorRegistry>().Names);
+        Assert.Equal(StepExecutorRegistration.BuiltInNames.Order(StringComparer.Ordinal), provider.GetRequiredService<StepExecutorRegistry>().Names);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.People;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Tests.Engine;
 
@@ -78,7 +79,7 @@ public class StartAndCancelTests
     public void The_graph_of_every_runbook_exports_as_mermaid_and_dot_naming_every_step()
     {
         using var h = new EngineHarness();
-        var catalog = new DrBot.Runbooks.Definitions.RunbookCatalog(new Dictionary<string, DrBot.Runbooks.Policy.RunbookDefinitionOptions>());
+        var catalog = new DrBot.Runbooks.Definitions.RunbookCatalog(new Dictionary<string, DrBot.Runbooks.Policy.RunbookDefinitionOptions>(), DrBot.Runbooks.Executors.StepExecutorRegistration.BuiltInNames);
 
         foreach (var definition in catalog.All)
         {

@@ -4,6 +4,7 @@ using DrBot.Runbooks.Executors;
 using DrBot.Runbooks.Infrastructure.Simulated;
 using DrBot.Runbooks.Policy;
 using Microsoft.Extensions.Time.Testing;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Tests.Executors;
 

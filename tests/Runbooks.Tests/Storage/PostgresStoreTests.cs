@@ -6,6 +6,7 @@ using DrBot.Runbooks.Storage.Postgres;
 using DrBot.Runbooks.Timers;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Tests.Storage;
 

@@ -2,6 +2,7 @@ using DrBot.Runbooks.Approvals;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Storage;
 using Microsoft.Extensions.Time.Testing;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Tests.Storage;
 

@@ -92,6 +92,6 @@ public static partial class AlertEndpoints
         }
     }
 
-    [LoggerMessage(EventId = 3110, Level = LogLevel.Warning, Message = "Alert webhook {Path} refused: {Reason}")]
+    [LoggerMessage(EventId = HostLogEvents.AlertWebhookRefused, Level = LogLevel.Warning, Message = "Alert webhook {Path} refused: {Reason}")]
     private static partial void LogRefused(ILogger logger, string path, string reason);
 }

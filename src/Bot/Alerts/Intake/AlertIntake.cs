@@ -234,15 +234,15 @@ public sealed partial class AlertIntake(IDrBotStore store, AlertRules rules, IAl
         }
     }
 
-    [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "Alert group {GroupKey}: {Count} new ({Actions})")]
+    [LoggerMessage(EventId = HostLogEvents.AlertGroupHandled, Level = LogLevel.Information, Message = "Alert group {GroupKey}: {Count} new ({Actions})")]
     private static partial void LogBatch(ILogger logger, string groupKey, int count, string actions);
 
-    [LoggerMessage(EventId = 3103, Level = LogLevel.Error, Message = "Alert intake failed for {Deliveries} deliveries ({Alerts} alerts); nothing of them was kept, so the senders' retries will be accepted")]
+    [LoggerMessage(EventId = HostLogEvents.AlertIntakeFailed, Level = LogLevel.Error, Message = "Alert intake failed for {Deliveries} deliveries ({Alerts} alerts); nothing of them was kept, so the senders' retries will be accepted")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, int deliveries, int alerts);
 
-    [LoggerMessage(EventId = 3104, Level = LogLevel.Warning, Message = "Alert batch of {Deliveries} deliveries failed; handling them one at a time so only the bad one fails")]
+    [LoggerMessage(EventId = HostLogEvents.AlertBatchCommitted, Level = LogLevel.Warning, Message = "Alert batch of {Deliveries} deliveries failed; handling them one at a time so only the bad one fails")]
     private static partial void LogBatchRetriedAlone(ILogger logger, Exception exception, int deliveries);
 
-    [LoggerMessage(EventId = 3105, Level = LogLevel.Information, Message = "Alert batch commit refused (try {Attempt}): another replica wrote one of its groups first; reloading")]
+    [LoggerMessage(EventId = HostLogEvents.AlertBatchCommitRefused, Level = LogLevel.Information, Message = "Alert batch commit refused (try {Attempt}): another replica wrote one of its groups first; reloading")]
     private static partial void LogCommitConflict(ILogger logger, int attempt);
 }

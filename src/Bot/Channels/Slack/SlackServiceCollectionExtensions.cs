@@ -39,7 +39,7 @@ public static class SlackServiceCollectionExtensions
         services.TryAddSingleton<SlackPostPacer>();
         services.TryAddSingleton<SlackWebApi>();
         services.TryAddSingleton<SlackChannelAdapter>();
-        services.AddSingleton<IChannelAdapter>(sp => sp.GetRequiredService<SlackChannelAdapter>());
+        services.AddChatPlatform<SlackChannelAdapter>(Person.Slack, c => !string.IsNullOrWhiteSpace(c["DrBot:Slack:BotToken"]));
         services.TryAddSingleton<SlackResponder>();
         services.TryAddSingleton<SlackDispatcher>();
         services.TryAddSingleton<SlackServices>();

@@ -1,3 +1,4 @@
+using DrBot.Runbooks.People;
 using System.Text.Json;
 using DrBot.Bot.Cards;
 using DrBot.Bot.Channels.Teams.Auth;
@@ -37,7 +38,7 @@ public static class TeamsEndpoints
         services.TryAddSingleton<TeamsMessages>();
         services.TryAddScoped<TeamsActivityProcessor>();
         services.TryAddSingleton<TeamsChannelAdapter>();
-        services.AddSingleton<IChannelAdapter>(sp => sp.GetRequiredService<TeamsChannelAdapter>());
+        services.AddChatPlatform<TeamsChannelAdapter>(Person.Teams, c => !string.IsNullOrWhiteSpace(c["DrBot:Teams:AppId"]));
         return services;
     }
 

@@ -154,9 +154,9 @@ public sealed partial class PostgresDatabaseReplica : IDatabaseReplica
     private static string Reason(Exception e, OperationDeadline deadline) =>
         e is OperationCanceledException && deadline.Expired ? $"timed out after {deadline.Timeout.TotalSeconds:F0} s" : PostgresConnections.Explain(e);
 
-    [LoggerMessage(EventId = 6101, Level = LogLevel.Information, Message = "Promoted PostgreSQL of {Region} ({Target}) in {ElapsedMs} ms")]
+    [LoggerMessage(EventId = LogEvents.DatabasePromoted, Level = LogLevel.Information, Message = "Promoted PostgreSQL of {Region} ({Target}) in {ElapsedMs} ms")]
     private static partial void LogPromoted(ILogger logger, string region, string target, double elapsedMs);
 
-    [LoggerMessage(EventId = 6102, Level = LogLevel.Warning, Message = "Promotion of PostgreSQL of {Region} ({Target}) failed: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.DatabasePromotionFailed, Level = LogLevel.Warning, Message = "Promotion of PostgreSQL of {Region} ({Target}) failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, string region, string target, string reason);
 }

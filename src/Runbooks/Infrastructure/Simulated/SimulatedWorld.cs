@@ -1,6 +1,5 @@
 using System.Text.Json;
 using DrBot.Runbooks.Policy;
-using DrBot.Runbooks.Storage;
 
 namespace DrBot.Runbooks.Infrastructure.Simulated;
 
@@ -13,6 +12,12 @@ namespace DrBot.Runbooks.Infrastructure.Simulated;
 /// </summary>
 public sealed partial class SimulatedWorld
 {
+    /// <summary>The state file's JSON: enums by name, one line.</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions StateJson = new(System.Text.Json.JsonSerializerDefaults.General)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
+
     private readonly DrBotOptions _options;
     private readonly TimeProvider _time;
     private readonly string? _statePath;
@@ -183,7 +188,7 @@ public sealed partial class SimulatedWorld
             Directory.CreateDirectory(Path.GetDirectoryName(_statePath)!);
             // Write beside, then move over: a crash mid-write never leaves half a file.
             var temporary = _statePath + ".tmp";
-            File.WriteAllText(temporary, JsonSerializer.Serialize(_state, StoreJson.Options));
+            File.WriteAllText(temporary, JsonSerializer.Serialize(_state, StateJson));
             File.Move(temporary, _statePath, overwrite: true);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -200,7 +205,7 @@ public sealed partial class SimulatedWorld
         }
         try
         {
-            var state = JsonSerializer.Deserialize<SimulatedWorldState>(File.ReadAllText(_statePath), StoreJson.Options);
+            var state = JsonSerializer.Deserialize<SimulatedWorldState>(File.ReadAllText(_statePath), StateJson);
             return state is null ? null : WithIgnoreCase(state);
         }
         catch (JsonException ex)
@@ -211,10 +216,10 @@ public sealed partial class SimulatedWorld
     }
 
     private static SimulatedWorldState Clone(SimulatedWorldState state) =>
-        WithIgnoreCase(JsonSerializer.Deserialize<SimulatedWorldState>(JsonSerializer.Serialize(state, StoreJson.Options), StoreJson.Options)!);
+        WithIgnoreCase(JsonSerializer.Deserialize<SimulatedWorldState>(JsonSerializer.Serialize(state, StateJson), StateJson)!);
 
     private static SimulatedRegion Clone(SimulatedRegion region) =>
-        WithIgnoreCase(JsonSerializer.Deserialize<SimulatedRegion>(JsonSerializer.Serialize(region, StoreJson.Options), StoreJson.Options)!);
+        WithIgnoreCase(JsonSerializer.Deserialize<SimulatedRegion>(JsonSerializer.Serialize(region, StateJson), StateJson)!);
 
     /// <summary>JSON cannot carry dictionary comparers; region and service names stay case-insensitive.</summary>
     private static SimulatedWorldState WithIgnoreCase(SimulatedWorldState state)

@@ -16,6 +16,10 @@ public sealed partial class LiteDbStore
             _db.BeginTrans();
             try
             {
+                foreach (var key in commit.Releases)
+                {
+                    IdempotencyKeys.Delete(key);
+                }
                 try
                 {
                     IdempotencyKeys.InsertBulk(commit.Claims.Select(key => new BsonDocument { ["_id"] = key, ["at"] = Ticks(at) }));
@@ -25,6 +29,10 @@ public sealed partial class LiteDbStore
                     // Taken already, or repeated in the list: the unique index refuses it and the whole commit is undone.
                     _db.Rollback();
                     return false;
+                }
+                foreach (var run in commit.Runs)
+                {
+                    Runs.Upsert(RunDocument(run));
                 }
                 Values.Upsert(commit.LastValues().Select(v => new BsonDocument { ["_id"] = v.Key, ["value"] = v.Value }));
                 foreach (var message in commit.Messages)

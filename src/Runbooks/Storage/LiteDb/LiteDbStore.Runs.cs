@@ -1,20 +1,23 @@
 using DrBot.Runbooks.Approvals;
 using DrBot.Runbooks.Engine;
 using LiteDB;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Storage.LiteDb;
 
 public sealed partial class LiteDbStore
 {
     public Task SaveRunAsync(RunRecord run, CancellationToken cancellationToken) =>
-        Run("save run", () => Runs.Upsert(new BsonDocument
-        {
-            ["_id"] = run.Id,
-            ["finished"] = run.IsFinished,
-            ["startedAt"] = Ticks(run.StartedAt),
-            ["savedAt"] = SavedAt(),
-            [Json] = StoreJson.Write(run),
-        }), cancellationToken);
+        Run("save run", () => Runs.Upsert(RunDocument(run)), cancellationToken);
+
+    private BsonDocument RunDocument(RunRecord run) => new()
+    {
+        ["_id"] = run.Id,
+        ["finished"] = run.IsFinished,
+        ["startedAt"] = Ticks(run.StartedAt),
+        ["savedAt"] = SavedAt(),
+        [Json] = StoreJson.Write(run),
+    };
 
     public Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken) =>
         Run("read run", () =>

@@ -5,6 +5,9 @@ using DrBot.Runbooks.Storage;
 using DrBot.Runbooks.Storage.LiteDb;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using DrBot.Runbooks.Runs;
+using DrBot.Runbooks.Timers;
+using DrBot.Runbooks.Outbox;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

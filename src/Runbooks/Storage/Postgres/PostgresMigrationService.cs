@@ -24,9 +24,9 @@ internal sealed partial class PostgresMigrationService(PostgresStore store, ILog
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventId = 1701, Level = LogLevel.Information, Message = "PostgreSQL store schema is current ({Applied} migrations applied now)")]
+    [LoggerMessage(EventId = LogEvents.SchemaMigrated, Level = LogLevel.Information, Message = "PostgreSQL store schema is current ({Applied} migrations applied now)")]
     private partial void LogMigrated(int applied);
 
-    [LoggerMessage(EventId = 1702, Level = LogLevel.Error, Message = "PostgreSQL store unreachable at start; actions are refused until it is back")]
+    [LoggerMessage(EventId = LogEvents.StoreUnreachableAtStart, Level = LogLevel.Error, Message = "PostgreSQL store unreachable at start; actions are refused until it is back")]
     private partial void LogUnavailable(Exception exception);
 }

@@ -11,6 +11,11 @@ public sealed partial class PostgresStore
         Run("commit", async connection =>
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            if (commit.Releases.Count > 0)
+            {
+                await Execute(connection, cancellationToken, "DELETE FROM drbot_idempotency_keys WHERE key = ANY($1::text[])",
+                    [commit.Releases.ToArray()]); // one argument, the array (not the array spread as the arguments)
+            }
             if (commit.Claims.Count > 0)
             {
                 var inserted = await Query(connection, cancellationToken, r => r.GetString(0), """
@@ -22,6 +27,10 @@ public sealed partial class PostgresStore
                     await transaction.RollbackAsync(cancellationToken);
                     return false;
                 }
+            }
+            foreach (var run in commit.Runs)
+            {
+                await SaveRunAsync(connection, run, cancellationToken);
             }
             var values = commit.LastValues();
             if (values.Count > 0)

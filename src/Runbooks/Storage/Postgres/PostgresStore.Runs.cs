@@ -1,6 +1,7 @@
 using DrBot.Runbooks.Approvals;
 using DrBot.Runbooks.Engine;
 using Npgsql;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Storage.Postgres;
 
@@ -11,10 +12,13 @@ public sealed partial class PostgresStore
     private const string RunColumns = "json, lease_owner, lease_until";
 
     public Task SaveRunAsync(RunRecord run, CancellationToken cancellationToken) =>
-        Run("save run", connection => Execute(connection, cancellationToken, """
+        Run("save run", connection => SaveRunAsync(connection, run, cancellationToken), cancellationToken);
+
+    private Task<int> SaveRunAsync(NpgsqlConnection connection, RunRecord run, CancellationToken cancellationToken) =>
+        Execute(connection, cancellationToken, """
             INSERT INTO drbot_runs (id, finished, started_at, saved_at, json) VALUES ($1, $2, $3, $4, $5)
             ON CONFLICT (id) DO UPDATE SET finished = EXCLUDED.finished, saved_at = EXCLUDED.saved_at, json = EXCLUDED.json
-            """, run.Id, run.IsFinished, Ticks(run.StartedAt), SavedAt(), StoreJson.Write(run)), cancellationToken);
+            """, run.Id, run.IsFinished, Ticks(run.StartedAt), SavedAt(), StoreJson.Write(run));
 
     public Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken) =>
         Run("read run", async connection => (await Query(connection, cancellationToken, ReadRun,

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using DrBot.Bot.Cards;
 using DrBot.Bot.Cards.BlockKit;
 using DrBot.Runbooks.People;
+using DrBot.Runbooks.Policy;
 
 namespace DrBot.Bot.Tests.Cards.BlockKit;
 
@@ -9,8 +10,8 @@ public class BlockKitRendererTests
 {
     private readonly BlockKitRenderer _renderer = new();
 
-    private static readonly Person Bob = new("bob", "Bob", [Roles.Lead], "U0BOB", null);
-    private static readonly Person Carol = new("carol", "Carol", [Roles.Lead], null, null);
+    private static readonly Person Bob = Person.Of("bob", "Bob", [Roles.Lead], "U0BOB", null);
+    private static readonly Person Carol = Person.Of("carol", "Carol", [Roles.Lead], null, null);
 
     public static CardDocument ApprovalCard() => new(
         "Failover east-us → west-us",

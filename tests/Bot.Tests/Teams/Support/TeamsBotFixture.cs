@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using DrBot.Runbooks.Policy;
 
 namespace DrBot.Bot.Tests.Teams.Support;
 
@@ -36,8 +37,8 @@ public sealed class TeamsBotFixture : IAsyncLifetime
     public IServiceProvider Services => _bot!.Services;
 
     public static readonly Roster Roster = new([
-        new Person("alice", "Alice", [Roles.OnCall], null, AliceAad),
-        new Person("bob", "Bob", [Roles.Lead], null, BobAad),
+        Person.Of("alice", "Alice", [Roles.OnCall], null, AliceAad),
+        Person.Of("bob", "Bob", [Roles.Lead], null, BobAad),
     ]);
 
     public async Task InitializeAsync()

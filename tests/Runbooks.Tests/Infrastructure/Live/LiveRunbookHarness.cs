@@ -9,6 +9,7 @@ using DrBot.Runbooks.Tests.Engine;
 using DrBot.Runbooks.Tests.Infrastructure.Servers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Tests.Infrastructure.Live;
 

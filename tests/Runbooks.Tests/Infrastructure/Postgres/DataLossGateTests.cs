@@ -3,6 +3,7 @@ using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Tests.Infrastructure.Live;
 using DrBot.Runbooks.Tests.Infrastructure.Servers;
 using Xunit.Abstractions;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Tests.Infrastructure.Postgres;
 

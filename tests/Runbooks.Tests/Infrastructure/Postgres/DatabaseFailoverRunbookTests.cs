@@ -6,6 +6,7 @@ using DrBot.Runbooks.Tests.Infrastructure.Live;
 using DrBot.Runbooks.Tests.Infrastructure.Servers;
 using Npgsql;
 using Xunit.Abstractions;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Tests.Infrastructure.Postgres;
 

@@ -1,4 +1,4 @@
-namespace DrBot.Bot.Channels.Teams.Package;
+namespace DrBot.TeamsPackage;
 
 /// <summary>
 /// DrBot's app icons, drawn in code: a white medical cross (the "Dr") on the accent colour for the

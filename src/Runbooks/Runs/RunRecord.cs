@@ -1,4 +1,4 @@
-namespace DrBot.Runbooks.Engine;
+namespace DrBot.Runbooks.Runs;
 
 /// <summary>How a run ended. A timed-out gate is not a rejection, nor a cancellation.</summary>
 public enum RunOutcome { None, Succeeded, Failed, Rejected, GateExpired, Cancelled, RolledBack }
@@ -36,10 +36,22 @@ public sealed class RunRecord
     public DateTimeOffset? GateExpiresAt { get; set; }
     /// <summary>Multi-replica execution lease (PostgreSQL store): who is executing the run and until when.</summary>
     public string? LeaseOwner { get; set; }
+    /// <summary>The key this run holds while unfinished (one run per runbook and target region); given back when it ends.</summary>
+    public string? Claim { get; set; }
     public DateTimeOffset? LeaseUntil { get; set; }
 
     public bool IsFinished => Outcome != RunOutcome.None;
     public StepRecord? Step(string stepId) => Steps.FirstOrDefault(s => s.StepId == stepId);
+
+    /// <summary>
+    /// The step waiting for a decision (a gate, or a failed step that asks whether to go on), or null
+    /// when the run is finished or not waiting.
+    /// </summary>
+    public StepRecord? PendingGate() =>
+        !IsFinished && Step(State) is { Status: StepStatus.AwaitingApproval } waiting ? waiting : null;
+
+    /// <summary>Whether a decision is pending that has not expired at <paramref name="now"/>.</summary>
+    public bool HasLiveGate(DateTimeOffset now) => PendingGate() is not null && GateExpiresAt > now;
 }
 
 public static class RunStates

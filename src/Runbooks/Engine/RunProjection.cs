@@ -1,3 +1,6 @@
+using DrBot.Runbooks.Outbox;
+using DrBot.Runbooks.Runs;
+
 namespace DrBot.Runbooks.Engine;
 
 public enum RunChangeKind { Started, StepStarted, StepFinished, GateOpened, GateSkipped, GateDecided, Finished, GateExpired }
@@ -20,10 +23,19 @@ public sealed record RunChange(RunChangeKind Kind, string? StepId, string Detail
 }
 
 /// <summary>
-/// Told after every saved change of a run (cards, status posts, escalation). Called in order, after
-/// the change is stored; a failing observer is logged and does not stop the run.
+/// What a run's change causes outside the run (card updates, gate notices, escalation, incident
+/// summary), as outbox messages. The engine asks every projection before it stores the change and
+/// commits the run with the messages in one transaction, so a crash leaves both or neither.
+/// A projection only reads: it never writes, and never calls back into the engine. One that throws
+/// is logged and adds nothing; the run goes on.
 /// </summary>
-public interface IRunObserver
+public interface IRunProjection
 {
-    Task OnRunChangedAsync(RunRecord run, RunChange change, CancellationToken cancellationToken);
+    Task<IReadOnlyList<OutboxMessage>> ProjectAsync(RunRecord run, RunChange change, CancellationToken cancellationToken);
+}
+
+/// <summary>Told after messages were committed, so their delivery starts now rather than at the next poll.</summary>
+public interface IOutboxWakeUp
+{
+    void Notify();
 }

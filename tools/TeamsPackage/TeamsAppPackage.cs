@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json.Nodes;
 
-namespace DrBot.Bot.Channels.Teams.Package;
+namespace DrBot.TeamsPackage;
 
 /// <summary>
 /// Builds the Teams app package: a zip holding exactly <c>manifest.json</c>, <c>color.png</c> and

@@ -1,6 +1,7 @@
 using DrBot.Runbooks.Definitions;
+using DrBot.Runbooks.Runs;
 
-namespace DrBot.Runbooks.Engine;
+namespace DrBot.Runbooks.Executors;
 
 public enum StepResultKind { Succeeded, Failed, Transient }
 

@@ -1,7 +1,8 @@
 using DrBot.Runbooks.People;
 using Microsoft.Extensions.Configuration;
+using DrBot.Runbooks.Policy;
 
-namespace DrBot.Runbooks.Policy;
+namespace DrBot.Runbooks.People;
 
 /// <summary>
 /// Who may do what, as one policy: each command that changes something names the roles that may

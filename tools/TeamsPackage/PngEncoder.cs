@@ -3,7 +3,7 @@ using System.IO.Compression;
 using System.IO.Hashing;
 using System.Text;
 
-namespace DrBot.Bot.Channels.Teams.Package;
+namespace DrBot.TeamsPackage;
 
 /// <summary>
 /// Writes 8-bit RGBA PNG files (the format Teams wants for app icons) with the runtime's zlib and

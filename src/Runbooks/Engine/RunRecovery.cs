@@ -1,9 +1,23 @@
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.People;
+using DrBot.Runbooks.Storage;
+using Microsoft.Extensions.Logging;
+using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Engine;
 
-public sealed partial class RunbookEngine
+/// <summary>
+/// What happens to runs nobody is clicking on: gates that waited too long expire, a restart resumes
+/// the unfinished runs, and with several replicas the runs a dead replica left are found again.
+/// </summary>
+internal sealed partial class RunRecovery(
+    IRunStore store,
+    RunWriter writer,
+    RunLeases leases,
+    GateDecider gates,
+    RunbookCatalog catalog,
+    Func<string, CancellationToken, Task<RunRecord>> advance,
+    ILogger logger)
 {
     /// <summary>
     /// Ends every run whose pending gate is past <see cref="RunRecord.GateExpiresAt"/> as gate expired,
@@ -12,23 +26,23 @@ public sealed partial class RunbookEngine
     public async Task<int> ExpireDueGatesAsync(CancellationToken cancellationToken)
     {
         var expired = 0;
-        var now = _time.GetUtcNow();
-        foreach (var candidate in await _store.ListRunsAsync(unfinishedOnly: true, cancellationToken))
+        var now = writer.Now;
+        foreach (var candidate in await store.ListRunsAsync(unfinishedOnly: true, cancellationToken))
         {
             if (candidate.GateExpiresAt is not { } due || due > now)
             {
                 continue;
             }
-            using (await LockRunAsync(candidate.Id, cancellationToken))
+            using (await leases.LockAsync(candidate.Id, cancellationToken))
             {
                 // Another replica holding the run (deciding it, or expiring it itself) wins; this one moves on.
-                if (!await TryLeaseAsync(candidate.Id, cancellationToken))
+                if (!await leases.TryLeaseAsync(candidate.Id, cancellationToken))
                 {
                     continue;
                 }
-                await using var lease = new RunLeaseHold(this, candidate.Id, true);
-                var run = await _store.GetRunAsync(candidate.Id, cancellationToken);
-                var definition = run is null ? null : _catalog.Find(run.Runbook);
+                await using var lease = leases.Held(candidate.Id);
+                var run = await store.GetRunAsync(candidate.Id, cancellationToken);
+                var definition = run is null ? null : catalog.Find(run.Runbook);
                 var step = definition?.Step(run!.State);
                 if (run is null || run.IsFinished || definition is null || step is null
                     || run.GateExpiresAt is not { } stillDue || stillDue > now
@@ -37,33 +51,16 @@ public sealed partial class RunbookEngine
                     continue;
                 }
                 // A decision stored just before a crash wins over the expiry.
-                if (await _store.GetDecisionAsync(run.Id, step.Id, cancellationToken) is { } decision)
+                if (await store.GetDecisionAsync(run.Id, step.Id, cancellationToken) is { } decision)
                 {
-                    await ApplyDecisionAsync(run, definition, step, new RunMachine(definition, run), decision, cancellationToken);
+                    await gates.ApplyDecisionAsync(run, definition, step, new RunMachine(definition, run), decision, cancellationToken);
                     continue;
                 }
-                await ExpireGateAsync(run, definition, step, cancellationToken);
+                await gates.ExpireGateAsync(run, definition, step, cancellationToken);
                 expired++;
             }
         }
         return expired;
-    }
-
-    private async Task ExpireGateAsync(RunRecord run, RunbookDefinition definition, StepDefinition step, CancellationToken cancellationToken)
-    {
-        var record = StepRecordOf(run, step);
-        var role = GateRole(step) ?? "the roster";
-        var detail = $"'{record.Title}' had no decision within {_options.Approvals.Expiry:hh\\:mm\\:ss}; escalate to {role}";
-        record.Status = StepStatus.Expired;
-        record.EndedAt = _time.GetUtcNow();
-        record.Detail = detail;
-        await JournalAsync(run, step.Id, Math.Max(1, record.Attempts), JournalPhase.GateDecided, "expired", detail, cancellationToken);
-        new RunMachine(definition, run).Fire(RunMachine.Expire);
-        Finish(run, RunOutcome.GateExpired, detail);
-        await SaveAsync(run, cancellationToken,
-            new RunChange(RunChangeKind.GateExpired, step.Id, detail),
-            new RunChange(RunChangeKind.Finished, step.Id, detail));
-        await AuditAsync("drbot", "gate-expired", $"{run.Id}/{step.Id}", detail, cancellationToken);
     }
 
     /// <summary>
@@ -74,14 +71,14 @@ public sealed partial class RunbookEngine
     public async Task<IReadOnlyList<string>> ResumeUnfinishedAsync(CancellationToken cancellationToken)
     {
         var resumed = new List<string>();
-        foreach (var run in await _store.ListRunsAsync(unfinishedOnly: true, cancellationToken))
+        foreach (var run in await store.ListRunsAsync(unfinishedOnly: true, cancellationToken))
         {
             if (run.IsFinished)
             {
                 continue;
             }
             if (run.Step(run.State)?.Status == StepStatus.AwaitingApproval
-                && await _store.GetDecisionAsync(run.Id, run.State, cancellationToken) is null)
+                && await store.GetDecisionAsync(run.Id, run.State, cancellationToken) is null)
             {
                 continue;
             }
@@ -89,17 +86,17 @@ public sealed partial class RunbookEngine
             {
                 // Another live replica is advancing it (shared store): leave it. A lease left by this
                 // process's previous life is granted again (LiteDB) or taken over once it expires (PostgreSQL).
-                if (!await TryLeaseAsync(run.Id, cancellationToken))
+                if (!await leases.TryLeaseAsync(run.Id, cancellationToken))
                 {
                     continue;
                 }
-                await AuditAsync(Actor.System("resume").ToString(), "run-resumed", run.Id, $"resuming at '{run.State}'", cancellationToken);
-                await AdvanceAsync(run.Id, cancellationToken);
+                await writer.AuditAsync(Actor.System("resume").ToString(), "run-resumed", run.Id, $"resuming at '{run.State}'", cancellationToken);
+                await advance(run.Id, cancellationToken);
                 resumed.Add(run.Id);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                LogResumeFailed(_logger, ex, run.Id);
+                LogResumeFailed(logger, ex, run.Id);
             }
         }
         return resumed;
@@ -113,21 +110,21 @@ public sealed partial class RunbookEngine
     public async Task<IReadOnlyList<string>> FindRunsToTakeOverAsync(CancellationToken cancellationToken)
     {
         var found = new List<string>();
-        foreach (var run in await _store.ListRunsAsync(unfinishedOnly: true, cancellationToken))
+        foreach (var run in await store.ListRunsAsync(unfinishedOnly: true, cancellationToken))
         {
-            if (run.IsFinished || HeldByAnotherReplica(run) || string.Equals(run.LeaseOwner, ReplicaId, StringComparison.Ordinal))
+            if (run.IsFinished || leases.HeldByAnotherReplica(run) || string.Equals(run.LeaseOwner, leases.ReplicaId, StringComparison.Ordinal))
             {
                 continue;
             }
             if (run.Step(run.State)?.Status == StepStatus.AwaitingApproval
-                && await _store.GetDecisionAsync(run.Id, run.State, cancellationToken) is null)
+                && await store.GetDecisionAsync(run.Id, run.State, cancellationToken) is null)
             {
                 continue;
             }
             if (run.LeaseOwner is not null)
             {
-                await AuditAsync(Actor.System("takeover").ToString(), "run-taken-over", run.Id,
-                    $"{ReplicaId} takes over at '{run.State}': {run.LeaseOwner}'s lease expired at {run.LeaseUntil:O}", cancellationToken);
+                await writer.AuditAsync(Actor.System("takeover").ToString(), "run-taken-over", run.Id,
+                    $"{leases.ReplicaId} takes over at '{run.State}': {run.LeaseOwner}'s lease expired at {run.LeaseUntil:O}", cancellationToken);
             }
             found.Add(run.Id);
         }
@@ -135,6 +132,9 @@ public sealed partial class RunbookEngine
     }
 
     private bool HeldByAnotherReplica(RunRecord run) =>
-        run.LeaseOwner is not null && run.LeaseUntil > _time.GetUtcNow()
-        && !string.Equals(run.LeaseOwner, ReplicaId, StringComparison.Ordinal);
+        run.LeaseOwner is not null && run.LeaseUntil > writer.Now
+        && !string.Equals(run.LeaseOwner, leases.ReplicaId, StringComparison.Ordinal);
+
+    [LoggerMessage(EventId = LogEvents.RunResumeFailed, Level = LogLevel.Error, Message = "Resuming run {RunId} failed")]
+    private static partial void LogResumeFailed(ILogger logger, Exception exception, string runId);
 }

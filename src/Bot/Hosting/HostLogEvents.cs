@@ -1,0 +1,76 @@
+namespace DrBot.Bot;
+
+/// <summary>
+/// Every <c>[LoggerMessage]</c> event id of the host, in one place so no two mean different things (src/Runbooks has its own in <c>DrBot.Runbooks.LogEvents</c>). 1xxx commands, 21xx runs, 3xxx outbox and alerts, 40xx Slack, 41xx timers, 5xxx Teams, 7xxx health monitor.
+/// </summary>
+public static class HostLogEvents
+{
+    /// <summary>CommandRouter.cs</summary>
+    public const int StoreUnavailable = 1001;
+    /// <summary>RunDispatcher.cs</summary>
+    public const int RunsResumed = 2101;
+    /// <summary>RunDispatcher.cs</summary>
+    public const int RunWorkFailed = 2102;
+    /// <summary>OutboxDispatcher.cs</summary>
+    public const int OutboxDeliveryFailed = 3001;
+    /// <summary>OutboxDispatcher.cs</summary>
+    public const int OutboxMessageGivenUp = 3002;
+    /// <summary>OutboxDispatcher.cs</summary>
+    public const int OutboxRoundFailed = 3003;
+    /// <summary>AlertIntake.cs</summary>
+    public const int AlertGroupHandled = 3100;
+    /// <summary>AlertIntake.cs</summary>
+    public const int AlertIntakeFailed = 3103;
+    /// <summary>AlertIntake.cs</summary>
+    public const int AlertBatchCommitted = 3104;
+    /// <summary>AlertIntake.cs</summary>
+    public const int AlertBatchCommitRefused = 3105;
+    /// <summary>AlertEndpoints.cs</summary>
+    public const int AlertWebhookRefused = 3110;
+    /// <summary>TimerService.cs</summary>
+    public const int TimerRoundFailed = 4101;
+    /// <summary>SlackLog.cs</summary>
+    public const int SlackRequestRefused = 4001;
+    /// <summary>SlackLog.cs</summary>
+    public const int SlackDeliveryRepeated = 4002;
+    /// <summary>SlackLog.cs</summary>
+    public const int SlackReplyDeferred = 4003;
+    /// <summary>SlackLog.cs</summary>
+    public const int SlackInputFailed = 4004;
+    /// <summary>SlackLog.cs</summary>
+    public const int SlackApiNotOk = 4005;
+    /// <summary>SlackLog.cs</summary>
+    public const int SlackApiTransient = 4006;
+    /// <summary>SlackLog.cs</summary>
+    public const int SlackLateReplyFailed = 4007;
+    /// <summary>SlackLog.cs</summary>
+    public const int SlackResponseUrlRefused = 4008;
+    /// <summary>SlackLog.cs</summary>
+    public const int SlackRequestMalformed = 4009;
+    /// <summary>SlackLog.cs</summary>
+    public const int SlackDeliveryNotStored = 4010;
+    /// <summary>TeamsLog.cs</summary>
+    public const int TeamsRequestRefused = 5001;
+    /// <summary>TeamsLog.cs</summary>
+    public const int TeamsActivityRepeated = 5002;
+    /// <summary>TeamsLog.cs</summary>
+    public const int TeamsBotAdded = 5003;
+    /// <summary>TeamsLog.cs</summary>
+    public const int TeamsReplyFailed = 5004;
+    /// <summary>HealthMonitor.cs</summary>
+    public const int HealthMonitorOff = 7001;
+    /// <summary>HealthMonitor.cs</summary>
+    public const int HealthMonitorStarted = 7002;
+    /// <summary>HealthMonitor.cs</summary>
+    public const int HealthCheckRoundFailed = 7003;
+    /// <summary>HealthMonitor.cs</summary>
+    public const int HealthProbeFailed = 7004;
+    /// <summary>HealthMonitor.cs</summary>
+    public const int ActiveRegionUnreadable = 7005;
+    /// <summary>HealthMonitor.Triggers.cs</summary>
+    public const int HealthTriggered = 7010;
+    /// <summary>HealthMonitor.Triggers.cs</summary>
+    public const int RegionRecovered = 7011;
+    /// <summary>HealthMonitor.Triggers.cs</summary>
+    public const int FailoverStartRefused = 7012;
+}

@@ -1,0 +1,104 @@
+using DrBot.Runbooks.Approvals;
+using DrBot.Runbooks.Definitions;
+using DrBot.Runbooks.Engine;
+using DrBot.Runbooks.Incidents;
+using DrBot.Runbooks.People;
+using DrBot.Runbooks.Storage;
+using DrBot.Runbooks.Runs;
+
+namespace DrBot.Runbooks.Application;
+
+/// <summary>
+/// The use cases of runbook runs, whoever asks (a chat command, a card click, the health monitor):
+/// start one for an incident, decide its gate, cancel it. "One run per runbook and target region"
+/// is a claim the engine commits with the new run and gives back when it ends, so two starts at
+/// the same moment (two replicas, a click and the monitor) cannot both succeed.
+/// </summary>
+public sealed class RunbookService(
+    RunbookEngine engine,
+    RunbookCatalog catalog,
+    IncidentService incidents,
+    RunQueries runs,
+    IIdempotencyStore values,
+    IRunQueue queue)
+{
+    /// <summary>The claim a run of <paramref name="runbook"/> to <paramref name="region"/> holds while unfinished.</summary>
+    public static string ClaimKey(string runbook, string region) =>
+        $"run-active:{runbook.ToLowerInvariant()}:{region.ToLowerInvariant()}";
+
+    /// <summary>The unfinished run holding the claim of <paramref name="runbook"/> to <paramref name="region"/>, if any.</summary>
+    public async Task<RunRecord?> UnderWayAsync(string runbook, string region, CancellationToken cancellationToken)
+    {
+        var holder = await values.GetValueAsync(ClaimKey(runbook, region), cancellationToken);
+        return holder is null || await runs.GetAsync(holder, cancellationToken) is not { IsFinished: false } run ? null : run;
+    }
+
+    /// <summary>
+    /// Starts <paramref name="runbook"/> towards <paramref name="region"/> on <paramref name="incidentId"/>,
+    /// links it to the incident and queues it to run. Refused, with what is valid, for an unknown runbook
+    /// or region, a person not on the roster, or a run of the same runbook and region already under way.
+    /// </summary>
+    public async Task<RunStartOutcome> StartForIncidentAsync(string runbook, string region, string incidentId, Actor who, CancellationToken cancellationToken)
+    {
+        if (catalog.Find(runbook) is not { } definition)
+        {
+            return RunStartOutcome.Refused($"Unknown runbook '{runbook}'. Runbooks: {string.Join(", ", catalog.All.Select(r => r.Name))}.");
+        }
+        var target = engine.Regions.FirstOrDefault(r => string.Equals(r, region?.Trim(), StringComparison.OrdinalIgnoreCase)) ?? region ?? "";
+        var claim = ClaimKey(definition.Name, target);
+        var started = await engine.StartAsync(new StartRunRequest(definition.Name, target, who, incidentId, claim), cancellationToken);
+        if (started.ClaimTaken)
+        {
+            return await UnderWayAsync(definition.Name, target, cancellationToken) is { } running
+                ? RunStartOutcome.AlreadyRunning(running)
+                : RunStartOutcome.Refused($"A {definition.Name} run to {target} is just ending; try again in a moment.");
+        }
+        if (!started.Started || started.Run is not { } run)
+        {
+            return RunStartOutcome.Refused(started.Message);
+        }
+        await incidents.LinkRunAsync(incidentId, run.Id, who, cancellationToken);
+        queue.Enqueue(run.Id);
+        return RunStartOutcome.Started(run);
+    }
+
+    /// <summary>Applies an Approve/Reject (button or typed) and queues the run to go on when it was applied.</summary>
+    public async Task<DecisionResult> DecideAsync(GateDecisionRequest request, CancellationToken cancellationToken)
+    {
+        var result = await engine.DecideAsync(request, cancellationToken);
+        if (result.Applied)
+        {
+            queue.Enqueue(request.RunId);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// A typed <c>approve [run-id]</c>: the one run waiting for a decision (or the named one). Null with
+    /// a message when none or several wait.
+    /// </summary>
+    public async Task<(RunRecord? Run, string? Problem)> FindWaitingAsync(string? runId, CancellationToken cancellationToken)
+    {
+        var waiting = (await runs.ListUnfinishedAsync(cancellationToken))
+            .Where(r => r.PendingGate() is not null && catalog.Find(r.Runbook) is not null && (runId is null || r.Id == runId))
+            .ToList();
+        return waiting.Count switch
+        {
+            1 => (waiting[0], null),
+            0 => (null, "No run is waiting for a decision" + (runId is null ? "." : $" with id {runId}.")),
+            _ => (null, $"Several runs wait for a decision: {string.Join(", ", waiting.Select(r => r.Id))}. Say which: `approve <run-id> [reason]`."),
+        };
+    }
+
+    /// <summary>Cancels the run; null when there is no such run.</summary>
+    public Task<RunRecord?> CancelAsync(string runId, Actor who, string? reason, CancellationToken cancellationToken) =>
+        engine.CancelAsync(runId.ToLowerInvariant(), who, reason, cancellationToken);
+}
+
+/// <summary>The answer to a start: the run, the run already under way, or a refusal saying what is valid.</summary>
+public sealed record RunStartOutcome(RunRecord? Run, RunRecord? Running, string? Refusal)
+{
+    public static RunStartOutcome Started(RunRecord run) => new(run, null, null);
+    public static RunStartOutcome AlreadyRunning(RunRecord running) => new(null, running, null);
+    public static RunStartOutcome Refused(string message) => new(null, null, message);
+}

@@ -1,0 +1,8 @@
+namespace DrBot.Runbooks.Audit;
+
+public interface IAuditStore
+{
+    /// <summary>Appends atomically: sequence, previous hash and hash are assigned under the store's own lock.</summary>
+    Task<AuditEntry> AppendAuditAsync(AuditDraft draft, CancellationToken cancellationToken);
+    Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(CancellationToken cancellationToken);
+}

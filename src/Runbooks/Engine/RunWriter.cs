@@ -1,0 +1,107 @@
+using System.Globalization;
+using DrBot.Runbooks.Audit;
+using DrBot.Runbooks.Incidents;
+using DrBot.Runbooks.Outbox;
+using DrBot.Runbooks.Storage;
+using Microsoft.Extensions.Logging;
+using DrBot.Runbooks.Runs;
+
+namespace DrBot.Runbooks.Engine;
+
+/// <summary>
+/// How every collaborator of the engine records a run: the run and the messages its change causes
+/// in one commit, the step journal, the audit log. A finished failover records its measured time to
+/// failover and RPO on its incident first, so the summary the projections build reads them.
+/// </summary>
+internal sealed partial class RunWriter(
+    IDrBotStore store,
+    AuditLog audit,
+    TimeProvider time,
+    IReadOnlyList<IRunProjection> projections,
+    IncidentService? incidents,
+    IOutboxWakeUp? wakeUp,
+    ILogger logger)
+{
+    public DateTimeOffset Now => time.GetUtcNow();
+
+    public void Finish(RunRecord run, RunOutcome outcome, string reason)
+    {
+        run.Outcome = outcome;
+        run.OutcomeReason = reason;
+        run.EndedAt = time.GetUtcNow();
+        run.GateExpiresAt = null;
+    }
+
+    /// <summary>Saves the run as its next version together with the messages its changes cause.</summary>
+    public async Task SaveAsync(RunRecord run, CancellationToken cancellationToken, params RunChange[] changes)
+    {
+        if (!await CommitAsync(run, changes, cancellationToken))
+        {
+            throw new InvalidOperationException($"Run {run.Id}: the store refused a commit that claims nothing.");
+        }
+    }
+
+    /// <summary>
+    /// One transaction: the run as its next version, the messages every projection derives from each
+    /// change, the run's claim when it is new (its value names the run), and the claim given back when
+    /// it is finished. False (nothing written) only when a new run's claim is held by another run.
+    /// </summary>
+    public async Task<bool> CommitAsync(RunRecord run, IReadOnlyList<RunChange> changes, CancellationToken cancellationToken)
+    {
+        run.Version++;
+        if (run.IsFinished && changes.Any(c => c.Kind == RunChangeKind.Finished))
+        {
+            await RecordFailoverOnIncidentAsync(run, cancellationToken);
+        }
+        var messages = new List<OutboxMessage>();
+        foreach (var change in changes)
+        {
+            foreach (var projection in projections)
+            {
+                try
+                {
+                    messages.AddRange(await projection.ProjectAsync(run, change, cancellationToken));
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    LogProjectionFailed(logger, ex, projection.GetType().Name, run.Id, change.Name);
+                }
+            }
+        }
+        IReadOnlyList<string> claims = run.Version == 1 && run.Claim is { } claim ? [claim] : [];
+        IReadOnlyList<string> releases = run.IsFinished && run.Claim is { } held ? [held] : [];
+        var commit = StoreCommit.ForRun(run, messages, claims, releases) with { Values = [.. claims.Select(c => KeyValuePair.Create(c, run.Id))] };
+        if (!await store.TryCommitAsync(commit, time.GetUtcNow(), cancellationToken))
+        {
+            run.Version--;
+            return false;
+        }
+        if (messages.Count > 0)
+        {
+            wakeUp?.Notify();
+        }
+        return true;
+    }
+
+    public Task<bool> JournalAsync(RunRecord run, string stepId, int attempt, JournalPhase phase, string? outcome, string? detail, CancellationToken cancellationToken) =>
+        store.TryAppendJournalAsync(new JournalEntry(run.Id, stepId, attempt, phase, time.GetUtcNow(), outcome, detail), cancellationToken);
+
+    public Task<AuditEntry> AuditAsync(string actor, string action, string subject, string detail, CancellationToken cancellationToken) =>
+        audit.RecordAsync(actor, action, subject, detail, cancellationToken);
+
+    private async Task RecordFailoverOnIncidentAsync(RunRecord run, CancellationToken cancellationToken)
+    {
+        if (incidents is null || run.IncidentId is null || run.Outcome != RunOutcome.Succeeded || run.Runbook is "failback")
+        {
+            return;
+        }
+        TimeSpan? rpo = run.Facts.TryGetValue("rpo_seconds", out var seconds)
+            && double.TryParse(seconds, NumberStyles.Float, CultureInfo.InvariantCulture, out var s)
+            ? TimeSpan.FromSeconds(s)
+            : null;
+        await incidents.RecordFailoverAsync(run.IncidentId, run.EndedAt ?? time.GetUtcNow(), rpo, cancellationToken);
+    }
+
+    [LoggerMessage(EventId = LogEvents.RunProjectionFailed, Level = LogLevel.Warning, Message = "Run projection {Projection} failed on {RunId} {Change}; the change is saved without its messages")]
+    private static partial void LogProjectionFailed(ILogger logger, Exception exception, string projection, string runId, string change);
+}

@@ -1,0 +1,32 @@
+using DrBot.Runbooks.Approvals;
+
+namespace DrBot.Runbooks.Runs;
+
+public interface IRunStore
+{
+    /// <summary>Inserts or replaces the run (by id).</summary>
+    Task SaveRunAsync(RunRecord run, CancellationToken cancellationToken);
+    Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken);
+    Task<IReadOnlyList<RunRecord>> ListRunsAsync(bool unfinishedOnly, CancellationToken cancellationToken);
+
+    /// <summary>False when (RunId, StepId, Attempt, Phase) is already recorded.</summary>
+    Task<bool> TryAppendJournalAsync(JournalEntry entry, CancellationToken cancellationToken);
+    Task<IReadOnlyList<JournalEntry>> GetJournalAsync(string runId, CancellationToken cancellationToken);
+
+    /// <summary>False when the gate (RunId, StepId) already has a decision: the first one wins.</summary>
+    Task<bool> TryRecordDecisionAsync(GateDecision decision, CancellationToken cancellationToken);
+    Task<GateDecision?> GetDecisionAsync(string runId, string stepId, CancellationToken cancellationToken);
+    Task<IReadOnlyList<GateDecision>> GetDecisionsAsync(string runId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Several replicas: leases the run to <paramref name="owner"/> until <paramref name="until"/> when it is
+    /// unleased, its lease expired at <paramref name="now"/>, or <paramref name="owner"/> already holds it
+    /// (then the lease is renewed). False when another owner holds a live lease or the run does not exist.
+    /// Only the holder advances the run, so each step runs on one replica at a time. A store that serves a
+    /// single process (LiteDB) may grant every lease on an existing run.
+    /// </summary>
+    Task<bool> TryLeaseRunAsync(string runId, string owner, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Clears the run's lease, only while <paramref name="owner"/> holds it.</summary>
+    Task ReleaseRunLeaseAsync(string runId, string owner, CancellationToken cancellationToken);
+}
