@@ -30,7 +30,8 @@ public sealed class IncidentWorkflow(
     IncidentPager pager,
     PostMortemService postMortems,
     CustomerNotices notices,
-    Integrations.Tickets.IncidentTickets tickets)
+    Integrations.Tickets.IncidentTickets tickets,
+    Integrations.Statuspage.StatuspageSync statuspage)
 {
     private DrBotOptions Options => options.Value;
 
@@ -52,6 +53,7 @@ public sealed class IncidentWorkflow(
             await store.ScheduleTimerAsync(first, cancellationToken);
         await pager.IncidentOpenedAsync(incident, cancellationToken);
         await notices.OpenedAsync(incident, cancellationToken);
+        await statuspage.OpenedAsync(incident, cancellationToken);
         return result;
     }
 
@@ -78,6 +80,7 @@ public sealed class IncidentWorkflow(
             await pager.IncidentResolvedAsync(result.Incident!, who.DisplayName, cancellationToken);
             await notices.ResolvedAsync(result.Incident!, cancellationToken);
             await tickets.ResolveAsync(result.Incident!, who.DisplayName, cancellationToken);
+            await statuspage.ResolvedAsync(result.Incident!, cancellationToken);
         }
         return result;
     }
