@@ -76,6 +76,8 @@ public sealed partial class AuthorizingChatInputHandler(
             DecideCommand decide => new(decide.Approve ? CommandPermissions.Approve : CommandPermissions.Reject, null),
             CancelRunCommand => new(CommandPermissions.Cancel, null),
             DrillCommand => new(CommandPermissions.Drill, null),
+            // Chaos drills and validations inject faults or load the databases: the drill rule.
+            Strategy.StartChaosDrillCommand or Strategy.CheckDrillCommand or Strategy.ValidateCommand => new(CommandPermissions.Drill, null),
             _ => null,
         };
     }

@@ -120,6 +120,8 @@ public sealed partial class CommandRouter(
                 return await StartRunbookAsync(runbook, region, Get(CardVerbs.IncidentId), actor, cancellationToken);
             case CardVerbs.Acknowledge:
                 return await IncidentActionAsync(IncidentVerb.Ack, Get(CardVerbs.IncidentId), actor, cancellationToken);
+            case var verb when StrategyCommandHandler.Verbs.Contains(verb):
+                return await strategy.HandleActionAsync(verb, action.Data, actor, cancellationToken);
             default:
                 return ChatReply.Error($"Unknown card action '{action.Verb}'. Valid: approve, reject, start-runbook, ack, refresh.");
         }
