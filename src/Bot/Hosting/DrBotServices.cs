@@ -11,6 +11,7 @@ using DrBot.Bot.Drills;
 using DrBot.Bot.Incidents;
 using DrBot.Bot.Integrations.Email;
 using DrBot.Bot.Integrations.Paging;
+using DrBot.Bot.Integrations.Statuspage;
 using DrBot.Bot.Integrations.Tickets;
 using DrBot.Bot.StatusPage;
 using DrBot.Bot.Monitoring;
@@ -53,6 +54,7 @@ public static class DrBotServices
         services.AddDrBotObservability(configuration);
         services.AddCustomerNotices(configuration);
         services.AddTickets(configuration);
+        services.AddStatuspage(configuration);
         services.AddStatusPage(configuration);
         services.AddSingleton<PublicUpdatePublisher>();
 

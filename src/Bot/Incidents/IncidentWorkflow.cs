@@ -30,7 +30,8 @@ public sealed class IncidentWorkflow(
     IncidentPager pager,
     PostMortemService postMortems,
     CustomerNotices notices,
-    Integrations.Tickets.IncidentTickets tickets)
+    Integrations.Tickets.IncidentTickets tickets,
+    Integrations.Statuspage.StatuspageSync statuspage)
 {
     private DrBotOptions Options => options.Value;
 
@@ -47,6 +48,7 @@ public sealed class IncidentWorkflow(
             await publisher.OpenWarRoomAsync(incident.Id, $"{incident.Id} {incident.Title}", team, cancellationToken);
         await pager.IncidentOpenedAsync(incident, cancellationToken);
         await notices.OpenedAsync(incident, cancellationToken);
+        await statuspage.OpenedAsync(incident, cancellationToken);
         return result;
     }
 
@@ -66,6 +68,7 @@ public sealed class IncidentWorkflow(
             await pager.IncidentResolvedAsync(result.Incident!, who.DisplayName, cancellationToken);
             await notices.ResolvedAsync(result.Incident!, cancellationToken);
             await tickets.ResolveAsync(result.Incident!, who.DisplayName, cancellationToken);
+            await statuspage.ResolvedAsync(result.Incident!, cancellationToken);
         }
         return result;
     }

@@ -9,7 +9,7 @@ namespace DrBot.Bot.StatusPage;
 /// timeline as a human update (so the 15-minute status posts count it), and to customers by email
 /// for P1/P2 when configured.
 /// </summary>
-public sealed class PublicUpdatePublisher(IncidentService incidents, PublicUpdates updates, CustomerNotices notices, TimeProvider time)
+public sealed class PublicUpdatePublisher(IncidentService incidents, PublicUpdates updates, CustomerNotices notices, Integrations.Statuspage.StatuspageSync statuspage, TimeProvider time)
 {
     public async Task<string> PublishAsync(string incidentId, string text, Actor who, CancellationToken cancellationToken)
     {
@@ -20,6 +20,7 @@ public sealed class PublicUpdatePublisher(IncidentService incidents, PublicUpdat
             return result.Message;
         await updates.AddAsync(incident.Id, new PublicUpdate(time.GetUtcNow(), text), cancellationToken);
         var mailed = await notices.UpdateAsync(incident, text, cancellationToken);
+        await statuspage.UpdatedAsync(incident, text, cancellationToken);
         return $"Public update on {incident.Id} published on the status page" + (mailed ? " and sent to the customer lists." : ".");
     }
 }
