@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using DrBot.Bot.Outbox;
 using DrBot.Bot.Views;
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Engine;
@@ -12,16 +13,23 @@ public static class HealthAndMetrics
 {
     public static IEndpointRouteBuilder MapHealthAndMetrics(this IEndpointRouteBuilder app)
     {
+        // Says ok or degraded and why in a word: no hosts, no exception text (they are in the log).
         app.MapGet("/healthz", async (IDrBotStore store, CancellationToken cancellationToken) =>
         {
             try
             {
                 var backlog = await store.CountUndeliveredAsync(cancellationToken);
-                return Results.Ok(new { status = "ok", outboxBacklog = backlog });
+                var deadLetters = await new OutboxDeadLetters(store).ListAsync(cancellationToken);
+                return Results.Ok(new
+                {
+                    status = deadLetters.Count == 0 ? "ok" : "degraded",
+                    outboxBacklog = backlog,
+                    deadLetters = deadLetters.Select(d => new { d.Sequence, d.Channel, d.PostKey, d.Attempts, d.At }),
+                });
             }
-            catch (StoreUnavailableException ex)
+            catch (StoreUnavailableException)
             {
-                return Results.Problem($"store unavailable: {ex.Message}", statusCode: 503);
+                return Results.Json(new { status = "degraded", store = "unreachable" }, statusCode: 503);
             }
         });
         app.MapGet("/metrics", async (IDrBotStore store, RunbookCatalog catalog, CancellationToken cancellationToken) =>
@@ -49,6 +57,11 @@ public static class HealthAndMetrics
         text.AppendLine("# HELP drbot_outbox_backlog Posts and updates not yet delivered.");
         text.AppendLine("# TYPE drbot_outbox_backlog gauge");
         text.AppendLine(CultureInfo.InvariantCulture, $"drbot_outbox_backlog {backlog}");
+        var deadLetters = await new OutboxDeadLetters(store).ListAsync(cancellationToken);
+        text.AppendLine("# HELP drbot_outbox_dead_letters Posts given up on (the most recent 100), by channel.");
+        text.AppendLine("# TYPE drbot_outbox_dead_letters gauge");
+        foreach (var channel in new[] { "local", "slack", "teams" })
+            text.AppendLine(CultureInfo.InvariantCulture, $"drbot_outbox_dead_letters{{channel=\"{channel}\"}} {deadLetters.Count(d => d.Channel == channel)}");
         return text.ToString();
     }
 }
