@@ -1,3 +1,4 @@
+using System.Threading.RateLimiting;
 using DrBot.Bot.Channels;
 using DrBot.Bot.Views;
 using DrBot.Runbooks.Audit;
@@ -18,10 +19,32 @@ public sealed partial class AuthorizingChatInputHandler(
     CommandPermissions permissions,
     IncidentService incidents,
     AuditLog audit,
-    ILogger<AuthorizingChatInputHandler> logger) : IChatInputHandler
+    IConfiguration configuration,
+    ILogger<AuthorizingChatInputHandler> logger) : IChatInputHandler, IDisposable
 {
+    private readonly int _perMinute = Math.Max(1, configuration.GetValue("DrBot:RateLimits:CommandsPerMinute", 60));
+    private PartitionedRateLimiter<string>? _perPerson;
+
+    /// <summary>Per person (or per platform id for strangers): a bucket of N commands refilled at N per minute.</summary>
+    private PartitionedRateLimiter<string> PerPerson => _perPerson ??= PartitionedRateLimiter.Create<string, string>(who =>
+        RateLimitPartition.GetTokenBucketLimiter(who, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = _perMinute,
+            TokensPerPeriod = Math.Max(1, _perMinute / 60),
+            ReplenishmentPeriod = TimeSpan.FromSeconds(Math.Max(1, 60 / _perMinute)),
+            QueueLimit = 0,
+        }));
+
+    public void Dispose() => _perPerson?.Dispose();
+
     public async Task<ChatReply> HandleAsync(ChatInput input, CancellationToken cancellationToken)
     {
+        using (var lease = PerPerson.AttemptAcquire(input.User.Person?.Name ?? $"{input.Channel}:{input.User.PlatformUserId}"))
+        {
+            if (!lease.IsAcquired)
+                return ChatReply.Error($"Slow down: at most {_perMinute} commands and clicks per minute per person (DrBot:RateLimits:CommandsPerMinute). Try again in a few seconds.");
+        }
+
         if (Name(input) is { } request)
         {
             var person = input.User.Person;

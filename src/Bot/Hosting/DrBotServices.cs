@@ -32,6 +32,7 @@ public static class DrBotServices
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();
+        services.AddInboundRateLimits(configuration);
         services.AddDrBotOptions(configuration);
         services.AddDrBotStore(configuration);
         if (string.Equals(configuration["DrBot:Infrastructure:Mode"], "Live", StringComparison.OrdinalIgnoreCase))
@@ -82,6 +83,7 @@ public static class DrBotServices
         app.Services.GetRequiredService<CommandPermissions>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRateLimiter();
         if (LocalChatSettings.IsEnabled(app.Configuration))
         {
             LocalChatStartup.Check(app);

@@ -90,7 +90,8 @@ public static class TeamsEndpoints
         }
         catch (StoreUnavailableException e)
         {
-            return Refuse(logger, StatusCodes.Status503ServiceUnavailable, e.Message);
+            TeamsLog.StoreUnavailable(logger, e);
+            return Refuse(logger, StatusCodes.Status503ServiceUnavailable, "DrBot's store is unavailable; nothing was done. Retry later.");
         }
     }
 
