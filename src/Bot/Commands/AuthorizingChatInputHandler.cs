@@ -14,7 +14,7 @@ namespace DrBot.Bot.Commands;
 /// get private answers only, so nobody outside the roster can make the bot post in the channel.
 /// </summary>
 public sealed partial class AuthorizingChatInputHandler(
-    CommandRouter router,
+    Audit.AuditChatCommand router,
     CommandParser parser,
     CommandPermissions permissions,
     IncidentService incidents,
@@ -99,6 +99,7 @@ public sealed partial class AuthorizingChatInputHandler(
             DecideCommand decide => new(decide.Approve ? CommandPermissions.Approve : CommandPermissions.Reject, null),
             CancelRunCommand => new(CommandPermissions.Cancel, null),
             DrillCommand => new(CommandPermissions.Drill, null),
+            AuditVerifyCommand => new(CommandPermissions.AuditVerify, null),
             _ => null,
         };
     }

@@ -44,7 +44,8 @@ public static class DrBotServices
         services.AddSingleton<RunCardObserver>();
         services.AddSingleton<IRunObserver>(sp => sp.GetRequiredService<RunCardObserver>());
         services.AddRunbookEngine();
-        services.TryAddSingleton(sp => new DrBot.Runbooks.Audit.AuditLog(sp.GetRequiredService<IDrBotStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<DrBot.Bot.Audit.AuditCheckpointWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<DrBot.Bot.Audit.AuditCheckpointWriter>());
 
         services.AddSingleton<IAdaptiveCardRenderer, AdaptiveCardRenderer>();
         services.AddSingleton<EnabledChannels>();
@@ -63,6 +64,7 @@ public static class DrBotServices
             sp.GetRequiredService<IOptions<DrBotOptions>>().Value.Regions.Keys.ToList(),
             sp.GetRequiredService<RunbookCatalog>().Names));
         services.AddSingleton<CommandRouter>();
+        services.AddSingleton<DrBot.Bot.Audit.AuditChatCommand>();
         services.AddSingleton(sp => new CommandPermissions(configuration,
             CommandParser.RunbookCommands.Keys.Concat(sp.GetRequiredService<RunbookCatalog>().Names.Select(AuthorizingChatInputHandler.StartCommandName))));
         services.AddSingleton<IChatInputHandler, AuthorizingChatInputHandler>();
