@@ -76,4 +76,12 @@ public sealed class ParserFuzzTests
             _ = SlackCommands.ToRouterText(fields.TryGetValue("command", out var c) ? c.ToString() : null, fields.TryGetValue("text", out var t) ? t.ToString() : null);
         }, iter: FuzzInputs.Cases(1500), threads: 1);
     });
+
+    [Fact]
+    public void A_Slack_payload_or_button_value_with_a_duplicate_key_is_ignored_not_thrown()
+    {
+        const string payload = """{"type":"block_actions","type":"block_actions","user":{"id":"U1"},"container":{"channel_id":"C1"},"actions":[]}""";
+        Assert.Null(SlackInbound.ParseClick(payload));
+        Assert.Null(DrBot.Bot.Cards.BlockKit.BlockKitButtons.Parse("""{"verb":"approve","runId":"run-1","runId":"run-2"}"""));
+    }
 }
