@@ -3,6 +3,7 @@ using DrBot.Bot.Channels;
 using DrBot.Bot.Drills;
 using DrBot.Bot.Incidents;
 using DrBot.Bot.Runs;
+using DrBot.Bot.Strategy;
 using DrBot.Bot.Views;
 using DrBot.Runbooks.Approvals;
 using DrBot.Runbooks.Definitions;
@@ -29,6 +30,7 @@ public sealed partial class CommandRouter(
     IncidentWorkflow workflow,
     IncidentService incidents,
     DrillService drills,
+    StrategyCommandHandler strategy,
     IDrBotStore store,
     IOptions<DrBotOptions> options,
     TimeProvider time,
@@ -63,8 +65,13 @@ public sealed partial class CommandRouter(
             return ChatReply.PrivateText("Runbooks:\n" + string.Join("\n", catalog.All.Select(r => $"• {r.Name} — {r.Title} ({r.Steps.Count} steps)")));
         if (command is ShowRunbookCommand show)
             return ShowRunbook(show.Runbook);
+        if (command is RunStatusCommand runStatus)
+            return await CurrentCardAsync(runStatus.RunId, $"Current state of {runStatus.RunId}:", cancellationToken);
         if (command is IncidentActionCommand { Verb: IncidentVerb.Status } status)
             return await StatusAsync(status.IncidentId, cancellationToken);
+
+        if (command is StrategyCommand feature)
+            return await strategy.HandleAsync(feature, input.User.ToActor(input.Channel), cancellationToken);
 
         // Everything below changes something: only people on the roster may do it.
         var actor = input.User.ToActor(input.Channel);

@@ -10,10 +10,12 @@ using DrBot.Bot.Channels.Local;
 using DrBot.Bot.Commands;
 using DrBot.Bot.Drills;
 using DrBot.Bot.Incidents;
+using DrBot.Bot.Integrations.Paging;
 using DrBot.Bot.Monitoring;
 using DrBot.Bot.Outbox;
 using DrBot.Bot.Runs;
 using DrBot.Bot.Schedulers;
+using DrBot.Bot.Strategy;
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Infrastructure;
@@ -52,6 +54,7 @@ public static class DrBotServices
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<CardPublisher>();
         services.AddHostedService<OutboxDispatcher>();
+        services.AddPaging(configuration);
 
         services.AddSingleton<RunDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<RunDispatcher>());
@@ -76,6 +79,7 @@ public static class DrBotServices
         services.AddAlertIntake(configuration);
         services.AddSingleton<IAlertSink, IncidentAlertSink>();
         services.AddHealthMonitor(configuration);
+        services.AddStrategyFeatures();
         return services;
     }
 
@@ -98,6 +102,7 @@ public static class DrBotServices
         app.MapSlackEndpoints();
         app.MapTeamsEndpoints();
         app.MapAlertEndpoints();
+        app.MapStrategyEndpoints();
         return app;
     }
 

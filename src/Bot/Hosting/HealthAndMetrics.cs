@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using DrBot.Bot.Outbox;
+using DrBot.Bot.Kpis;
 using DrBot.Bot.Views;
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Engine;
@@ -32,8 +33,8 @@ public static class HealthAndMetrics
                 return Results.Json(new { status = "degraded", store = "unreachable" }, statusCode: 503);
             }
         });
-        app.MapGet("/metrics", async (IDrBotStore store, RunbookCatalog catalog, CancellationToken cancellationToken) =>
-            Results.Text(await RenderAsync(store, catalog, cancellationToken), "text/plain; version=0.0.4"));
+        app.MapGet("/metrics", async (IDrBotStore store, RunbookCatalog catalog, KpiService kpis, CancellationToken cancellationToken) =>
+            Results.Text(await RenderAsync(store, catalog, cancellationToken) + KpiMetrics.Render((await kpis.ComputeAsync("all", cancellationToken)).Report!), "text/plain; version=0.0.4"));
         return app;
     }
 

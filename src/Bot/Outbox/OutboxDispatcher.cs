@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DrBot.Bot.Cards;
 using DrBot.Bot.Channels;
+using DrBot.Bot.Integrations;
 using DrBot.Runbooks.Outbox;
 using DrBot.Runbooks.Storage;
 
@@ -16,6 +17,7 @@ namespace DrBot.Bot.Outbox;
 public sealed partial class OutboxDispatcher(
     IDrBotStore store,
     IEnumerable<IChannelAdapter> adapters,
+    IEnumerable<IOutboundIntegration> integrations,
     OutboxSignal signal,
     TimeProvider time,
     ILogger<OutboxDispatcher> logger,
@@ -23,6 +25,7 @@ public sealed partial class OutboxDispatcher(
 {
     public const int DefaultMaxAttempts = 10;
     private const string NoticePrefix = "deadletter:";
+    private const string Unreadable = "unreadable message";
     private readonly int _maxAttempts = Math.Max(1, configuration?.GetValue("DrBot:Outbox:MaxAttempts", DefaultMaxAttempts) ?? DefaultMaxAttempts);
     private readonly OutboxDeadLetters _deadLetters = new(store);
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
@@ -30,6 +33,7 @@ public sealed partial class OutboxDispatcher(
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
     private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
     private readonly Dictionary<string, IChannelAdapter> _adapters = adapters.ToDictionary(a => a.Name, StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, IOutboundIntegration> _integrations = integrations.ToDictionary(i => i.Name, StringComparer.OrdinalIgnoreCase);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -111,34 +115,48 @@ public sealed partial class OutboxDispatcher(
 
     private async Task DeliverAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
+        // Calls to outside services (PagerDuty, Opsgenie…) share the queue, ordering and retries of chat posts.
+        if (_integrations.TryGetValue(message.Channel, out var integration))
+        {
+            await RecordAsync(message, await CallAsync(() => integration.DeliverAsync(message, cancellationToken), cancellationToken), null, cancellationToken);
+            return;
+        }
         if (!_adapters.TryGetValue(message.Channel, out var adapter))
         {
             await store.MarkRetryAsync(message.Sequence, time.GetUtcNow() + MaxBackoff, $"channel '{message.Channel}' is not enabled", cancellationToken);
             return;
         }
-        DeliveryResult result;
         // The post's reference, read once: SendAsync needs it to update in place, and delivery to keep it.
         var existing = message.Operation == OutboxOperation.PostPrivate ? null : await store.GetPostReferenceAsync(message.Channel, message.PostKey, cancellationToken);
+        var result = await CallAsync(() => SendAsync(adapter, message, existing, cancellationToken), cancellationToken);
+        await RecordAsync(message, result, existing, cancellationToken);
+    }
+
+    /// <summary>A network failure or timeout is worth another try, like a 5xx.</summary>
+    private static async Task<DeliveryResult> CallAsync(Func<Task<DeliveryResult>> send, CancellationToken cancellationToken)
+    {
         try
         {
-            result = await SendAsync(adapter, message, existing, cancellationToken);
+            return await send();
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException && !cancellationToken.IsCancellationRequested)
         {
-            result = DeliveryResult.Retry(ex.Message);
+            return DeliveryResult.Retry(ex.Message);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or NotSupportedException or ArgumentException or FormatException)
         {
             // The message itself is broken (corrupt payload, impossible operation): no retry can fix it.
-            await DeadLetterAsync(message, $"unreadable message: {ex.GetType().Name}", cancellationToken);
-            return;
+            return DeliveryResult.Permanent($"{Unreadable}: {ex.GetType().Name}");
         }
+    }
 
+    private async Task RecordAsync(OutboxMessage message, DeliveryResult result, PostReference? existing, CancellationToken cancellationToken)
+    {
         switch (result.Status)
         {
             case DeliveryStatus.Delivered:
                 PostReference? changed = null;
-                if (message.Operation != OutboxOperation.PostPrivate && result.PlatformMessageId is { } id)
+                if (message.Operation != OutboxOperation.PostPrivate && result.PlatformMessageId is { } id && !_integrations.ContainsKey(message.Channel))
                 {
                     var reference = new PostReference(message.Channel, message.PostKey, message.Conversation,
                         existing?.PlatformMessageId ?? id, result.ThreadId ?? existing?.ThreadId ?? id);
@@ -158,19 +176,23 @@ public sealed partial class OutboxDispatcher(
                 break;
             default:
                 // A permanent refusal (bad channel id, card rejected) would block the channel's queue forever.
-                await DeadLetterAsync(message, $"refused by the platform: {result.Error}", cancellationToken);
+                var error = result.Error ?? "";
+                await DeadLetterAsync(message, error.StartsWith(Unreadable, StringComparison.Ordinal) ? error : $"refused by the platform: {error}", cancellationToken);
                 break;
         }
     }
 
-    /// <summary>Takes the message off its queue, lists it, and says so in the same channel (unless the notice itself failed).</summary>
+    /// <summary>
+    /// Takes the message off its queue and lists it; a chat channel is also told in a post of its own
+    /// (unless that notice is what failed). Calls to outside services are listed only.
+    /// </summary>
     private async Task DeadLetterAsync(OutboxMessage message, string reason, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         LogDropped(message.Channel, message.Sequence, message.PostKey, reason);
         await _deadLetters.AddAsync(message, reason, now, cancellationToken);
         await store.MarkDeliveredAsync(message.Sequence, now, cancellationToken);
-        if (message.PostKey.StartsWith(NoticePrefix, StringComparison.Ordinal))
+        if (message.PostKey.StartsWith(NoticePrefix, StringComparison.Ordinal) || !_adapters.ContainsKey(message.Channel))
             return;
         var text = $"1 post could not be delivered to {ChannelName(message.Channel)}: {reason} (outbox #{message.Sequence}, {message.PostKey}). It is listed in /healthz and /metrics.";
         var conversation = message.Operation == OutboxOperation.PostPrivate ? "" : message.Conversation;

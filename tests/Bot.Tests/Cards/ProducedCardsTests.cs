@@ -32,7 +32,7 @@ public sealed class ProducedCardsTests
 
         var renderer = new AdaptiveCardRenderer();
         var rendered = cards.Select((c, i) => (Name: $"{i}:{c.Key}", Json: renderer.Render(c.Card))).ToList();
-        var schema = await JsonSchema.FromFileAsync(TestPaths.AdaptiveCardSchemaFile());
+        var schema = await JsonSchema.FromFileAsync(RepoPaths.Schema("adaptive-card-1.5.schema.json"));
         foreach (var (name, json) in rendered)
         {
             var copy = json.DeepClone().AsObject();
