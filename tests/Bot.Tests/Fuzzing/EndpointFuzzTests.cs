@@ -99,4 +99,16 @@ public sealed class TeamsActivityFuzzTests : IClassFixture<TeamsBotFixture>
                 Assert.True(text.Trim().Length > 2, $"{(int)response.StatusCode} without a reason for {withUrl}");
         }, iter: FuzzInputs.Cases(1000), threads: 1);
     }
+
+    [Fact]
+    public async Task A_signed_message_without_an_id_is_refused_with_400_not_500()
+    {
+        var message = _bot.Message("<at>DrBot</at> help", TeamsBotFixture.BobAad);
+        message.Remove("id");
+
+        using var response = await _bot.PostActivityAsync(message, _bot.ValidToken());
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("needs an id and a conversation.id", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }

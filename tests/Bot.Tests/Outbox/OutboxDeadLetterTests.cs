@@ -2,18 +2,12 @@ using System.Net;
 using System.Text.Json.Nodes;
 using DrBot.Bot.Cards;
 using DrBot.Bot.Channels;
-using DrBot.Bot.Hosting;
 using DrBot.Bot.Outbox;
-using DrBot.Runbooks.Definitions;
+using DrBot.Bot.Tests.Support;
 using DrBot.Runbooks.Outbox;
 using DrBot.Runbooks.People;
-using DrBot.Runbooks.Storage;
 using DrBot.Runbooks.Storage.LiteDb;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -30,8 +24,10 @@ public sealed class OutboxDeadLetterTests : IDisposable
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero));
     private readonly LiteDbStore _store;
 
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), $"drbot-deadletter-{Guid.NewGuid():N}");
+
     public OutboxDeadLetterTests() =>
-        _store = new LiteDbStore(Path.Combine(Path.GetTempPath(), $"drbot-deadletter-{Guid.NewGuid():N}.db"), _time);
+        _store = new LiteDbStore(Path.Combine(_dataDir, "drbot.db"), _time);
 
     public void Dispose() => _store.Dispose();
 
@@ -115,29 +111,21 @@ public sealed class OutboxDeadLetterTests : IDisposable
     }
 
     [Fact]
-    public async Task Healthz_and_metrics_show_the_dead_letters_over_HTTP()
+    public async Task Healthz_and_metrics_of_the_bot_process_show_the_dead_letters_over_HTTP()
     {
         var (publisher, dispatcher, _) = Build();
         await publisher.PostAsync("notice:1", CardDocument.Text("REJECT-ME"), None);
         await DrainAsync(dispatcher);
+        _store.Dispose();
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.AddSingleton<IDrBotStore>(_store);
-        builder.Services.AddSingleton(new RunbookCatalog(new Dictionary<string, DrBot.Runbooks.Policy.RunbookDefinitionOptions>()));
-        await using var app = builder.Build();
-        app.MapHealthAndMetrics();
-        await app.StartAsync();
-        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
-
-        using var health = await http.GetAsync(new Uri("/healthz", UriKind.Relative));
+        // The real bot on the same store file.
+        await using var bot = await BotProcess.StartAsync(_dataDir);
+        using var health = await bot.Http.GetAsync(new Uri("healthz", UriKind.Relative));
         var body = JsonNode.Parse(await health.Content.ReadAsStringAsync())!;
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal("degraded", (string?)body["status"]);
         Assert.Equal("notice:1", (string?)body["deadLetters"]![0]!["postKey"]);
-        var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        var metrics = await bot.Http.GetStringAsync(new Uri("metrics", UriKind.Relative));
         Assert.Contains("drbot_outbox_dead_letters{channel=\"local\"} 1", metrics, StringComparison.Ordinal);
-        await app.StopAsync();
     }
 }
