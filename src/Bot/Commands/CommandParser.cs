@@ -37,6 +37,7 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
         "  incident ack|resolve|close|status [id]\n" +
         "  incident commander @person [id]\n" +
         "  update <text>              human status update on the current incident\n" +
+        "  incident update --public <text>   an update customers see (status page, notices)\n" +
         "  approve <run-id> <gate-id> [reason] / reject <run-id> <gate-id> [reason]\n" +
         "  cancel <run-id>\n" +
         "  drill [region-down|lag <seconds>|clear] [region]\n" +
@@ -66,6 +67,7 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
             "incident" => ParseIncident(rest),
             // The shortcuts the Teams manifest advertises.
             "status" or "ack" => ParseIncident([verb, .. rest]),
+            "update" when rest.Count > 0 && rest[0] == "--public" => ParseIncident(["update", .. rest]),
             "update" => rest.Count == 0
                 ? ParseResult.Fail("Usage: update <text> — say what changed, for the status posts.")
                 : ParseResult.Ok(new HumanUpdateCommand(string.Join(' ', rest))),
@@ -131,7 +133,7 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
 
     private static ParseResult ParseIncident(List<string> rest)
     {
-        const string usage = "Usage: incident open <P1..P4> <title> | incident ack|resolve|close|status [id] | incident commander @person [id]";
+        const string usage = "Usage: incident open <P1..P4> <title> | incident ack|resolve|close|status [id] | incident update [--public] <text> | incident commander @person [id]";
         if (rest.Count == 0)
             return ParseResult.Fail(usage);
         var sub = rest[0].ToLowerInvariant();
@@ -153,6 +155,12 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
                 return rest.Count <= 2 ? ParseResult.Ok(new IncidentActionCommand(IncidentVerb.Close, id)) : ParseResult.Fail(usage);
             case "status":
                 return rest.Count <= 2 ? ParseResult.Ok(new IncidentActionCommand(IncidentVerb.Status, id)) : ParseResult.Fail(usage);
+            case "update":
+                var isPublic = rest.Count > 1 && rest[1] == "--public";
+                var text = string.Join(' ', rest.Skip(isPublic ? 2 : 1));
+                if (text.Length == 0)
+                    return ParseResult.Fail("Usage: incident update [--public] <text> — --public: customers see it on the status page and in notices; never put hosts or names there.");
+                return ParseResult.Ok(isPublic ? new PublicUpdateCommand(text) : new HumanUpdateCommand(text));
             case "commander":
                 if (rest.Count is < 2 or > 3)
                     return ParseResult.Fail("Usage: incident commander @person [id]");

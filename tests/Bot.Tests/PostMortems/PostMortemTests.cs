@@ -14,7 +14,7 @@ public sealed class PostMortemTests
     {
         await using var bot = InProcessBot.Create();
         var chat = new Rehearsal(bot);
-        await chat.SayAsync("bob", "drill region-down east-us");
+        await chat.SayAsync("carol", "drill region-down east-us");
         var run = await chat.FailoverAsync("alice", "bob", "west-us");
         Assert.Equal(RunOutcome.Succeeded, run.Outcome);
         await chat.SayAsync("bob", "incident commander @carol INC-0001");
@@ -45,7 +45,7 @@ public sealed class PostMortemTests
     {
         await using var bot = InProcessBot.Create();
         var chat = new Rehearsal(bot);
-        await chat.SayAsync("bob", "drill region-down east-us");
+        await chat.SayAsync("carol", "drill region-down east-us");
         await chat.FailoverAsync("alice", "bob", "west-us", waitBeforeApproval: TimeSpan.FromMinutes(20));
         await chat.SayAsync("bob", "incident resolve INC-0001");
         await chat.SayAsync("bob", "incident close INC-0001");
@@ -106,7 +106,7 @@ public sealed class PostMortemTests
         var chat = new Rehearsal(bot);
         await chat.SayAsync("alice", "incident open P3 Slow reports");
         await chat.SayAsync("alice", "incident resolve INC-0001");
-        await chat.SayAsync("bob", "incident close INC-0001");
+        await chat.SayAsync("alice", "incident close INC-0001");
         Assert.Null(await bot.Get<PostMortemService>().GetRecordAsync("INC-0001", None));
         var refused = await chat.SayAsync("alice", "postmortem published INC-0001 https://wiki.example.com/pm/1");
         Assert.True(refused.IsError);
