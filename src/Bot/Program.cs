@@ -12,8 +12,11 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 builder.Services.AddDrBotHost(builder.Configuration);
 
 var app = builder.Build();
+if (DrBot.Bot.Audit.AuditCli.Matches(args))
+    return await DrBot.Bot.Audit.AuditCli.RunAsync(args, app.Services, Console.Out, Console.Error, CancellationToken.None);
 app.MapDrBot();
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>Visible to tests that host the bot in-process.</summary>
 public partial class Program;

@@ -1,3 +1,4 @@
+using System.Threading.RateLimiting;
 using DrBot.Bot.Channels;
 using DrBot.Bot.Views;
 using DrBot.Runbooks.Audit;
@@ -14,15 +15,37 @@ namespace DrBot.Bot.Commands;
 /// get private answers only, so nobody outside the roster can make the bot post in the channel.
 /// </summary>
 public sealed partial class AuthorizingChatInputHandler(
-    CommandRouter router,
+    Audit.AuditChatCommand router,
     CommandParser parser,
     CommandPermissions permissions,
     IncidentService incidents,
     AuditLog audit,
-    ILogger<AuthorizingChatInputHandler> logger) : IChatInputHandler
+    IConfiguration configuration,
+    ILogger<AuthorizingChatInputHandler> logger) : IChatInputHandler, IDisposable
 {
+    private readonly int _perMinute = Math.Max(1, configuration.GetValue("DrBot:RateLimits:CommandsPerMinute", 60));
+    private PartitionedRateLimiter<string>? _perPerson;
+
+    /// <summary>Per person (or per platform id for strangers): a bucket of N commands refilled at N per minute.</summary>
+    private PartitionedRateLimiter<string> PerPerson => _perPerson ??= PartitionedRateLimiter.Create<string, string>(who =>
+        RateLimitPartition.GetTokenBucketLimiter(who, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = _perMinute,
+            TokensPerPeriod = Math.Max(1, _perMinute / 60),
+            ReplenishmentPeriod = TimeSpan.FromSeconds(Math.Max(1, 60 / _perMinute)),
+            QueueLimit = 0,
+        }));
+
+    public void Dispose() => _perPerson?.Dispose();
+
     public async Task<ChatReply> HandleAsync(ChatInput input, CancellationToken cancellationToken)
     {
+        using (var lease = PerPerson.AttemptAcquire(input.User.Person?.Name ?? $"{input.Channel}:{input.User.PlatformUserId}"))
+        {
+            if (!lease.IsAcquired)
+                return ChatReply.Error($"Slow down: at most {_perMinute} commands and clicks per minute per person (DrBot:RateLimits:CommandsPerMinute). Try again in a few seconds.");
+        }
+
         if (Name(input) is { } request)
         {
             var person = input.User.Person;
@@ -77,6 +100,7 @@ public sealed partial class AuthorizingChatInputHandler(
             DecideCommand decide => new(decide.Approve ? CommandPermissions.Approve : CommandPermissions.Reject, null),
             CancelRunCommand => new(CommandPermissions.Cancel, null),
             DrillCommand => new(CommandPermissions.Drill, null),
+            AuditVerifyCommand => new(CommandPermissions.AuditVerify, null),
             // Chaos drills and validations inject faults or load the databases: the drill rule.
             Strategy.StartChaosDrillCommand or Strategy.CheckDrillCommand or Strategy.ValidateCommand => new(CommandPermissions.Drill, null),
             _ => null,

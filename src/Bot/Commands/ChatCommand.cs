@@ -34,3 +34,6 @@ public sealed record CancelRunCommand(string RunId) : ChatCommand;
 public sealed record DrillCommand(string? Scenario, string? Region) : ChatCommand;
 
 public sealed record HelpCommand : ChatCommand;
+
+/// <summary><c>audit verify</c>: check the audit chain (keyed) against the newest checkpoint.</summary>
+public sealed record AuditVerifyCommand : ChatCommand;

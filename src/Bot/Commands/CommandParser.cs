@@ -38,9 +38,10 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
         "  incident commander @person [id]\n" +
         "  update <text>              human status update on the current incident\n" +
         "  incident update --public <text>   an update customers see (status page, notices)\n" +
-        "  approve [run-id] [reason] / reject [run-id] [reason]\n" +
+        "  approve <run-id> <gate-id> [reason] / reject <run-id> <gate-id> [reason]\n" +
         "  cancel <run-id>\n" +
         "  drill [region-down|lag <seconds>|clear] [region]\n" +
+        "  audit verify               check the audit chain\n" +
         Strategy.StrategyCommandParser.Usage +
         "  help";
 
@@ -75,6 +76,7 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
                 ? ParseResult.Ok(new CancelRunCommand(rest[0]))
                 : ParseResult.Fail("Usage: cancel <run-id>"),
             "drill" => ParseDrill(rest),
+            "audit" => rest is ["verify"] ? ParseResult.Ok(new AuditVerifyCommand()) : ParseResult.Fail("Usage: audit verify"),
             "help" or "?" => ParseResult.Ok(new HelpCommand()),
             _ => ParseResult.Fail($"Unknown command '{words[0]}'.\n{Usage}"),
         };

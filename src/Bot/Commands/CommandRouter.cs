@@ -53,7 +53,8 @@ public sealed partial class CommandRouter(
         catch (StoreUnavailableException ex)
         {
             LogStoreUnavailable(ex);
-            return ChatReply.Error($"DrBot cannot reach its store, so it refuses to act unrecorded: {ex.Message}");
+            // The store's own message (hosts, SQL) goes to the log, not to chat.
+            return ChatReply.Error("DrBot cannot reach its store, so it refuses to act unrecorded. Nothing was done; try again shortly.");
         }
     }
 

@@ -38,11 +38,14 @@ public static class DrBotServices
     public static IServiceCollection AddDrBotHost(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddProblemDetails();
+        services.AddInboundRateLimits(configuration);
         services.AddDrBotRunbooks(configuration);
         services.AddSingleton<IRunbookNotifier, ChannelRunbookNotifier>();
         services.AddSingleton<RunCardProjection>();
         services.AddSingleton<IRunProjection>(sp => sp.GetRequiredService<RunCardProjection>());
         services.TryAddSingleton(sp => new DrBot.Runbooks.Audit.AuditLog(sp.GetRequiredService<IDrBotStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<DrBot.Bot.Audit.AuditCheckpointWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<DrBot.Bot.Audit.AuditCheckpointWriter>());
 
         services.AddSingleton<IAdaptiveCardRenderer, AdaptiveCardRenderer>();
         services.AddSingleton<EnabledChannels>();
@@ -70,6 +73,7 @@ public static class DrBotServices
             sp.GetRequiredService<IOptions<DrBotOptions>>().Value.Regions.Keys.ToList(),
             sp.GetRequiredService<RunbookCatalog>().Names));
         services.AddSingleton<CommandRouter>();
+        services.AddSingleton<DrBot.Bot.Audit.AuditChatCommand>();
         services.AddSingleton(sp => new CommandPermissions(configuration,
             CommandParser.RunbookCommands.Keys.Concat(sp.GetRequiredService<RunbookCatalog>().Names.Select(AuthorizingChatInputHandler.StartCommandName))));
         services.AddSingleton<IChatInputHandler, AuthorizingChatInputHandler>();
@@ -92,6 +96,7 @@ public static class DrBotServices
         app.Services.GetRequiredService<CommandPermissions>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRateLimiter();
         app.UseDrBotObservability();
         if (LocalChatSettings.IsEnabled(app.Configuration))
         {

@@ -1,3 +1,4 @@
+using DrBot.Bot.Outbox;
 using DrBot.Runbooks.Storage;
 using DrBot.Runbooks.Runs;
 using DrBot.Runbooks.Outbox;
@@ -9,16 +10,23 @@ public static class HealthAndMetrics
 {
     public static IEndpointRouteBuilder MapHealthAndMetrics(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", async (IOutboxStore store, CancellationToken cancellationToken) =>
+        // Says ok or degraded and why in a word: no hosts, no exception text (they are in the log).
+        app.MapGet("/healthz", async (IDrBotStore store, CancellationToken cancellationToken) =>
         {
             try
             {
                 var backlog = await store.CountUndeliveredAsync(cancellationToken);
-                return Results.Ok(new { status = "ok", outboxBacklog = backlog });
+                var deadLetters = await new OutboxDeadLetters(store).ListAsync(cancellationToken);
+                return Results.Ok(new
+                {
+                    status = deadLetters.Count == 0 ? "ok" : "degraded",
+                    outboxBacklog = backlog,
+                    deadLetters = deadLetters.Select(d => new { d.Sequence, d.Channel, d.PostKey, d.Attempts, d.At }),
+                });
             }
-            catch (StoreUnavailableException ex)
+            catch (StoreUnavailableException)
             {
-                return Results.Problem($"store unavailable: {ex.Message}", statusCode: 503);
+                return Results.Json(new { status = "degraded", store = "unreachable" }, statusCode: 503);
             }
         });
         return app;

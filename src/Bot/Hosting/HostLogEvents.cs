@@ -11,6 +11,10 @@ public static class HostLogEvents
     public const int RunsResumed = 2101;
     /// <summary>RunDispatcher.cs</summary>
     public const int RunWorkFailed = 2102;
+    /// <summary>RunDispatcher.cs</summary>
+    public const int RunRequeued = 2103;
+    /// <summary>RunDispatcher.cs</summary>
+    public const int RunGivenUp = 2104;
     /// <summary>OutboxDispatcher.cs</summary>
     public const int OutboxDeliveryFailed = 3001;
     /// <summary>OutboxDispatcher.cs</summary>
@@ -27,6 +31,10 @@ public static class HostLogEvents
     public const int AlertBatchCommitRefused = 3105;
     /// <summary>AlertEndpoints.cs</summary>
     public const int AlertWebhookRefused = 3110;
+    /// <summary>AlertEndpoints.cs</summary>
+    public const int AlertIntakeStoreUnavailable = 3111;
+    /// <summary>AlertEndpoints.cs</summary>
+    public const int AlertQueryTokenDeprecated = 3112;
     /// <summary>TimerService.cs</summary>
     public const int TimerRoundFailed = 4101;
     /// <summary>SlackLog.cs</summary>

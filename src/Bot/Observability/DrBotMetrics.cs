@@ -27,6 +27,7 @@ public sealed class DrBotMetrics
         var gates = factory.CreateGauge("drbot_gates_pending", "Approval gates waiting for a decision.");
         var incidents = factory.CreateGauge("drbot_incidents_open", "Open incidents by severity.", ["severity"]);
         var backlog = factory.CreateGauge("drbot_outbox_backlog", "Posts, updates and outside calls not yet delivered.");
+        var deadLetters = factory.CreateGauge("drbot_outbox_dead_letters", "Outbox messages given up on (the most recent 100), by channel.", ["channel"]);
         RunsFinished = factory.CreateCounter("drbot_runs_finished_total", "Runs this replica saw finish, by runbook and outcome.", ["runbook", "outcome"]);
         StepDuration = factory.CreateHistogram("drbot_step_duration_seconds", "Duration of automatic runbook steps.",
             new HistogramConfiguration { LabelNames = ["runbook", "step", "status"], Buckets = StepBuckets });
@@ -49,6 +50,9 @@ public sealed class DrBotMetrics
             foreach (var severity in new[] { "P1", "P2", "P3", "P4" })
                 incidents.WithLabels(severity).Set(open.Count(i => i.Severity == severity));
             backlog.Set(await store.CountUndeliveredAsync(cancellationToken));
+            var dead = await new Outbox.OutboxDeadLetters(store).ListAsync(cancellationToken);
+            foreach (var channel in dead.Select(d => d.Channel).Concat(["local", "slack", "teams"]).Distinct(StringComparer.Ordinal))
+                deadLetters.WithLabels(channel).Set(dead.Count(d => d.Channel == channel));
         });
     }
 

@@ -10,7 +10,9 @@ namespace DrBot.Bot.Outbox;
 /// <summary>
 /// Delivers the outbox: per channel the oldest undelivered message first (the store only hands out
 /// the head of each channel's queue), retried with exponential backoff or the platform's
-/// Retry-After until delivered. Channels do not wait for each other.
+/// Retry-After. Channels do not wait for each other. A message that cannot be read, that the
+/// platform refuses for good, or that fails <c>DrBot:Outbox:MaxAttempts</c> times goes to the
+/// dead-letter list (shown in /healthz, /metrics and the channel) so the channel moves on.
 /// </summary>
 public sealed partial class OutboxDispatcher(
     IDrBotStore store,
@@ -18,8 +20,14 @@ public sealed partial class OutboxDispatcher(
     IEnumerable<IOutboundIntegration> integrations,
     OutboxSignal signal,
     TimeProvider time,
-    ILogger<OutboxDispatcher> logger) : BackgroundService
+    ILogger<OutboxDispatcher> logger,
+    IConfiguration? configuration = null) : BackgroundService
 {
+    public const int DefaultMaxAttempts = 10;
+    private const string NoticePrefix = "deadletter:";
+    private const string Unreadable = "unreadable message";
+    private readonly int _maxAttempts = Math.Max(1, configuration?.GetValue("DrBot:Outbox:MaxAttempts", DefaultMaxAttempts) ?? DefaultMaxAttempts);
+    private readonly OutboxDeadLetters _deadLetters = new(store);
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
@@ -135,6 +143,11 @@ public sealed partial class OutboxDispatcher(
         {
             return DeliveryResult.Retry(ex.Message);
         }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or NotSupportedException or ArgumentException or FormatException)
+        {
+            // The message itself is broken (corrupt payload, impossible operation): no retry can fix it.
+            return DeliveryResult.Permanent($"{Unreadable}: {ex.GetType().Name}");
+        }
     }
 
     private async Task RecordAsync(OutboxMessage message, DeliveryResult result, PostReference? existing, CancellationToken cancellationToken)
@@ -153,6 +166,9 @@ public sealed partial class OutboxDispatcher(
                 }
                 await store.CompleteDeliveryAsync(message, time.GetUtcNow(), changed, cancellationToken);
                 break;
+            case DeliveryStatus.Retry when message.Attempts + 1 >= _maxAttempts:
+                await DeadLetterAsync(message, $"{message.Attempts + 1} attempts failed, the last with: {result.Error}", cancellationToken);
+                break;
             case DeliveryStatus.Retry:
                 var wait = result.RetryAfter ?? Backoff(message.Attempts);
                 LogRetry(message.Channel, message.Sequence, message.Attempts + 1, wait, result.Error ?? "");
@@ -160,11 +176,38 @@ public sealed partial class OutboxDispatcher(
                 break;
             default:
                 // A permanent refusal (bad channel id, card rejected) would block the channel's queue forever.
-                LogDropped(message.Channel, message.Sequence, message.PostKey, result.Error ?? "");
-                await store.MarkDeliveredAsync(message.Sequence, time.GetUtcNow(), cancellationToken);
+                var error = result.Error ?? "";
+                await DeadLetterAsync(message, error.StartsWith(Unreadable, StringComparison.Ordinal) ? error : $"refused by the platform: {error}", cancellationToken);
                 break;
         }
     }
+
+    /// <summary>
+    /// Takes the message off its queue and lists it; a chat channel is also told in a post of its own
+    /// (unless that notice is what failed). Calls to outside services are listed only.
+    /// </summary>
+    private async Task DeadLetterAsync(OutboxMessage message, string reason, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        LogDropped(message.Channel, message.Sequence, message.PostKey, reason);
+        await _deadLetters.AddAsync(message, reason, now, cancellationToken);
+        await store.MarkDeliveredAsync(message.Sequence, now, cancellationToken);
+        if (message.PostKey.StartsWith(NoticePrefix, StringComparison.Ordinal) || !_adapters.ContainsKey(message.Channel))
+            return;
+        var text = $"1 post could not be delivered to {ChannelName(message.Channel)}: {reason} (outbox #{message.Sequence}, {message.PostKey}). It is listed in /healthz and /metrics.";
+        var conversation = message.Operation == OutboxOperation.PostPrivate ? "" : message.Conversation;
+        await store.EnqueueAsync(new OutboxMessage(0, message.Channel, conversation, OutboxOperation.Post, NoticePrefix + message.Sequence,
+            JsonSerializer.Serialize(CardDocument.Text(text), CardPublisher.Json), now), cancellationToken);
+        signal.Notify();
+    }
+
+    private static string ChannelName(string channel) => channel switch
+    {
+        "teams" => "Teams",
+        "slack" => "Slack",
+        "local" => "the web chat",
+        _ => channel,
+    };
 
     private async Task<DeliveryResult> SendAsync(IChannelAdapter adapter, OutboxMessage message, PostReference? existing, CancellationToken cancellationToken)
     {
@@ -196,7 +239,7 @@ public sealed partial class OutboxDispatcher(
     [LoggerMessage(EventId = HostLogEvents.OutboxDeliveryFailed, Level = LogLevel.Warning, Message = "Outbox delivery on {Channel} #{Sequence} failed (attempt {Attempt}); retrying in {Wait}: {Error}")]
     private partial void LogRetry(string channel, long sequence, int attempt, TimeSpan wait, string error);
 
-    [LoggerMessage(EventId = HostLogEvents.OutboxMessageGivenUp, Level = LogLevel.Error, Message = "Outbox message on {Channel} #{Sequence} ({PostKey}) refused permanently and dropped: {Error}")]
+    [LoggerMessage(EventId = HostLogEvents.OutboxMessageGivenUp, Level = LogLevel.Error, Message = "Outbox message on {Channel} #{Sequence} ({PostKey}) moved to the dead-letter list: {Error}")]
     private partial void LogDropped(string channel, long sequence, string postKey, string error);
 
     [LoggerMessage(EventId = HostLogEvents.OutboxRoundFailed, Level = LogLevel.Error, Message = "Outbox dispatch round failed")]

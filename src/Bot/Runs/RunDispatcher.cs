@@ -13,7 +13,10 @@ namespace DrBot.Bot.Runs;
 public sealed partial class RunDispatcher(RunbookEngine engine, TimeProvider time, ILogger<RunDispatcher> logger, IOptions<RunbookEngineOptions>? engineOptions = null) : BackgroundService, IRunQueue
 {
     private static readonly TimeSpan ExpiryPoll = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
+    private const int MaxOtherFailures = 5;
     private readonly Channel<string> _queue = Channel.CreateUnbounded<string>();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
 
     public void Enqueue(string runId) => _queue.Writer.TryWrite(runId);
 
@@ -45,10 +48,12 @@ public sealed partial class RunDispatcher(RunbookEngine engine, TimeProvider tim
                 try
                 {
                     await engine.AdvanceAsync(runId, stoppingToken);
+                    _failures.TryRemove(runId, out _);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     LogFailed(runId, ex);
+                    RequeueLater(runId, ex is DrBot.Runbooks.Storage.StoreUnavailableException, stoppingToken);
                 }
             }
         }
@@ -56,6 +61,36 @@ public sealed partial class RunDispatcher(RunbookEngine engine, TimeProvider tim
         {
             // stopping
         }
+    }
+
+    /// <summary>
+    /// A failed advance is tried again after a backoff (1 s doubling to 30 s) instead of being dropped:
+    /// while the store is unreachable for as long as it takes, other failures up to five times. The
+    /// executors verify before they act, so a retried step does not repeat a side effect.
+    /// </summary>
+    private void RequeueLater(string runId, bool storeUnavailable, CancellationToken stoppingToken)
+    {
+        var attempt = _failures.AddOrUpdate(runId, 1, (_, n) => n + 1);
+        if (!storeUnavailable && attempt > MaxOtherFailures)
+        {
+            _failures.TryRemove(runId, out _);
+            LogGaveUp(runId, attempt - 1);
+            return;
+        }
+        var delay = TimeSpan.FromSeconds(Math.Min(MaxRetryDelay.TotalSeconds, Math.Pow(2, Math.Min(attempt - 1, 5))));
+        LogRequeued(runId, attempt, delay);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(delay, time, stoppingToken);
+                Enqueue(runId);
+            }
+            catch (OperationCanceledException)
+            {
+                // stopping: the run is resumed at the next start
+            }
+        }, CancellationToken.None);
     }
 
     private async Task ExpireGatesLoopAsync(CancellationToken stoppingToken)
@@ -107,6 +142,12 @@ public sealed partial class RunDispatcher(RunbookEngine engine, TimeProvider tim
 
     [LoggerMessage(EventId = HostLogEvents.RunsResumed, Level = LogLevel.Information, Message = "Resumed {Count} unfinished runs after start: {Runs}")]
     private partial void LogResumed(int count, string runs);
+
+    [LoggerMessage(EventId = HostLogEvents.RunRequeued, Level = LogLevel.Warning, Message = "Run {RunId} will be advanced again in {Delay} (attempt {Attempt})")]
+    private partial void LogRequeued(string runId, int attempt, TimeSpan delay);
+
+    [LoggerMessage(EventId = HostLogEvents.RunGivenUp, Level = LogLevel.Error, Message = "Run {RunId} failed {Attempts} times for reasons other than the store; left for the next start or takeover")]
+    private partial void LogGaveUp(string runId, int attempts);
 
     [LoggerMessage(EventId = HostLogEvents.RunWorkFailed, Level = LogLevel.Error, Message = "Run work failed for {What}")]
     private partial void LogFailed(string what, Exception ex);

@@ -24,7 +24,7 @@ public static class AuditChain
     /// SHA-256 (hex, lower case) over a canonical JSON array of the fields. A JSON array escapes
     /// every string, so no choice of field text can make two different entries hash the same input.
     /// </summary>
-    public static string ComputeHash(long sequence, DateTimeOffset at, string actor, string action, string subject, string detail, string previousHash)
+    public static string ComputeHash(long sequence, DateTimeOffset at, string actor, string action, string subject, string detail, string previousHash, byte[]? key = null)
     {
         string[] fields =
         [
@@ -37,18 +37,19 @@ public static class AuditChain
             previousHash,
         ];
         var canonical = JsonSerializer.SerializeToUtf8Bytes(fields);
-        return Convert.ToHexStringLower(SHA256.HashData(canonical));
+        // Keyed (DrBot:Audit:Key): whoever can write the database cannot recompute the chain without the key.
+        return Convert.ToHexStringLower(key is null ? SHA256.HashData(canonical) : HMACSHA256.HashData(key, canonical));
     }
 
-    public static string ComputeHash(AuditEntry entry) =>
-        ComputeHash(entry.Sequence, entry.At, entry.Actor, entry.Action, entry.Subject, entry.Detail, entry.PreviousHash);
+    public static string ComputeHash(AuditEntry entry, byte[]? key = null) =>
+        ComputeHash(entry.Sequence, entry.At, entry.Actor, entry.Action, entry.Subject, entry.Detail, entry.PreviousHash, key);
 
     /// <summary>Builds the next entry of a chain whose last entry is <paramref name="last"/> (null: empty chain).</summary>
-    public static AuditEntry Seal(AuditDraft draft, AuditEntry? last)
+    public static AuditEntry Seal(AuditDraft draft, AuditEntry? last, byte[]? key = null)
     {
         var sequence = (last?.Sequence ?? 0) + 1;
         var previous = last?.Hash ?? GenesisHash;
-        var hash = ComputeHash(sequence, draft.At, draft.Actor, draft.Action, draft.Subject, draft.Detail, previous);
+        var hash = ComputeHash(sequence, draft.At, draft.Actor, draft.Action, draft.Subject, draft.Detail, previous, key);
         return new AuditEntry(sequence, draft.At, draft.Actor, draft.Action, draft.Subject, draft.Detail, previous, hash);
     }
 
@@ -56,7 +57,7 @@ public static class AuditChain
     /// Walks the entries in the order given: sequences must run 1, 2, 3… with no gap, each entry
     /// must name the previous entry's hash, and each hash must match the entry's fields.
     /// </summary>
-    public static AuditVerification Verify(IReadOnlyList<AuditEntry> entries)
+    public static AuditVerification Verify(IReadOnlyList<AuditEntry> entries, byte[]? key = null, AuditCheckpoint? checkpoint = null)
     {
         var previousHash = GenesisHash;
         long expected = 1;
@@ -73,13 +74,15 @@ public static class AuditChain
             {
                 return new AuditVerification(false, entry.Sequence, $"Entry {entry.Sequence} does not link to the entry before it: its previous hash differs (an entry before it was edited, removed or moved).");
             }
-            if (!string.Equals(ComputeHash(entry), entry.Hash, StringComparison.Ordinal))
+            if (!string.Equals(ComputeHash(entry, key), entry.Hash, StringComparison.Ordinal))
             {
                 return new AuditVerification(false, entry.Sequence, $"Entry {entry.Sequence} was altered: its hash does not match its content.");
             }
             previousHash = entry.Hash;
             expected++;
         }
+        if (checkpoint is not null && AuditCheckpoints.Check(checkpoint, entries, key) is { } problem)
+            return new AuditVerification(false, checkpoint.Count, problem);
         return AuditVerification.Ok(entries.Count);
     }
 }

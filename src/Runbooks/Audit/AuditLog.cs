@@ -1,5 +1,7 @@
 using System.Text.Json;
+using DrBot.Runbooks.Policy;
 using DrBot.Runbooks.Storage;
+using Microsoft.Extensions.Options;
 
 namespace DrBot.Runbooks.Audit;
 
@@ -9,8 +11,17 @@ namespace DrBot.Runbooks.Audit;
 /// the store chains each entry to the one before, and <see cref="VerifyAsync"/> proves nothing was
 /// edited, removed or reordered since.
 /// </summary>
-public sealed class AuditLog(IAuditStore store, TimeProvider time)
+public sealed class AuditLog(IAuditStore store, TimeProvider time, IOptions<DrBotOptions>? options = null)
 {
+    private readonly byte[]? _key = options?.Value.Audit.KeyBytes();
+
+    /// <summary>Whether the chain is keyed (HMAC) rather than plain SHA-256.</summary>
+    public bool IsKeyed => _key is not null;
+
+    /// <summary>A signed checkpoint of the chain as it is now.</summary>
+    public async Task<AuditCheckpoint> CheckpointAsync(CancellationToken cancellationToken) =>
+        AuditCheckpoints.Create(await store.ReadAuditAsync(cancellationToken), time.GetUtcNow(), _key);
+
     private static readonly JsonSerializerOptions ExportOptions = new(JsonSerializerDefaults.Web);
 
     public Task<AuditEntry> RecordAsync(string actor, string action, string subject, string detail, CancellationToken cancellationToken)
@@ -23,14 +34,15 @@ public sealed class AuditLog(IAuditStore store, TimeProvider time)
     public async Task<IReadOnlyList<AuditEntry>> ReadAsync(CancellationToken cancellationToken) =>
         await store.ReadAuditAsync(cancellationToken);
 
-    public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken) =>
-        AuditChain.Verify(await store.ReadAuditAsync(cancellationToken));
+    /// <summary>Checks every link (with the key when one is configured) and, when given, agreement with the latest checkpoint.</summary>
+    public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken, AuditCheckpoint? checkpoint = null) =>
+        AuditChain.Verify(await store.ReadAuditAsync(cancellationToken), _key, checkpoint);
 
     /// <summary>Writes every entry as one JSON object per line (camelCase, hashes included), oldest first.</summary>
-    public async Task ExportJsonLinesAsync(Stream output, CancellationToken cancellationToken)
+    public async Task ExportJsonLinesAsync(Stream output, CancellationToken cancellationToken, Func<AuditEntry, bool>? include = null)
     {
         ArgumentNullException.ThrowIfNull(output);
-        var entries = await store.ReadAuditAsync(cancellationToken);
+        var entries = (await store.ReadAuditAsync(cancellationToken)).Where(include ?? (_ => true));
         var newline = "\n"u8.ToArray();
         foreach (var entry in entries)
         {

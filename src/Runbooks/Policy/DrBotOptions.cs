@@ -48,6 +48,8 @@ public sealed class DrBotOptions
 
     private static bool HasRole(RegionOptions region, string role) =>
         string.Equals(region.Role, role, StringComparison.OrdinalIgnoreCase);
+
+    public AuditOptions Audit { get; set; } = new();
 }
 
 public sealed class SeverityOptions
@@ -192,4 +194,27 @@ public sealed class StepDefinitionOptions
     public bool AllowSelfApproval { get; set; }
     /// <summary>Checks run side by side inside this step.</summary>
     public List<StepDefinitionOptions> Parallel { get; set; } = [];
+}
+
+/// <summary><c>DrBot:Audit</c>: the key of the audit chain and its checkpoints.</summary>
+public sealed class AuditOptions
+{
+    /// <summary>HMAC secret (at least 32 characters). Empty: the chain is plain SHA-256, which proves order but not who wrote it.</summary>
+    public string Key { get; set; } = "";
+
+    /// <summary>A signed checkpoint (count, head hash, time) is written every this many entries, and at shutdown.</summary>
+    public int CheckpointEvery { get; set; } = 100;
+
+    /// <summary>The checkpoint file (JSON lines), a second place apart from the store; empty: beside the LiteDB file.</summary>
+    public string CheckpointPath { get; set; } = "";
+
+    /// <summary>The key's bytes, or null when none is configured.</summary>
+    public byte[]? KeyBytes()
+    {
+        if (string.IsNullOrEmpty(Key))
+            return null;
+        if (Key.Length < 32)
+            throw new InvalidOperationException("DrBot:Audit:Key must be at least 32 characters (a random secret, e.g. 32 bytes as base64).");
+        return System.Text.Encoding.UTF8.GetBytes(Key);
+    }
 }

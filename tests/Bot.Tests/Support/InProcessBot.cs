@@ -29,7 +29,8 @@ public sealed class InProcessBot : IAsyncDisposable
 
     public static readonly DateTimeOffset Start = new(2026, 11, 25, 3, 0, 0, TimeSpan.Zero);
 
-    public static InProcessBot Create(string? dataDir = null, FakeTimeProvider? time = null, IReadOnlyDictionary<string, string?>? settings = null)
+    public static InProcessBot Create(string? dataDir = null, FakeTimeProvider? time = null, IReadOnlyDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? replace = null)
     {
         dataDir ??= Path.Combine(Path.GetTempPath(), "drbot-inproc-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDir);
@@ -52,6 +53,7 @@ public sealed class InProcessBot : IAsyncDisposable
         services.AddSingleton<IConfiguration>(configuration);
         services.AddSingleton<TimeProvider>(time);
         services.AddDrBotHost(configuration);
+        replace?.Invoke(services);
         return new InProcessBot(services.BuildServiceProvider(), time, dataDir);
     }
 

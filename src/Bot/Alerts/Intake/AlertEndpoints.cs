@@ -46,6 +46,9 @@ public static partial class AlertEndpoints
             return TypedResults.Problem(refusal, statusCode: StatusCodes.Status401Unauthorized, title: "Alert webhook token required");
         }
 
+        if (auth.FirstQueryTokenUse(context.Request))
+            LogQueryTokenDeprecated(logger);
+
         var options = services.GetRequiredService<IOptions<AlertIntakeOptions>>().Value;
         var body = await AlertBodyReader.ReadAsync(context.Request, options.MaxBodyBytes, context.RequestAborted);
         if (body is not { } read)
@@ -81,7 +84,8 @@ public static partial class AlertEndpoints
         catch (StoreUnavailableException ex)
         {
             LogRefused(logger, path, "store unavailable");
-            return TypedResults.Problem($"the bot's store is unavailable ({ex.Message}); nothing was accepted, retry later",
+            LogStoreUnavailable(logger, ex);
+            return TypedResults.Problem("the bot's store is unavailable; nothing was accepted, retry later",
                 statusCode: StatusCodes.Status503ServiceUnavailable, title: "Alert intake unavailable");
         }
         catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
@@ -91,6 +95,12 @@ public static partial class AlertEndpoints
                 statusCode: StatusCodes.Status500InternalServerError, title: "Alert handling failed");
         }
     }
+
+    [LoggerMessage(EventId = HostLogEvents.AlertIntakeStoreUnavailable, Level = LogLevel.Error, Message = "Alert intake: store unavailable")]
+    private static partial void LogStoreUnavailable(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = HostLogEvents.AlertQueryTokenDeprecated, Level = LogLevel.Warning, Message = "An alert webhook sent its token as ?token= in the URL, where proxies and access logs keep it. It still works but is deprecated: send 'Authorization: Bearer <token>' instead")]
+    private static partial void LogQueryTokenDeprecated(ILogger logger);
 
     [LoggerMessage(EventId = HostLogEvents.AlertWebhookRefused, Level = LogLevel.Warning, Message = "Alert webhook {Path} refused: {Reason}")]
     private static partial void LogRefused(ILogger logger, string path, string reason);

@@ -27,7 +27,10 @@ public sealed partial class AlertIntake(IDrBotStore store, AlertRules rules, IAl
     /// <summary>Commits refused because another replica wrote one of the groups first; each try reloads the records.</summary>
     private const int MaxCommitTries = 5;
 
-    private readonly Channel<Delivery> _queue = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>Deliveries waiting at most; beyond that the webhook is told to retry later (503) instead of the bot growing without bound.</summary>
+    public const int MaxQueuedDeliveries = 20_000;
+
+    private readonly Channel<Delivery> _queue = Channel.CreateBounded<Delivery>(new BoundedChannelOptions(MaxQueuedDeliveries) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly CancellationTokenSource _stopping = new();
     private int _draining;
 
@@ -50,7 +53,9 @@ public sealed partial class AlertIntake(IDrBotStore store, AlertRules rules, IAl
         if (delivery.Alerts.Count == 0)
             return Task.FromResult(new AlertIntakeSummary(0, 0));
         if (!_queue.Writer.TryWrite(delivery))
-            throw new StoreUnavailableException("the bot is stopping; nothing was accepted, retry later");
+            throw new StoreUnavailableException(_stopping.IsCancellationRequested
+                ? "the bot is stopping; nothing was accepted, retry later"
+                : $"the alert intake is full ({MaxQueuedDeliveries} deliveries waiting); nothing was accepted, retry later");
         if (Interlocked.CompareExchange(ref _draining, 1, 0) == 0)
         {
             var stopping = _stopping.Token;

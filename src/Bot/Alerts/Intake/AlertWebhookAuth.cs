@@ -36,6 +36,16 @@ internal sealed class AlertWebhookAuth
         return CryptographicOperations.FixedTimeEquals(hash, _expectedHash) ? null : "the token is not valid";
     }
 
+    private int _queryTokenSeen;
+
+    /// <summary>
+    /// True only for the first accepted request that sent the token in the URL (<c>?token=</c>), which
+    /// ends up in proxy and access logs: it still works, and the caller warns once that it is deprecated.
+    /// </summary>
+    public bool FirstQueryTokenUse(HttpRequest request) =>
+        request.Headers.Authorization.Count == 0 && request.Query.ContainsKey("token")
+        && Interlocked.Exchange(ref _queryTokenSeen, 1) == 0;
+
     private static string? Presented(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();

@@ -108,7 +108,9 @@ public static class BlockKitButtons
         }
         try
         {
-            if (JsonNode.Parse(value) is not JsonObject json || json[VerbKey]?.GetValueKind() != JsonValueKind.String)
+            // Duplicate keys are refused while parsing; left in, they throw when a property is read.
+            if (JsonNode.Parse(value, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) is not JsonObject json
+                || json[VerbKey]?.GetValueKind() != JsonValueKind.String)
             {
                 return null;
             }

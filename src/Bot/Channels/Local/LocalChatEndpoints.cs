@@ -24,7 +24,7 @@ public static class LocalChatEndpoints
         api.MapGet("/messages", (LocalChatLog log) => TypedResults.Ok(log.Snapshot()));
         api.MapPost("/messages", PostMessageAsync);
         api.MapPost("/actions", PostActionAsync);
-        api.MapGet("/events", StreamAsync);
+        api.MapGet("/events", StreamAsync).RequireRateLimiting(Hosting.InboundRateLimits.EventStreamPolicy);
         return app;
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace DrBot.Bot.Channels.Local;
 
@@ -13,6 +14,9 @@ public sealed partial class LocalChatGuard(RequestDelegate next, IConfiguration 
 {
     /// <summary>Scripts send this header; a cross-site page cannot without a CORS preflight, which is never granted.</summary>
     public const string PageHeader = "X-DrBot-Local";
+
+    /// <summary>A command or a click is a few hundred bytes; 64 KiB leaves room for long reasons.</summary>
+    public const long MaxBodyBytes = 64 * 1024;
 
     private readonly bool _allowRemote = LocalChatSettings.AllowRemote(configuration);
     private readonly HashSet<string> _allowedHosts = new(LocalChatSettings.AllowedHosts(configuration), StringComparer.OrdinalIgnoreCase);
@@ -36,6 +40,9 @@ public sealed partial class LocalChatGuard(RequestDelegate next, IConfiguration 
                 context.RequestAborted);
             return;
         }
+        // The API takes small JSON bodies only; anything larger is refused (413) before it is read.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = MaxBodyBytes;
         await next(context);
     }
 

@@ -27,6 +27,11 @@ public sealed class SlackDispatcher(
     IHostApplicationLifetime lifetime,
     ILogger<SlackDispatcher> logger)
 {
+    /// <summary>Slack deliveries being handled at once at most.</summary>
+    public const int MaxInFlight = 256;
+
+    private int _inFlight;
+
     public async Task<SlackDispatchOutcome> DispatchAsync(
         ChatInput input, string deliveryKey, SlackReplyTarget lateTarget, TimeSpan budget, CancellationToken cancellationToken)
     {
@@ -44,8 +49,25 @@ public sealed class SlackDispatcher(
             return new(SlackDispatchKind.Answered, ChatReply.Error("DrBot cannot record this right now (its store is unavailable), so nothing was done. Please try again shortly."));
         }
 
+        // Bounded: a flood of deliveries cannot pile up unbounded background work.
+        if (Interlocked.Increment(ref _inFlight) > MaxInFlight)
+        {
+            Interlocked.Decrement(ref _inFlight);
+            return new(SlackDispatchKind.Answered, ChatReply.Error($"DrBot is handling {MaxInFlight} Slack requests already, so nothing was done. Please try again in a moment."));
+        }
+
         // The work outlives the HTTP request: it stops only with the application.
-        var work = Task.Run(() => HandleAsync(input, deliveryKey, lifetime.ApplicationStopping), lifetime.ApplicationStopping);
+        var work = Task.Run(async () =>
+        {
+            try
+            {
+                return await HandleAsync(input, deliveryKey, lifetime.ApplicationStopping);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inFlight);
+            }
+        }, lifetime.ApplicationStopping);
         if (budget > TimeSpan.Zero)
         {
             using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -119,11 +119,14 @@ public static partial class SlackInbound
             .Replace("&amp;", "&", StringComparison.Ordinal);
     }
 
+    private static readonly JsonDocumentOptions NoDuplicateKeys = new() { AllowDuplicateProperties = false };
+
     private static JsonObject? ParseObject(string text)
     {
         try
         {
-            return JsonNode.Parse(text) as JsonObject;
+            // Duplicate keys are refused here, at any depth: left in, they throw later when a property is read.
+            return JsonNode.Parse(text, documentOptions: NoDuplicateKeys) as JsonObject;
         }
         catch (JsonException)
         {

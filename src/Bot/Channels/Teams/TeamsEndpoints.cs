@@ -85,13 +85,20 @@ public static class TeamsEndpoints
             return Refuse(logger, StatusCodes.Status400BadRequest, "The activity has no type.");
         }
 
+        // Found by fuzzing: a message or invoke is answered in its conversation, as a reply to its id.
+        if (activity.Type is "message" or "invoke" && (string.IsNullOrEmpty(activity.Id) || string.IsNullOrEmpty(activity.Conversation?.Id)))
+        {
+            return Refuse(logger, StatusCodes.Status400BadRequest, $"A {activity.Type} activity needs an id and a conversation.id.");
+        }
+
         try
         {
             return await processor.ProcessAsync(activity, cancellationToken);
         }
         catch (StoreUnavailableException e)
         {
-            return Refuse(logger, StatusCodes.Status503ServiceUnavailable, e.Message);
+            TeamsLog.StoreUnavailable(logger, e);
+            return Refuse(logger, StatusCodes.Status503ServiceUnavailable, "DrBot's store is unavailable; nothing was done. Retry later.");
         }
     }
 

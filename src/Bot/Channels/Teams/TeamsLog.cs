@@ -21,4 +21,10 @@ internal static partial class TeamsLog
 
     [LoggerMessage(EventId = 5006, Level = LogLevel.Information, Message = "DrBot was added to channel {ChannelId}; the configured incident channel {ConfiguredChannelId} stays")]
     public static partial void InstallBesideConfigured(ILogger logger, string channelId, string configuredChannelId);
+
+    [LoggerMessage(EventId = 5007, Level = LogLevel.Error, Message = "The store is unavailable; the Teams activity was refused")]
+    public static partial void StoreUnavailable(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 5008, Level = LogLevel.Error, Message = "The Bot Framework signing keys could not be loaded; inbound activities are refused")]
+    public static partial void KeysUnavailable(ILogger logger, Exception exception);
 }

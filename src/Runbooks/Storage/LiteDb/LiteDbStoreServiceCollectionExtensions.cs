@@ -24,8 +24,11 @@ public static class LiteDbStoreServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(provider =>
         {
-            var path = provider.GetRequiredService<IOptions<DrBotOptions>>().Value.Store.LiteDb.Path;
-            return new LiteDbStore(Path.GetFullPath(path, Directory.GetCurrentDirectory()), provider.GetRequiredService<TimeProvider>());
+            var options = provider.GetRequiredService<IOptions<DrBotOptions>>().Value;
+            return new LiteDbStore(Path.GetFullPath(options.Store.LiteDb.Path, Directory.GetCurrentDirectory()), provider.GetRequiredService<TimeProvider>())
+            {
+                AuditKey = options.Audit.KeyBytes(),
+            };
         });
         services.TryAddSingleton<IDrBotStore>(provider => provider.GetRequiredService<LiteDbStore>());
         return services.AddDrBotStoreParts();

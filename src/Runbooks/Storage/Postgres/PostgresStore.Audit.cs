@@ -4,6 +4,9 @@ namespace DrBot.Runbooks.Storage.Postgres;
 
 public sealed partial class PostgresStore
 {
+    /// <summary>The HMAC key of the audit chain (<c>DrBot:Audit:Key</c>); null seals with plain SHA-256.</summary>
+    public byte[]? AuditKey { get; init; }
+
     /// <summary>Advisory lock key that serialises audit appends across replicas ("DrBotAud").</summary>
     private const long AuditLockKey = 0x4472426F74417564;
 
@@ -18,7 +21,7 @@ public sealed partial class PostgresStore
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             await Execute(connection, cancellationToken, $"SELECT pg_advisory_xact_lock({AuditLockKey})");
             var lastJson = await QueryJson(connection, cancellationToken, "SELECT json FROM drbot_audit ORDER BY seq DESC LIMIT 1");
-            var entry = AuditChain.Seal(draft, lastJson is null ? null : StoreJson.Read<AuditEntry>(lastJson));
+            var entry = AuditChain.Seal(draft, lastJson is null ? null : StoreJson.Read<AuditEntry>(lastJson), AuditKey);
             await Execute(connection, cancellationToken, "INSERT INTO drbot_audit (seq, json) VALUES ($1, $2)", entry.Sequence, StoreJson.Write(entry));
             await transaction.CommitAsync(cancellationToken);
             return entry;

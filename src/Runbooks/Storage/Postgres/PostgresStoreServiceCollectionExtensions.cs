@@ -20,7 +20,10 @@ public static class PostgresStoreServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(provider => new PostgresStore(
             provider.GetRequiredService<IOptions<DrBotOptions>>().Value.Store.Postgres.ConnectionString ?? "",
-            provider.GetRequiredService<TimeProvider>()));
+            provider.GetRequiredService<TimeProvider>())
+        {
+            AuditKey = provider.GetRequiredService<IOptions<DrBotOptions>>().Value.Audit.KeyBytes(),
+        });
         services.TryAddSingleton<IDrBotStore>(provider => provider.GetRequiredService<PostgresStore>());
         services.AddHostedService<PostgresMigrationService>();
         return services.AddDrBotStoreParts();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
@@ -38,8 +39,12 @@ public sealed class BotFrameworkAuthenticator
     private readonly SigningKeyEndorsements _endorsements;
     private readonly JsonWebTokenHandler _handler = new();
 
-    public BotFrameworkAuthenticator(IOptions<TeamsOptions> options, IHttpClientFactory httpClientFactory, SigningKeyEndorsements endorsements, TimeProvider time)
+    private readonly ILogger<BotFrameworkAuthenticator>? _logger;
+
+    public BotFrameworkAuthenticator(IOptions<TeamsOptions> options, IHttpClientFactory httpClientFactory, SigningKeyEndorsements endorsements, TimeProvider time,
+        ILogger<BotFrameworkAuthenticator>? logger = null)
     {
+        _logger = logger;
         _options = options.Value;
         _endorsements = endorsements;
         _time = time;
@@ -79,7 +84,9 @@ public sealed class BotFrameworkAuthenticator
         }
         catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException)
         {
-            return AuthenticationResult.Unauthorized($"The signing keys could not be loaded: {e.Message}");
+            // The reason (hosts, TLS details) is for the log; the caller learns only that keys were missing.
+            if (_logger is not null) TeamsLog.KeysUnavailable(_logger, e);
+            return AuthenticationResult.Unauthorized("The signing keys could not be loaded.");
         }
 
         if (!validation.IsValid || validation.SecurityToken is not JsonWebToken jwt)
@@ -140,7 +147,8 @@ public sealed class BotFrameworkAuthenticator
         }
         catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException or System.Text.Json.JsonException)
         {
-            return AuthenticationResult.Unauthorized($"The key set could not be read: {e.Message}");
+            if (_logger is not null) TeamsLog.KeysUnavailable(_logger, e);
+            return AuthenticationResult.Unauthorized("The key set could not be read.");
         }
 
         if (endorsements is null)
