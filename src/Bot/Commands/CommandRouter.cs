@@ -80,6 +80,7 @@ public sealed partial class CommandRouter(
                 Answer(await incidents.AddHumanUpdateAsync(id, update.Text, actor, cancellationToken), i => $"Update recorded on {i.Id}.")),
             DecideCommand decide => await DecideTypedAsync(decide, actor, cancellationToken),
             CancelRunCommand cancel => await CancelAsync(cancel.RunId, actor, cancellationToken),
+            PointOfNoReturnCommand after => await AfterPointOfNoReturnTypedAsync(after, actor, cancellationToken),
             DrillCommand drill => ChatReply.Public(await drills.RunAsync(drill, actor, cancellationToken)),
             _ => ChatReply.PrivateText(CommandParser.Usage),
         };
@@ -102,6 +103,12 @@ public sealed partial class CommandRouter(
                     return ChatReply.Error("This button is missing its run id or step id; use the latest card or type `approve <run-id>`.");
                 int? version = int.TryParse(Get(CardVerbs.Version), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : null;
                 return await DecideAsync(new GateDecisionRequest(runId, stepId, actor, action.Verb == CardVerbs.Approve, Get(CardVerbs.Reason), version), cancellationToken);
+            case CardVerbs.RetryStep or CardVerbs.SkipStep or CardVerbs.RollBackAnyway:
+                if (Get(CardVerbs.RunId) is not { } stoppedRun || Get(CardVerbs.StepId) is not { } failedStep)
+                    return ChatReply.Error("This button is missing its run id or step id; use the latest card or type `retry|skip|rollback <run-id>`.");
+                int? cardVersion = int.TryParse(Get(CardVerbs.Version), NumberStyles.Integer, CultureInfo.InvariantCulture, out var cv) ? cv : null;
+                var choice = action.Verb switch { CardVerbs.RetryStep => AfterPointOfNoReturn.Retry, CardVerbs.SkipStep => AfterPointOfNoReturn.Skip, _ => AfterPointOfNoReturn.RollBack };
+                return await AfterPointOfNoReturnAsync(new PointOfNoReturnRequest(stoppedRun, failedStep, actor, choice, Get(CardVerbs.Reason), cardVersion), cancellationToken);
             case CardVerbs.StartRunbook:
                 if (Get(CardVerbs.Runbook) is not { } runbook || Get(CardVerbs.Region) is not { } region)
                     return ChatReply.Error("This button is missing its runbook or region.");
@@ -109,7 +116,7 @@ public sealed partial class CommandRouter(
             case CardVerbs.Acknowledge:
                 return await IncidentActionAsync(IncidentVerb.Ack, Get(CardVerbs.IncidentId), actor, cancellationToken);
             default:
-                return ChatReply.Error($"Unknown card action '{action.Verb}'. Valid: approve, reject, start-runbook, ack, refresh.");
+                return ChatReply.Error($"Unknown card action '{action.Verb}'. Valid: approve, reject, retry-step, skip-step, roll-back-anyway, start-runbook, ack, refresh.");
         }
     }
 
@@ -122,11 +129,16 @@ public sealed partial class CommandRouter(
             .FirstOrDefault(r => r.Runbook == runbook && string.Equals(r.Region, region, StringComparison.OrdinalIgnoreCase));
         if (running is not null)
             return ChatReply.PrivateText($"{running.Id} ({running.Runbook} → {running.Region}) is already under way, started by {running.StartedBy}; follow its card, or `cancel {running.Id}` first.");
-        incidentId ??= (await incidents.ListOpenAsync(cancellationToken)).OrderByDescending(i => i.OpenedAt).FirstOrDefault()?.Id;
+        if (RegionRules.RefuseTarget(options.Value, runbook, region) is { } refused)
+            return ChatReply.PrivateText(refused);
+        // The run belongs to the P1 of the region it leaves; without one, it opens that P1.
+        var leaving = await engine.RegionLeftAsync(region, cancellationToken);
+        incidentId ??= (await incidents.ListOpenAsync(cancellationToken))
+            .Where(i => i.Severity == "P1" && string.Equals(i.Region, leaving, StringComparison.OrdinalIgnoreCase))
+            .OrderByDescending(i => i.OpenedAt).FirstOrDefault()?.Id;
         if (incidentId is null)
         {
-            var primary = options.Value.Regions.FirstOrDefault(r => r.Value.Role == "primary").Key;
-            var opened = await workflow.OpenAsync(new OpenIncidentRequest("P1", $"{runbook} to {region}", actor, Region: primary), cancellationToken);
+            var opened = await workflow.OpenAsync(new OpenIncidentRequest("P1", $"{runbook} from {leaving ?? "?"} to {region}", actor, Region: leaving), cancellationToken);
             if (!opened.Ok)
                 return ChatReply.Error(opened.Message);
             incidentId = opened.Incident!.Id;
@@ -162,6 +174,30 @@ public sealed partial class CommandRouter(
                 : $"Several runs wait for a decision: {string.Join(", ", waiting.Select(r => r.Id))}. Say which: `approve <run-id> [reason]`.");
         var target = waiting[0];
         return await DecideAsync(new GateDecisionRequest(target.Id, target.State, actor, decide.Approve, decide.Reason, null), cancellationToken);
+    }
+
+    private async Task<ChatReply> AfterPointOfNoReturnAsync(PointOfNoReturnRequest request, CancellationToken cancellationToken)
+    {
+        var result = await engine.DecideAfterPointOfNoReturnAsync(request, cancellationToken);
+        if (result.Applied)
+            dispatcher.Enqueue(request.RunId);
+        var current = await CurrentCardAsync(request.RunId, result.Message, cancellationToken);
+        return result.Applied
+            ? ChatReply.Public(result.Message, current.Card)
+            : new ChatReply(result.Message, Private: true, current.Card, IsError: true);
+    }
+
+    private async Task<ChatReply> AfterPointOfNoReturnTypedAsync(PointOfNoReturnCommand command, Actor actor, CancellationToken cancellationToken)
+    {
+        var stopped = (await store.ListRunsAsync(unfinishedOnly: true, cancellationToken))
+            .Where(r => (command.RunId is null || r.Id == command.RunId) && r.Facts.TryGetValue(PointOfNoReturn.GateFact, out var s) && PointOfNoReturn.IsGate(r, s))
+            .ToList();
+        if (stopped.Count != 1)
+            return ChatReply.PrivateText(stopped.Count == 0
+                ? "No run is stopped past the point of no return" + (command.RunId is null ? "." : $" with id {command.RunId}.")
+                : $"Several runs are stopped: {string.Join(", ", stopped.Select(r => r.Id))}. Say which: `retry|skip|rollback <run-id>`.");
+        var run = stopped[0];
+        return await AfterPointOfNoReturnAsync(new PointOfNoReturnRequest(run.Id, run.Facts[PointOfNoReturn.GateFact], actor, command.Choice, command.Reason, null), cancellationToken);
     }
 
     private async Task<ChatReply> CancelAsync(string runId, Actor actor, CancellationToken cancellationToken)
@@ -206,8 +242,10 @@ public sealed partial class CommandRouter(
     private ChatReply ShowRunbook(string name)
     {
         var definition = catalog.Find(name)!;
+        var irreversible = PointOfNoReturn.StepOf(definition)?.Id;
         var steps = string.Join("\n", definition.Steps.Select((s, i) =>
-            $"{i + 1}. [{s.Kind.ToString().ToLowerInvariant()}] {s.Title}" + (s.Role is null ? "" : $" (approver: {s.Role})") + (s.Condition is null ? "" : $" (only when {s.Condition})")));
+            $"{i + 1}. [{s.Kind.ToString().ToLowerInvariant()}] {s.Title}" + (s.Role is null ? "" : $" (approver: {s.Role})") + (s.Condition is null ? "" : $" (only when {s.Condition})")
+            + (s.Id == irreversible ? " ⚠ point of no return: past it a failing step stops for Retry step / Skip / Roll back anyway" : "")));
         return ChatReply.PrivateText($"{definition.Title}\n{definition.Description}\n{steps}\n\nState diagram (Mermaid):\n{engine.ExportGraph(name, GraphFormat.Mermaid)}");
     }
 

@@ -1,6 +1,7 @@
 using DrBot.Bot.Alerts;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.People;
+using DrBot.Runbooks.Policy;
 
 namespace DrBot.Bot.Monitoring;
 
@@ -71,17 +72,43 @@ public sealed partial class HealthMonitor
             ?? unfinished.FirstOrDefault(r => string.Equals(r.Runbook, _options.Runbook, StringComparison.OrdinalIgnoreCase));
     }
 
-    /// <summary>The standby to fail over to: secondary before backup, a region whose last check passed before one that failed.</summary>
+    /// <summary>The standby to fail over to: never a backup region (data only); a region whose last check passed before one that failed.</summary>
     private string? ChooseTarget(string down)
     {
         static int Rank(string role) => role.ToLowerInvariant() switch { "secondary" => 0, "backup" => 1, "primary" => 3, _ => 2 };
         return options.Value.Regions
-            .Where(r => !string.Equals(r.Key, down, StringComparison.OrdinalIgnoreCase))
+            .Where(r => !string.Equals(r.Key, down, StringComparison.OrdinalIgnoreCase) && !RegionRules.IsBackup(r.Value))
             .OrderBy(r => History(r.Key)?.LastHealthy == false ? 1 : 0)
             .ThenBy(r => Rank(r.Value.Role))
             .Select(r => r.Key)
             .FirstOrDefault();
     }
+
+    /// <summary>Old primaries the failover could not fence: one that answers again is fenced now, and the channel is told.</summary>
+    private async Task FenceReturnedAsync(CancellationToken cancellationToken)
+    {
+        if (fences is null)
+            return;
+        try
+        {
+            foreach (var (fence, detail) in await fences.FenceReturnedAsync(cancellationToken))
+            {
+                LogFenced(fence.Region, detail);
+                if (notifier is not null)
+                    await notifier.NotifyAsync(fence.RunId, fence.IncidentId, $"fence {fence.Region} {time.GetUtcNow():O}", detail, cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogFenceFailed(ex);
+        }
+    }
+
+    [LoggerMessage(EventId = 7013, Level = LogLevel.Warning, Message = "Pending fence of {Region}: {Detail}")]
+    private partial void LogFenced(string region, string detail);
+
+    [LoggerMessage(EventId = 7014, Level = LogLevel.Error, Message = "Pending fences could not be tried")]
+    private partial void LogFenceFailed(Exception ex);
 
     [LoggerMessage(EventId = 7010, Level = LogLevel.Warning, Message = "Health trigger {Rule} in {Region}: {Reason} (detected after {Seconds} s; active region: {Active})")]
     private partial void LogTriggered(string region, string rule, string reason, double seconds, bool active);

@@ -5,6 +5,7 @@ using DrBot.Bot.Runs;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Incidents;
 using DrBot.Runbooks.Infrastructure;
+using DrBot.Runbooks.Infrastructure.Failover;
 using DrBot.Runbooks.Policy;
 using DrBot.Runbooks.Storage;
 using Microsoft.Extensions.Options;
@@ -33,7 +34,9 @@ public sealed partial class HealthMonitor(
     IOptions<DrBotOptions> options,
     TimeProvider time,
     ILogger<HealthMonitor> logger,
-    ITrafficRouter? traffic = null) : BackgroundService
+    ITrafficRouter? traffic = null,
+    PendingFences? fences = null,
+    IRunbookNotifier? notifier = null) : BackgroundService
 {
     private readonly HealthMonitorOptions _options = monitorOptions.Value;
     private readonly ConcurrentDictionary<string, RegionHealthHistory> _histories = new(StringComparer.OrdinalIgnoreCase);
@@ -100,6 +103,7 @@ public sealed partial class HealthMonitor(
                     results.Add(await RaiseAsync(trigger, string.Equals(trigger.Region, active, StringComparison.OrdinalIgnoreCase), cancellationToken));
                 }
             }
+            await FenceReturnedAsync(cancellationToken);
             return results;
         }
         finally

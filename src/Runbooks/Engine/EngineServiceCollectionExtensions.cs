@@ -1,6 +1,7 @@
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Executors;
 using DrBot.Runbooks.Infrastructure;
+using DrBot.Runbooks.Infrastructure.Failover;
 using DrBot.Runbooks.People;
 using DrBot.Runbooks.Policy;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,7 +37,8 @@ public static class EngineServiceCollectionExtensions
             typeof(ClusterCredentialsExecutor), typeof(ClusterScaleExecutor), typeof(ClusterRestoreScaleExecutor),
             typeof(TrafficSwitchExecutor), typeof(TrafficEnableExecutor), typeof(TrafficDisableExecutor),
             typeof(ServicesVerifyExecutor), typeof(SmokeTestsExecutor), typeof(DataConsistencyExecutor), typeof(ErrorRatesExecutor),
-            typeof(TimelineExecutor),
+            typeof(TimelineExecutor), typeof(FenceExecutor), typeof(UnfenceExecutor), typeof(WaitForReplayExecutor),
+            typeof(DataLossBoundCheck), typeof(CachePromoteExecutor), typeof(CacheRestoreExecutor), typeof(RegionConfiguredCheck),
         })
         {
             services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(IStepExecutor), type));
@@ -45,6 +47,9 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<IStepExecutor>(sp => NotifyExecutor.StatusPage(sp.GetRequiredService<IRunbookNotifier>()));
         services.AddSingleton<IStepExecutor>(sp => NotifyExecutor.Ticket(sp.GetRequiredService<IRunbookNotifier>()));
 
+        services.TryAddSingleton<RegionApplicationSettings>();
+        services.TryAddSingleton<HeartbeatLedger>();
+        services.TryAddSingleton<PendingFences>();
         services.TryAddSingleton<StepExecutorRegistry>();
         services.TryAddSingleton<RunbookCatalog>();
         services.TryAddSingleton<RunbookEngine>();

@@ -53,6 +53,11 @@ public sealed partial class RunbookEngine
         {
             return await RefuseAsync(request, DecisionRefusal.NoPendingGate, $"Run {run.Id} has no step '{request.StepId}'.", null, cancellationToken);
         }
+        if (PointOfNoReturn.IsGate(run, step.Id))
+        {
+            return await RefuseAsync(request, DecisionRefusal.NoPendingGate,
+                $"'{record.Title}' failed past the point of no return: choose Retry step, Skip or Roll back anyway on the card (or type retry, skip or rollback).", null, cancellationToken);
+        }
         var existing = await _store.GetDecisionAsync(run.Id, step.Id, cancellationToken);
         if (existing is not null)
         {

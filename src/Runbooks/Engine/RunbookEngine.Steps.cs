@@ -51,6 +51,11 @@ public sealed partial class RunbookEngine
             {
                 result = await executor.ExecuteAsync(context, cancellationToken);
             }
+            catch (Infrastructure.Live.InfrastructureNotConfiguredException ex)
+            {
+                // A missing key, or a 404/403 from an API: permanent until someone changes the configuration.
+                return StepResult.Fail(ex.Message);
+            }
             catch (ArgumentException ex)
             {
                 // A missing or bad argument will not get better by retrying.

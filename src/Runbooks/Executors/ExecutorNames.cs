@@ -23,11 +23,19 @@ public static class ExecutorNames
     public const string StatusPage = "status-page";
     public const string Timeline = "timeline";
     public const string Ticket = "ticket";
+    public const string Fence = "db.fence";
+    public const string Unfence = "db.unfence";
+    public const string WaitForReplay = "db.wait-replay";
+    public const string DataLossBound = "check.data-loss-bound";
+    public const string CachePromote = "cache.promote";
+    public const string CacheRestore = "cache.restore";
+    public const string RegionConfigured = "check.region-configured";
 
     public static readonly IReadOnlyList<string> BuiltIn =
     [
         PrimaryDown, RegionHealthy, ReplicationLag, DatabasePromote, UpdateConnectionString, RestoreConnectionString,
         ClusterCredentials, ClusterScale, ClusterRestoreScale, TrafficSwitch, TrafficEnable, TrafficDisable,
         ServicesVerify, SmokeTests, DataConsistency, ErrorRates, Notify, StatusPage, Timeline, Ticket,
+        Fence, Unfence, WaitForReplay, DataLossBound, CachePromote, CacheRestore, RegionConfigured,
     ];
 }

@@ -43,6 +43,8 @@ public static class LiveInfrastructureServiceCollectionExtensions
 
         services.Replace(ServiceDescriptor.Singleton<IDatabaseReplica, RegionRoutedDatabaseReplica>());
         services.Replace(ServiceDescriptor.Singleton<ICacheReplica, RedisCacheReplica>());
+        services.Replace(ServiceDescriptor.Singleton<IDatabaseFence, PostgresFence>());
+        services.Replace(ServiceDescriptor.Singleton<IDatabaseHeartbeat, PostgresHeartbeat>());
         services.Replace(ServiceDescriptor.Singleton<ITrafficRouter, AzureTrafficManagerRouter>());
         services.Replace(ServiceDescriptor.Singleton<IClusterManager>(sp => new KubernetesClusterManager(
             sp.GetRequiredService<KubernetesClients>(),
