@@ -27,7 +27,7 @@ internal sealed class LiveRunbookHarness : IAsyncDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("drbot-live-engine-").FullName;
     private readonly ServiceProvider _services;
 
-    public LiveRunbookHarness(PostgresPair pair)
+    public LiveRunbookHarness(PostgresPair pair, IReadOnlyDictionary<string, string?>? settings = null)
     {
         Pair = pair;
         Kubernetes.AddDeployment(Namespace, "core-api", 2, ("app", "DATABASE_URL", EastDatabaseUrl));
@@ -52,7 +52,7 @@ internal sealed class LiveRunbookHarness : IAsyncDisposable
             ["DrBot:Live:PromoteTimeout"] = "00:01:00",
             ["DrBot:Live:KubernetesRetryDelay"] = "00:00:00.010",
             ["DrBot:Live:RolloutPollInterval"] = "00:00:00.030",
-        }).Build();
+        }).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
