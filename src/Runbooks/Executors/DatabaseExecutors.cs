@@ -21,10 +21,11 @@ public sealed class DatabasePromoteExecutor(IDatabaseReplica database, IDatabase
     {
         var region = context.Region();
         var from = context.Run.FromRegion;
-        var before = await database.GetStatusAsync(region, cancellationToken);
-        ReplicaPosition? position = null;
-        if (heartbeat is not null && before.Reachable && !before.IsPrimary)
-            position = await heartbeat.ReadPositionAsync(region, cancellationToken);
+        // Both reads at once: every millisecond before pg_promote is downtime.
+        var status = database.GetStatusAsync(region, cancellationToken);
+        var reading = ReadPositionAsync(region, cancellationToken);
+        var before = await status;
+        var position = await reading;
         var result = await database.PromoteAsync(region, cancellationToken);
         if (!result.Succeeded || result.AlreadyDone)
             return result.ToStepResult();
@@ -49,6 +50,20 @@ public sealed class DatabasePromoteExecutor(IDatabaseReplica database, IDatabase
             facts["rpo_basis"] = $"replica lag {Invariant(lag)} s before the promotion — a lower bound only: no heartbeat of {from ?? "the old primary"} was recorded";
         }
         return result.ToStepResult(facts);
+    }
+
+    /// <summary>What the replica holds just before the promotion; null without a heartbeat port or when it cannot be read.</summary>
+    private async Task<ReplicaPosition?> ReadPositionAsync(string region, CancellationToken cancellationToken)
+    {
+        if (heartbeat is null) return null;
+        try
+        {
+            return await heartbeat.ReadPositionAsync(region, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return null; // unreachable or not configured: the promotion reports it
+        }
     }
 }
 
