@@ -75,12 +75,18 @@ async Task RunAlertsAsync()
     table.AddAlerts(result, options.AlertRate, workload, unique, counts, backlog, drained);
 }
 
-static HttpClient Client(Uri baseUri) => new(new SocketsHttpHandler
+static HttpClient Client(Uri baseUri)
 {
-    MaxConnectionsPerServer = 512,
-    PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-})
-{ BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(30) };
+    var client = new HttpClient(new SocketsHttpHandler
+    {
+        MaxConnectionsPerServer = 512,
+        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+    })
+    { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(30) };
+    // The local web chat takes changes only from its page or from scripts that send its header.
+    client.DefaultRequestHeaders.Add("X-DrBot-Local", "1");
+    return client;
+}
 
 static async Task<long> BacklogAsync(HttpClient http)
 {

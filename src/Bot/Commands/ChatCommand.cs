@@ -10,6 +10,9 @@ public sealed record ListRunbooksCommand : ChatCommand;
 
 public sealed record ShowRunbookCommand(string Runbook) : ChatCommand;
 
+/// <summary><c>runbook status run-7</c> (or <c>runbook run-7</c>): the current card of one run.</summary>
+public sealed record RunStatusCommand(string RunId) : ChatCommand;
+
 public sealed record OpenIncidentCommand(string Severity, string Title) : ChatCommand;
 
 public enum IncidentVerb { Ack, Resolve, Close, Status }

@@ -29,8 +29,11 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
         "  failover-db <region>       database failover only\n" +
         "  failover-app <region>      application failover only\n" +
         "  failback <region>          return to the primary region\n" +
-        "  runbooks                   list runbooks\n" +
+        "  runbooks | runbook list    list runbooks\n" +
         "  runbook <name>             steps and state diagram of a runbook\n" +
+        "  runbook start <name> <region>\n" +
+        "  runbook status <run-id>    the current card of a run\n" +
+        "  status [id], ack [id]      short for incident status / incident ack\n" +
         "  incident open <P1..P4> <title>\n" +
         "  incident ack|resolve|close|status [id]\n" +
         "  incident commander @person [id]\n" +
@@ -39,6 +42,7 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
         "  retry|skip|rollback [run-id] [reason]  a run stopped past the point of no return (rollback: two leads)\n" +
         "  cancel <run-id>\n" +
         "  drill [region-down|lag <seconds>|clear] [region]\n" +
+        Strategy.StrategyCommandParser.Usage +
         "  help";
 
     private static readonly string[] Severities = ["P1", "P2", "P3", "P4"];
@@ -53,12 +57,16 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
         var rest = words.Skip(1).ToList();
         if (RunbookCommands.TryGetValue(verb, out var runbook))
             return ParseRegionCommand(verb, runbook, rest);
+        if (Strategy.StrategyCommandParser.TryParse(verb, rest, regions) is { } strategy)
+            return strategy;
 
         return verb switch
         {
             "runbooks" => ParseResult.Ok(new ListRunbooksCommand()),
             "runbook" => ParseShowRunbook(rest),
             "incident" => ParseIncident(rest),
+            // The shortcuts the Teams manifest advertises.
+            "status" or "ack" => ParseIncident([verb, .. rest]),
             "update" => rest.Count == 0
                 ? ParseResult.Fail("Usage: update <text> — say what changed, for the status posts.")
                 : ParseResult.Ok(new HumanUpdateCommand(string.Join(' ', rest))),
@@ -90,17 +98,43 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
             : ParseResult.Ok(new StartRunbookCommand(runbook, region));
     }
 
+    private const string RunbookUsage = "Usage: runbook <name> | runbook list | runbook start <name> <region> | runbook status <run-id>.";
+
+    /// <summary><c>runbook &lt;name&gt;</c>, <c>list</c>, <c>start &lt;name&gt; &lt;region&gt;</c>, <c>status &lt;run-id&gt;</c> (the Slack manifest's hint) and <c>runbook run-7</c> (the Teams one's).</summary>
     private ParseResult ParseShowRunbook(List<string> rest)
     {
         var valid = string.Join(", ", runbooks);
+        var sub = rest.Count > 0 ? rest[0].ToLowerInvariant() : "";
+        switch (sub)
+        {
+            case "list" when rest.Count == 1:
+                return ParseResult.Ok(new ListRunbooksCommand());
+            case "status":
+                return rest.Count == 2 && IsRunId(rest[1])
+                    ? ParseResult.Ok(new RunStatusCommand(rest[1].ToLowerInvariant()))
+                    : ParseResult.Fail("Usage: runbook status <run-id>, e.g. runbook status run-7.");
+            case "start":
+                if (rest.Count != 3)
+                    return ParseResult.Fail($"Usage: runbook start <name> <region>. Runbooks: {valid}. Regions: {string.Join(", ", regions)}.");
+                return FindRunbook(rest[1]) is { } toStart
+                    ? ParseRegionCommand($"runbook start {rest[1]}", toStart, rest.Skip(2).ToList())
+                    : ParseResult.Fail($"Unknown runbook '{rest[1]}'. Runbooks: {valid}.");
+        }
         if (rest.Count != 1)
-            return ParseResult.Fail($"Usage: runbook <name>. Runbooks: {valid}.");
-        var name = runbooks.FirstOrDefault(r => string.Equals(r, rest[0], StringComparison.OrdinalIgnoreCase))
-            ?? (RunbookCommands.TryGetValue(rest[0], out var mapped) ? mapped : null);
-        return name is null
-            ? ParseResult.Fail($"Unknown runbook '{rest[0]}'. Runbooks: {valid}.")
-            : ParseResult.Ok(new ShowRunbookCommand(name));
+            return ParseResult.Fail($"{RunbookUsage} Runbooks: {valid}.");
+        if (IsRunId(rest[0]))
+            return ParseResult.Ok(new RunStatusCommand(rest[0].ToLowerInvariant()));
+        return FindRunbook(rest[0]) is { } name
+            ? ParseResult.Ok(new ShowRunbookCommand(name))
+            : ParseResult.Fail($"Unknown runbook '{rest[0]}'. Runbooks: {valid}. {RunbookUsage}");
     }
+
+    private string? FindRunbook(string word) =>
+        runbooks.FirstOrDefault(r => string.Equals(r, word, StringComparison.OrdinalIgnoreCase))
+        ?? (RunbookCommands.TryGetValue(word, out var mapped) ? mapped : null);
+
+    private static bool IsRunId(string word) =>
+        word.StartsWith("run-", StringComparison.OrdinalIgnoreCase) && word.Length > 4 && word[4..].All(char.IsAsciiDigit);
 
     private static ParseResult ParseIncident(List<string> rest)
     {

@@ -3,6 +3,7 @@ using DrBot.Bot.Channels;
 using DrBot.Bot.Drills;
 using DrBot.Bot.Incidents;
 using DrBot.Bot.Runs;
+using DrBot.Bot.Strategy;
 using DrBot.Bot.Views;
 using DrBot.Runbooks.Approvals;
 using DrBot.Runbooks.Definitions;
@@ -29,6 +30,7 @@ public sealed partial class CommandRouter(
     IncidentWorkflow workflow,
     IncidentService incidents,
     DrillService drills,
+    StrategyCommandHandler strategy,
     IDrBotStore store,
     IOptions<DrBotOptions> options,
     TimeProvider time,
@@ -62,8 +64,13 @@ public sealed partial class CommandRouter(
             return ChatReply.PrivateText("Runbooks:\n" + string.Join("\n", catalog.All.Select(r => $"• {r.Name} — {r.Title} ({r.Steps.Count} steps)")));
         if (command is ShowRunbookCommand show)
             return ShowRunbook(show.Runbook);
+        if (command is RunStatusCommand runStatus)
+            return await CurrentCardAsync(runStatus.RunId, $"Current state of {runStatus.RunId}:", cancellationToken);
         if (command is IncidentActionCommand { Verb: IncidentVerb.Status } status)
             return await StatusAsync(status.IncidentId, cancellationToken);
+
+        if (command is StrategyCommand feature)
+            return await strategy.HandleAsync(feature, input.User.ToActor(input.Channel), cancellationToken);
 
         // Everything below changes something: only people on the roster may do it.
         var actor = input.User.ToActor(input.Channel);
@@ -101,7 +108,9 @@ public sealed partial class CommandRouter(
             case CardVerbs.Approve or CardVerbs.Reject:
                 if (Get(CardVerbs.RunId) is not { } runId || Get(CardVerbs.StepId) is not { } stepId)
                     return ChatReply.Error("This button is missing its run id or step id; use the latest card or type `approve <run-id>`.");
-                int? version = int.TryParse(Get(CardVerbs.Version), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : null;
+                // Without the card's version a stale card cannot be told from the current one.
+                if (!int.TryParse(Get(CardVerbs.Version), NumberStyles.Integer, CultureInfo.InvariantCulture, out var version))
+                    return ChatReply.Error($"This button carries no card version, so DrBot cannot tell whether the card is current; use the latest card or type `{action.Verb} {runId} {stepId}`.");
                 return await DecideAsync(new GateDecisionRequest(runId, stepId, actor, action.Verb == CardVerbs.Approve, Get(CardVerbs.Reason), version), cancellationToken);
             case CardVerbs.RetryStep or CardVerbs.SkipStep or CardVerbs.RollBackAnyway:
                 if (Get(CardVerbs.RunId) is not { } stoppedRun || Get(CardVerbs.StepId) is not { } failedStep)
@@ -173,7 +182,11 @@ public sealed partial class CommandRouter(
                 ? "No run is waiting for a decision" + (decide.RunId is null ? "." : $" with id {decide.RunId}.")
                 : $"Several runs wait for a decision: {string.Join(", ", waiting.Select(r => r.Id))}. Say which: `approve <run-id> [reason]`.");
         var target = waiting[0];
-        return await DecideAsync(new GateDecisionRequest(target.Id, target.State, actor, decide.Approve, decide.Reason, null), cancellationToken);
+        var gate = RunbookCard.PendingGate(target, catalog.Find(target.Runbook))!;
+        // A typed decision must name the gate it decides, or it could decide a gate the person never saw.
+        if (TypedDecision.NamedGate(decide.Reason, gate.Id) is not { } reason)
+            return TypedDecision.Confirm(target, gate, decide.Approve, decide.Reason);
+        return await DecideAsync(new GateDecisionRequest(target.Id, gate.Id, actor, decide.Approve, reason.Length == 0 ? null : reason, target.Version), cancellationToken);
     }
 
     private async Task<ChatReply> AfterPointOfNoReturnAsync(PointOfNoReturnRequest request, CancellationToken cancellationToken)

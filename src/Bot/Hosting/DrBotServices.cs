@@ -10,15 +10,18 @@ using DrBot.Bot.Channels.Local;
 using DrBot.Bot.Commands;
 using DrBot.Bot.Drills;
 using DrBot.Bot.Incidents;
+using DrBot.Bot.Integrations.Paging;
 using DrBot.Bot.Monitoring;
 using DrBot.Bot.Outbox;
 using DrBot.Bot.Runs;
 using DrBot.Bot.Schedulers;
+using DrBot.Bot.Strategy;
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Infrastructure;
 using DrBot.Runbooks.Infrastructure.Simulated;
 using DrBot.Runbooks.Policy;
+using DrBot.Runbooks.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -42,12 +45,14 @@ public static class DrBotServices
         services.AddSingleton<RunCardObserver>();
         services.AddSingleton<IRunObserver>(sp => sp.GetRequiredService<RunCardObserver>());
         services.AddRunbookEngine();
+        services.TryAddSingleton(sp => new DrBot.Runbooks.Audit.AuditLog(sp.GetRequiredService<IDrBotStore>(), sp.GetRequiredService<TimeProvider>()));
 
         services.AddSingleton<IAdaptiveCardRenderer, AdaptiveCardRenderer>();
         services.AddSingleton<EnabledChannels>();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<CardPublisher>();
         services.AddHostedService<OutboxDispatcher>();
+        services.AddPaging(configuration);
 
         services.AddSingleton<RunDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<RunDispatcher>());
@@ -59,7 +64,10 @@ public static class DrBotServices
         services.AddSingleton(sp => new CommandParser(
             sp.GetRequiredService<IOptions<DrBotOptions>>().Value.Regions.Keys.ToList(),
             sp.GetRequiredService<RunbookCatalog>().Names));
-        services.AddSingleton<IChatInputHandler, CommandRouter>();
+        services.AddSingleton<CommandRouter>();
+        services.AddSingleton(sp => new CommandPermissions(configuration,
+            CommandParser.RunbookCommands.Keys.Concat(sp.GetRequiredService<RunbookCatalog>().Names.Select(AuthorizingChatInputHandler.StartCommandName))));
+        services.AddSingleton<IChatInputHandler, AuthorizingChatInputHandler>();
 
         services.AddSingleton(sp => new LocalChatLog(LocalLogPath(configuration)));
         services.AddSingleton<IChannelAdapter, LocalChannelAdapter>();
@@ -68,15 +76,20 @@ public static class DrBotServices
         services.AddAlertIntake(configuration);
         services.AddSingleton<IAlertSink, IncidentAlertSink>();
         services.AddHealthMonitor(configuration);
+        services.AddStrategyFeatures();
         return services;
     }
 
     public static WebApplication MapDrBot(this WebApplication app)
     {
+        // A bad permissions configuration stops the bot here, at start, naming the key.
+        app.Services.GetRequiredService<CommandPermissions>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        if (app.Configuration.GetValue("DrBot:Local:Enabled", true))
+        if (LocalChatSettings.IsEnabled(app.Configuration))
         {
+            LocalChatStartup.Check(app);
+            app.UseWhen(LocalChatGuard.Covers, guarded => guarded.UseMiddleware<LocalChatGuard>());
             app.UseDefaultFiles();
             app.UseStaticFiles();
             app.MapLocalChat();
@@ -85,6 +98,7 @@ public static class DrBotServices
         app.MapSlackEndpoints();
         app.MapTeamsEndpoints();
         app.MapAlertEndpoints();
+        app.MapStrategyEndpoints();
         return app;
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using DrBot.Bot.Kpis;
 using DrBot.Bot.Views;
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Engine;
@@ -24,8 +25,8 @@ public static class HealthAndMetrics
                 return Results.Problem($"store unavailable: {ex.Message}", statusCode: 503);
             }
         });
-        app.MapGet("/metrics", async (IDrBotStore store, RunbookCatalog catalog, CancellationToken cancellationToken) =>
-            Results.Text(await RenderAsync(store, catalog, cancellationToken), "text/plain; version=0.0.4"));
+        app.MapGet("/metrics", async (IDrBotStore store, RunbookCatalog catalog, KpiService kpis, CancellationToken cancellationToken) =>
+            Results.Text(await RenderAsync(store, catalog, cancellationToken) + KpiMetrics.Render((await kpis.ComputeAsync("all", cancellationToken)).Report!), "text/plain; version=0.0.4"));
         return app;
     }
 

@@ -1,5 +1,6 @@
 using DrBot.Bot.Alerts;
 using DrBot.Bot.Cards;
+using DrBot.Bot.Integrations.Paging;
 using DrBot.Bot.Outbox;
 using DrBot.Bot.Views;
 using DrBot.Runbooks.Incidents;
@@ -21,7 +22,8 @@ public sealed class IncidentAlertSink(
     CardPublisher publisher,
     Roster roster,
     IOptions<DrBotOptions> options,
-    TimeProvider time) : IAlertSink
+    TimeProvider time,
+    IncidentPager pager) : IAlertSink
 {
     public async Task HandleAsync(AlertBatch batch, AlertWrites writes, CancellationToken ct)
     {
@@ -33,6 +35,11 @@ public sealed class IncidentAlertSink(
             {
                 case AlertAction.PageOnCall:
                     writes.Add(Notice(batch.GroupKey, alert, $"🔴 Paging on-call: {decision.Reason}", roster.WithRole(Roles.OnCall)));
+                    writes.Add(pager.AlertMessages(batch.GroupKey, alert, decision));
+                    break;
+                case AlertAction.Resolve when decision.Rule is not null:
+                    // A strategy rule's alert may have paged: resolve the page (a no-op where it did not).
+                    writes.Add(pager.AlertMessages(batch.GroupKey, alert, decision));
                     break;
                 case AlertAction.NotifyTeam:
                     writes.Add(Notice(batch.GroupKey, alert, $"🟠 {decision.Reason}", []));

@@ -1,6 +1,8 @@
 using System.Globalization;
 using DrBot.Bot.Cards;
+using DrBot.Bot.Integrations.Paging;
 using DrBot.Bot.Outbox;
+using DrBot.Bot.PostMortems;
 using DrBot.Bot.Views;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Incidents;
@@ -23,7 +25,9 @@ public sealed class IncidentWorkflow(
     CardPublisher publisher,
     Roster roster,
     IOptions<DrBotOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    IncidentPager pager,
+    PostMortemService postMortems)
 {
     private DrBotOptions Options => options.Value;
 
@@ -43,6 +47,7 @@ public sealed class IncidentWorkflow(
             incident.OpenedAt + Options.StatusUpdates.Interval), cancellationToken);
         if (FirstEscalation(incident, severity) is { } first)
             await store.ScheduleTimerAsync(first, cancellationToken);
+        await pager.IncidentOpenedAsync(incident, cancellationToken);
         return result;
     }
 
@@ -53,6 +58,7 @@ public sealed class IncidentWorkflow(
         {
             await store.CancelTimerAsync(EscalationTimerId(id), cancellationToken);
             await RepublishHeaderAsync(result.Incident!, cancellationToken);
+            await pager.IncidentAcknowledgedAsync(result.Incident!, who.DisplayName, cancellationToken);
         }
         return result;
     }
@@ -65,6 +71,7 @@ public sealed class IncidentWorkflow(
             await store.CancelTimerAsync(EscalationTimerId(id), cancellationToken);
             await store.CancelTimerAsync(StatusTimerId(id), cancellationToken);
             await RepublishHeaderAsync(result.Incident!, cancellationToken);
+            await pager.IncidentResolvedAsync(result.Incident!, who.DisplayName, cancellationToken);
         }
         return result;
     }
@@ -78,6 +85,7 @@ public sealed class IncidentWorkflow(
             await store.CancelTimerAsync(StatusTimerId(id), cancellationToken);
             await RepublishHeaderAsync(incident, cancellationToken);
             await publisher.PostAsync($"summary:{id}", IncidentCards.Summary(incident, Options), cancellationToken, IncidentCards.PostKey(id));
+            await postMortems.IncidentClosedAsync(incident, cancellationToken);
         }
         return result;
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DrBot.Bot.Cards;
 using DrBot.Bot.Channels;
+using DrBot.Bot.Integrations;
 using DrBot.Runbooks.Outbox;
 using DrBot.Runbooks.Storage;
 
@@ -14,6 +15,7 @@ namespace DrBot.Bot.Outbox;
 public sealed partial class OutboxDispatcher(
     IDrBotStore store,
     IEnumerable<IChannelAdapter> adapters,
+    IEnumerable<IOutboundIntegration> integrations,
     OutboxSignal signal,
     TimeProvider time,
     ILogger<OutboxDispatcher> logger) : BackgroundService
@@ -23,6 +25,7 @@ public sealed partial class OutboxDispatcher(
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
     private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
     private readonly Dictionary<string, IChannelAdapter> _adapters = adapters.ToDictionary(a => a.Name, StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, IOutboundIntegration> _integrations = integrations.ToDictionary(i => i.Name, StringComparer.OrdinalIgnoreCase);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -104,28 +107,43 @@ public sealed partial class OutboxDispatcher(
 
     private async Task DeliverAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
+        // Calls to outside services (PagerDuty, Opsgenie…) share the queue, ordering and retries of chat posts.
+        if (_integrations.TryGetValue(message.Channel, out var integration))
+        {
+            await RecordAsync(message, await CallAsync(() => integration.DeliverAsync(message, cancellationToken), cancellationToken), null, cancellationToken);
+            return;
+        }
         if (!_adapters.TryGetValue(message.Channel, out var adapter))
         {
             await store.MarkRetryAsync(message.Sequence, time.GetUtcNow() + MaxBackoff, $"channel '{message.Channel}' is not enabled", cancellationToken);
             return;
         }
-        DeliveryResult result;
         // The post's reference, read once: SendAsync needs it to update in place, and delivery to keep it.
         var existing = message.Operation == OutboxOperation.PostPrivate ? null : await store.GetPostReferenceAsync(message.Channel, message.PostKey, cancellationToken);
+        var result = await CallAsync(() => SendAsync(adapter, message, existing, cancellationToken), cancellationToken);
+        await RecordAsync(message, result, existing, cancellationToken);
+    }
+
+    /// <summary>A network failure or timeout is worth another try, like a 5xx.</summary>
+    private static async Task<DeliveryResult> CallAsync(Func<Task<DeliveryResult>> send, CancellationToken cancellationToken)
+    {
         try
         {
-            result = await SendAsync(adapter, message, existing, cancellationToken);
+            return await send();
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException && !cancellationToken.IsCancellationRequested)
         {
-            result = DeliveryResult.Retry(ex.Message);
+            return DeliveryResult.Retry(ex.Message);
         }
+    }
 
+    private async Task RecordAsync(OutboxMessage message, DeliveryResult result, PostReference? existing, CancellationToken cancellationToken)
+    {
         switch (result.Status)
         {
             case DeliveryStatus.Delivered:
                 PostReference? changed = null;
-                if (message.Operation != OutboxOperation.PostPrivate && result.PlatformMessageId is { } id)
+                if (message.Operation != OutboxOperation.PostPrivate && result.PlatformMessageId is { } id && !_integrations.ContainsKey(message.Channel))
                 {
                     var reference = new PostReference(message.Channel, message.PostKey, message.Conversation,
                         existing?.PlatformMessageId ?? id, result.ThreadId ?? existing?.ThreadId ?? id);

@@ -17,7 +17,14 @@ public sealed class ChannelRunbookNotifier(CardPublisher publisher, IDrBotStore 
         var key = $"notify:{runId}:{audience}";
         if (!await store.TryClaimIdempotencyKeyAsync(key, time.GetUtcNow(), cancellationToken))
             return;
-        await publisher.PostAsync(key, new CardDocument($"📢 {audience}: {text}", $"{audience}: {text}", Blocks: [new TextBlock(text), new ContextBlock($"Run {runId}")]),
-            cancellationToken, incidentId is null ? null : IncidentCards.PostKey(incidentId));
+        await publisher.PostAsync(key, Notice(runId, audience, text), cancellationToken, incidentId is null ? null : IncidentCards.PostKey(incidentId));
+    }
+
+    /// <summary>The audience is the title and the text is said once, below it (a long timeline is no title).</summary>
+    public static CardDocument Notice(string runId, string audience, string text)
+    {
+        var heading = audience.Length == 0 ? "Notice" : char.ToUpperInvariant(audience[0]) + audience[1..].Replace('-', ' ');
+        var firstLine = text.Split('\n', 2)[0].TrimEnd();
+        return new CardDocument($"📢 {heading}", $"{heading}: {firstLine}", Blocks: [new TextBlock(text), new ContextBlock($"Run {runId}")]);
     }
 }

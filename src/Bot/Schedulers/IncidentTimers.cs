@@ -1,4 +1,5 @@
 using DrBot.Bot.Incidents;
+using DrBot.Bot.Integrations.Paging;
 using DrBot.Bot.Outbox;
 using DrBot.Bot.Views;
 using DrBot.Runbooks.Incidents;
@@ -21,7 +22,8 @@ public sealed class IncidentTimers(
     IncidentWorkflow workflow,
     CardPublisher publisher,
     Roster roster,
-    IOptions<DrBotOptions> options)
+    IOptions<DrBotOptions> options,
+    IncidentPager pager)
 {
     public async Task FireAsync(ScheduledTimer timer, CancellationToken cancellationToken)
     {
@@ -65,6 +67,9 @@ public sealed class IncidentTimers(
             $"{incident.Id} ({incident.Severity}) is unacknowledged after {elapsed}: escalating to {severity.EscalationTarget} (level {level}).", targets),
             cancellationToken, IncidentCards.PostKey(incident.Id));
         await incidents.AddTimelineAsync(incident.Id, "escalation", $"Escalated to {severity.EscalationTarget} (level {level})", Actor.System("escalation"), cancellationToken);
+        // Only the first level pages the target's service; later levels repeat the mention in chat.
+        if (level == 1)
+            await pager.EscalatedAsync(incident, severity.EscalationTarget!, level, cancellationToken);
         if (level < EscalationSteps.MaxLevel)
             await store.ScheduleTimerAsync(new ScheduledTimer(timer.Id, TimerKinds.Escalation, incident.Id, timer.DueAt + delay, EscalationSteps.Level(level + 1)), cancellationToken);
     }

@@ -7,7 +7,7 @@ namespace DrBot.Bot.Schedulers;
 /// Polls the store for due timers, leases them so only one replica fires each, fires, and removes
 /// them (the handler reschedules the next one under the same id, which replaces the lease).
 /// </summary>
-public sealed partial class TimerService(IDrBotStore store, IncidentTimers incidentTimers, TimeProvider time, ILogger<TimerService> logger) : BackgroundService
+public sealed partial class TimerService(IDrBotStore store, IncidentTimers incidentTimers, IEnumerable<IStoredTimerHandler> handlers, TimeProvider time, ILogger<TimerService> logger) : BackgroundService
 {
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
@@ -45,6 +45,8 @@ public sealed partial class TimerService(IDrBotStore store, IncidentTimers incid
             // timer if the handler did not reschedule it (rescheduling clears our lease).
             if (timer.Kind is TimerKinds.StatusPost or TimerKinds.Escalation)
                 await incidentTimers.FireAsync(timer, cancellationToken);
+            else if (handlers.FirstOrDefault(h => h.Kinds.Contains(timer.Kind)) is { } handler)
+                await handler.FireAsync(timer, cancellationToken);
             await store.CompleteTimerAsync(timer.Id, _owner, cancellationToken);
         }
         return due.Count;

@@ -43,8 +43,50 @@
       .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
   }
 
+  // ---- icons: the page carries its own, so a machine without an emoji font shows no empty boxes ----
+  // The cards keep their emoji (Teams and Slack draw them); the page swaps each for an inline SVG.
+
+  const iconShapes = {
+    check: '<path d="M4 8.5l2.5 2.5L12 5.5" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/>',
+    cross: '<path d="M5 5l6 6M11 5l-6 6" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/>',
+    ring: '<circle cx="8" cy="8" r="6.5" fill="none" stroke="currentColor" stroke-width="1.5"/>',
+    hourglass: '<path d="M4.5 2.5h7M4.5 13.5h7M5.5 2.5c0 3 5 3.5 5 5.5s-5 2.5-5 5.5M10.5 2.5c0 3-5 3.5-5 5.5s5 2.5 5 5.5" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linecap="round"/>',
+    pause: '<path d="M6 5v6M10 5v6" stroke="currentColor" stroke-width="2" stroke-linecap="round"/>',
+    skip: '<path d="M4 4.5l4.5 3.5L4 11.5zM8.5 4.5L13 8l-4.5 3.5z" fill="currentColor"/>',
+    bar: '<path d="M4.5 8h7" stroke="currentColor" stroke-width="2.2" stroke-linecap="round"/>',
+    slash: '<path d="M3.5 12.5l9-9" stroke="currentColor" stroke-width="1.5"/>',
+    back: '<path d="M6 4L3 7l3 3M3 7h6.5a3.5 3.5 0 010 7H7" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round"/>',
+    warning: '<path d="M8 2l6.5 11.5h-13z" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linejoin="round"/><path d="M8 6.5v3.5M8 11.6v.4" stroke="currentColor" stroke-width="1.6" stroke-linecap="round"/>',
+    dot: '<circle cx="8" cy="8" r="5" fill="currentColor"/>',
+    bell: '<path d="M4 11.5h8l-1-1.5V7a3 3 0 00-6 0v3zM7 13h2" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linejoin="round"/>',
+    siren: '<path d="M4.5 12V8.5a3.5 3.5 0 017 0V12M3 12.5h10M8 2v1.5M3 4l1 1M13 4l-1 1" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linecap="round"/>',
+    megaphone: '<path d="M3 6.5h2.5L11 3.5v9L5.5 9.5H3zM5.5 9.5l1 3.5" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linejoin="round"/>',
+  };
+
+  // emoji → [name read by screen readers, shapes, colour class]
+  const icons = {
+    "✅": ["done", ["ring", "check"], "ok"], "✔": ["passed", ["check"], "ok"],
+    "❌": ["failed", ["ring", "cross"], "bad"], "✖": ["failed", ["cross"], "bad"],
+    "⏳": ["running", ["hourglass"], "busy"], "⏸": ["waiting", ["ring", "pause"], "wait"],
+    "⏭": ["skipped", ["skip"], "muted"], "⛔": ["rejected", ["ring", "bar"], "bad"],
+    "↩": ["compensated", ["back"], "muted"], "🚫": ["cancelled", ["ring", "slash"], "muted"],
+    "⚠": ["warning", ["warning"], "wait"], "🔴": ["alert", ["dot"], "bad"],
+    "🔔": ["alert", ["bell"], "wait"], "🚨": ["incident", ["siren"], "bad"], "📢": ["notice", ["megaphone"], "busy"],
+  };
+  const iconPattern = new RegExp(`(${Object.keys(icons).join("|")})\\uFE0F?`, "gu");
+
+  function iconSvg(emoji) {
+    const [label, shapes, tone] = icons[emoji];
+    return `<svg class="icon icon-${tone}" role="img" aria-label="${label}" viewBox="0 0 16 16" width="16" height="16">` +
+      shapes.map((shape) => iconShapes[shape]).join("") + "</svg>";
+  }
+
+  function withIcons(html) {
+    return html.replace(iconPattern, (_, emoji) => iconSvg(emoji));
+  }
+
   function lightMarkdown(text) {
-    return escapeHtml(text)
+    return withIcons(escapeHtml(text))
       .replace(/&lt;at&gt;(.*?)&lt;\/at&gt;/g, "<strong class=\"mention\">@$1</strong>")
       .replace(/\*\*(.+?)\*\*/g, "<strong>$1</strong>")
       .replace(/`([^`]+)`/g, "<code>$1</code>")
@@ -291,7 +333,8 @@
     try {
       const response = await fetch(url, {
         method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        // The page's own header: the bot refuses changes from other sites, which cannot send it.
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-DrBot-Local": "1" },
         body: JSON.stringify(body),
       });
       const payload = await response.json().catch(() => null);

@@ -39,6 +39,22 @@ public static partial class StepArguments
             };
         });
 
+    /// <summary>
+    /// A title for people: a parenthesised clause whose fact is not known leaves the title
+    /// ("Accept possible data loss (lag {fact:x} s)" reads "Accept possible data loss"), and any other
+    /// unknown fact reads "unknown", so a title never shows a hole.
+    /// </summary>
+    public static string ResolveTitle(string title, RunRecord run)
+    {
+        var withoutUnknownClauses = ClauseWithFact().Replace(title, clause =>
+            FactPattern().Matches(clause.Value).All(fact => KnownFact(run, fact) is not null) ? clause.Value : "");
+        var withKnownFacts = FactPattern().Replace(withoutUnknownClauses, fact => KnownFact(run, fact) ?? "unknown");
+        return Resolve(withKnownFacts, run);
+    }
+
+    private static string? KnownFact(RunRecord run, Match fact) =>
+        run.Facts.TryGetValue(fact.Groups["fact"].Value, out var value) && value.Length > 0 ? value : null;
+
     /// <summary>The placeholders in <paramref name="value"/> that <see cref="Resolve(string, RunRecord)"/> does not know.</summary>
     public static IEnumerable<string> UnknownPlaceholders(string value) =>
         PlaceholderPattern().Matches(value)
@@ -47,6 +63,12 @@ public static partial class StepArguments
             .Select(name => "{" + name + "}");
 
     private static readonly HashSet<string> KnownNames = new(["region", "from", "run", "incident"], StringComparer.OrdinalIgnoreCase);
+
+    [GeneratedRegex(@"\{fact:(?<fact>[A-Za-z0-9_\-]+)\}", RegexOptions.IgnoreCase)]
+    private static partial Regex FactPattern();
+
+    [GeneratedRegex(@"\s*\([^()]*\{fact:[^()]*\)", RegexOptions.IgnoreCase)]
+    private static partial Regex ClauseWithFact();
 
     [GeneratedRegex(@"\{(?<name>[A-Za-z_][A-Za-z0-9_:\-]*)\}")]
     private static partial Regex PlaceholderPattern();

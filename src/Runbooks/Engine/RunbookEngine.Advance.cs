@@ -190,7 +190,7 @@ public sealed partial class RunbookEngine
             return true;
         }
         // Facts measured since the run started (the lag a data-loss gate names) are known now.
-        record.Title = StepArguments.Resolve(step.Title, run);
+        record.Title = StepArguments.ResolveTitle(step.Title, run);
         record.Status = StepStatus.AwaitingApproval;
         record.StartedAt = _time.GetUtcNow();
         record.Attempts = Math.Max(record.Attempts, 1);
@@ -222,7 +222,7 @@ public sealed partial class RunbookEngine
         var record = run.Step(step.Id);
         if (record is null)
         {
-            record = new StepRecord { StepId = step.Id, Title = StepArguments.Resolve(step.Title, run) };
+            record = new StepRecord { StepId = step.Id, Title = StepArguments.ResolveTitle(step.Title, run) };
             run.Steps.Add(record);
         }
         return record;

@@ -14,7 +14,7 @@ public sealed partial class RunbookEngine
         var results = await Task.WhenAll(step.ParallelChecks.Select(check =>
             ExecuteWithRetriesAsync(run, check, check.Executor, check.Arguments, cancellationToken)));
         var checks = step.ParallelChecks
-            .Select((check, i) => new CheckResult(check.Id, StepArguments.Resolve(check.Title, run), results[i].Kind == StepResultKind.Succeeded, results[i].Detail))
+            .Select((check, i) => new CheckResult(check.Id, StepArguments.ResolveTitle(check.Title, run), results[i].Kind == StepResultKind.Succeeded, results[i].Detail))
             .ToList();
         var facts = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, value) in results.SelectMany(r => r.Facts ?? new Dictionary<string, string>()))

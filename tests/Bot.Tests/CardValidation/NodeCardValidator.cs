@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using DrBot.Bot.Tests.Cards;
+using DrBot.Bot.Tests.Support;
 
 namespace DrBot.Bot.Tests.CardValidation;
 
@@ -14,7 +14,7 @@ public static class NodeCardValidator
 {
     private static readonly SemaphoreSlim InstallLock = new(1, 1);
 
-    public static string Folder => Path.Combine(TestPaths.RepositoryRoot(), "tests", "Bot.Tests", "CardValidation");
+    public static string Folder => Path.Combine(RepoPaths.Root, "tests", "Bot.Tests", "CardValidation");
 
     /// <summary>The issues per card name; an empty list means the library parsed the card cleanly.</summary>
     public static async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> ValidateAsync(

@@ -1,12 +1,13 @@
 using System.Text.Json.Nodes;
 using DrBot.Bot.Cards.AdaptiveCards;
+using DrBot.Bot.Tests.Support;
 using NJsonSchema;
 
 namespace DrBot.Bot.Tests.Cards;
 
 public class AdaptiveCardSchemaTests
 {
-    private static readonly Lazy<Task<JsonSchema>> Schema = new(() => JsonSchema.FromFileAsync(TestPaths.AdaptiveCardSchemaFile()));
+    private static readonly Lazy<Task<JsonSchema>> Schema = new(() => JsonSchema.FromFileAsync(RepoPaths.Schema("adaptive-card-1.5.schema.json")));
     private readonly AdaptiveCardRenderer _renderer = new();
 
     [Theory]

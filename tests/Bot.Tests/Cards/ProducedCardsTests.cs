@@ -32,7 +32,7 @@ public sealed class ProducedCardsTests
 
         var renderer = new AdaptiveCardRenderer();
         var rendered = cards.Select((c, i) => (Name: $"{i}:{c.Key}", Json: renderer.Render(c.Card))).ToList();
-        var schema = await JsonSchema.FromFileAsync(TestPaths.AdaptiveCardSchemaFile());
+        var schema = await JsonSchema.FromFileAsync(RepoPaths.Schema("adaptive-card-1.5.schema.json"));
         foreach (var (name, json) in rendered)
         {
             var copy = json.DeepClone().AsObject();
@@ -61,7 +61,7 @@ public sealed class ProducedCardsTests
         var ct = CancellationToken.None;
         ChatInput Say(string who, string text) => new("local", "local", null, new ChatUser(who, who, bot.Get<DrBot.Runbooks.People.Roster>().ByName(who)), text, null, null);
 
-        await router.HandleAsync(Say("alice", "drill region-down east-us"), ct);
+        await router.HandleAsync(Say("bob", "drill region-down east-us"), ct);
         await router.HandleAsync(Say("alice", "/failover west-us"), ct);
         var run = (await bot.Store.ListRunsAsync(unfinishedOnly: true, ct)).Single();
         run = await engine.AdvanceAsync(run.Id, ct);

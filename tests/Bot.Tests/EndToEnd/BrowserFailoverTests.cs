@@ -17,7 +17,7 @@ public sealed class BrowserFailoverTests
         var dataDir = Path.Combine(Path.GetTempPath(), "drbot-browser-" + Guid.NewGuid().ToString("N"));
         await using var bot = await BotProcess.StartAsync(dataDir);
         // The situation: east-us is down (a drill in the simulated world), so the pre-checks pass.
-        await bot.SendAsync("alice", "drill region-down east-us");
+        await bot.SendAsync("bob", "drill region-down east-us");
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -51,6 +51,13 @@ public sealed class BrowserFailoverTests
             await Assertions.Expect(runCard).ToContainTextAsync("Succeeded", new LocatorAssertionsToContainTextOptions { Timeout = 60_000 });
             await Assertions.Expect(runCard).ToContainTextAsync("Approved by Bob");
             await Assertions.Expect(runCard.Locator("button", new LocatorLocatorOptions { HasText = "Approve" })).ToHaveCountAsync(0);
+
+            // The page draws its own step icons: no emoji font is needed to see a finished step.
+            var doneIcon = runCard.Locator("svg.icon[aria-label='done']").First;
+            await Assertions.Expect(doneIcon).ToBeVisibleAsync();
+            var box = await doneIcon.BoundingBoxAsync();
+            Assert.True(box is { Width: > 8, Height: > 8 }, $"the done icon is drawn {box?.Width}×{box?.Height}");
+            Assert.DoesNotContain("✅", await runCard.InnerTextAsync());
             var summary = page.Locator(".message", new PageLocatorOptions { HasText = "summary" }).Last;
             await Assertions.Expect(summary).ToContainTextAsync("RTO", new LocatorAssertionsToContainTextOptions { Timeout = 30_000 });
             await Assertions.Expect(summary).ToContainTextAsync("target");

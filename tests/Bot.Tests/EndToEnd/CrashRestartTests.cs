@@ -22,7 +22,7 @@ public sealed class CrashRestartTests
         var settings = new Dictionary<string, string> { ["DrBot__Infrastructure__SimulatedDelayFactor"] = "1.0" };
 
         var bot = await BotProcess.StartAsync(dataDir, settings);
-        await bot.SendAsync("alice", "drill region-down east-us");
+        await bot.SendAsync("bob", "drill region-down east-us");
         await bot.SendAsync("alice", "/failover west-us");
         var card = await bot.WaitForMessageAsync(m => HasApprove(m), Wait);
         bot.Kill();

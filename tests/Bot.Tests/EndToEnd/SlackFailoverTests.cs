@@ -24,7 +24,7 @@ public sealed partial class SlackFailoverTests
         await using var slack = await StartAsync("failover");
 
         // The situation: east-us is down (a drill), so only the approve-failover gate asks a lead.
-        using (var drill = await slack.CommandAsync("/drbot", "drill region-down east-us", Alice, "trigger-drill"))
+        using (var drill = await slack.CommandAsync("/drbot", "drill region-down east-us", Bob, "trigger-drill"))
             Assert.Equal(HttpStatusCode.OK, drill.StatusCode);
 
         using var command = await slack.CommandAsync("/failover", "west-us", Alice, "trigger-failover");

@@ -20,7 +20,7 @@ public sealed class SlackIdempotencyTests
     public async Task A_command_delivered_three_times_starts_one_run_and_twenty_simultaneous_approvals_record_one_decision()
     {
         await using var slack = await StartAsync("idempotency");
-        using (var drill = await slack.CommandAsync("/drbot", "drill region-down east-us", Alice, "trigger-drill"))
+        using (var drill = await slack.CommandAsync("/drbot", "drill region-down east-us", Bob, "trigger-drill"))
             Assert.Equal(HttpStatusCode.OK, drill.StatusCode);
 
         // The original and two retries (same trigger_id, each freshly signed as Slack does), all at once.

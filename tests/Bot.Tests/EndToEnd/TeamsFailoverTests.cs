@@ -23,7 +23,7 @@ public sealed class TeamsFailoverTests
         await using var teams = await TeamsBotProcess.StartAsync("teams-failover", new Dictionary<string, string> { ["DrBot__People__alice__Roles__1"] = "lead" });
         using (var installed = await teams.PostActivityAsync(teams.Install(), teams.ValidToken()))
             Assert.Equal(HttpStatusCode.OK, installed.StatusCode);
-        await teams.Bot.SendAsync("alice", "drill region-down east-us");
+        await teams.Bot.SendAsync("bob", "drill region-down east-us");
 
         var thread = TeamsBotProcess.ChannelId + ";messageid=root-1";
         using (var asked = await teams.PostActivityAsync(teams.Message("<at>DrBot</at> failover west-us", TeamsBotProcess.AliceAad, "msg-failover", thread), teams.ValidToken()))

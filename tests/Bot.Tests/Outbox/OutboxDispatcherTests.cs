@@ -97,6 +97,6 @@ public sealed class OutboxDispatcherTests
         var signal = new OutboxSignal();
         var enabled = new EnabledChannels(new ConfigurationBuilder().Build());
         return (new CardPublisher(store, [platform], enabled, signal, time),
-                new OutboxDispatcher(store, [platform], signal, time, NullLogger<OutboxDispatcher>.Instance));
+                new OutboxDispatcher(store, [platform], [], signal, time, NullLogger<OutboxDispatcher>.Instance));
     }
 }

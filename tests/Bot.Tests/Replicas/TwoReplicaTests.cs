@@ -26,7 +26,7 @@ public sealed class TwoReplicaTests
 
         await pair.A.SendAsync("alice", "incident open P2 Primary database slow");
         await pair.B.SendAsync("alice", "incident open P2 Cache degraded");
-        await pair.A.SendAsync("alice", "drill region-down east-us");
+        await pair.A.SendAsync("bob", "drill region-down east-us");
         await pair.B.SendAsync("alice", "/failover west-us");
         var (_, card) = await pair.WaitForMessageAsync(HasApprove, Wait);
         var approve = CardJson.Actions(card["card"]).First(a => a.Verb == "approve");
@@ -72,7 +72,7 @@ public sealed class TwoReplicaTests
     {
         await using var pair = await ReplicaPair.StartAsync(delayFactor: 1.0);
 
-        await pair.A.SendAsync("alice", "drill region-down east-us");
+        await pair.A.SendAsync("bob", "drill region-down east-us");
         await pair.A.SendAsync("alice", "/failover west-us");
         var (owner, card) = await pair.WaitForMessageAsync(HasApprove, Wait);
         var approve = CardJson.Actions(card["card"]).First(a => a.Verb == "approve");

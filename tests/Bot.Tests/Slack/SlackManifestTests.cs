@@ -1,30 +1,18 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using NJsonSchema;
+using DrBot.Bot.Tests.Support;
 using YamlDotNet.RepresentationModel;
 
 namespace DrBot.Bot.Tests.Slack;
 
-/// <summary>manifests/slack/manifest.yml against Slack's official manifest schema (shared/schemas).</summary>
+/// <summary>manifests/slack/manifest.yml against Slack's official manifest schema (tests/schemas).</summary>
 public class SlackManifestTests
 {
-    private static string FindUp(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, relative);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-        throw new FileNotFoundException($"{relative} not found above {AppContext.BaseDirectory}");
-    }
-
     private static JsonObject Manifest()
     {
         var yaml = new YamlStream();
-        using var reader = new StreamReader(FindUp(Path.Combine("manifests", "slack", "manifest.yml")));
+        using var reader = new StreamReader(RepoPaths.Existing(Path.Combine("manifests", "slack", "manifest.yml")));
         yaml.Load(reader);
         return ToJson(yaml.Documents[0].RootNode)!.AsObject();
     }
@@ -49,7 +37,7 @@ public class SlackManifestTests
     [Fact]
     public async Task The_manifest_is_valid_against_slacks_schema()
     {
-        var schema = await JsonSchema.FromFileAsync(FindUp(Path.Combine("shared", "schemas", "slack-manifest-v1.schema.json")));
+        var schema = await JsonSchema.FromFileAsync(RepoPaths.Schema("slack-manifest-v1.schema.json"));
         var errors = schema.Validate(Manifest().ToJsonString());
         Assert.True(errors.Count == 0, string.Join('\n', errors.Select(e => $"{e.Path}: {e.Kind}")));
     }
@@ -57,7 +45,7 @@ public class SlackManifestTests
     [Fact]
     public async Task The_schema_check_catches_a_broken_manifest()
     {
-        var schema = await JsonSchema.FromFileAsync(FindUp(Path.Combine("shared", "schemas", "slack-manifest-v1.schema.json")));
+        var schema = await JsonSchema.FromFileAsync(RepoPaths.Schema("slack-manifest-v1.schema.json"));
         var broken = Manifest();
         broken["features"]!["slash_commands"]![0]!["command"] = "failover-without-slash";
         broken["display_information"]!["name"] = new string('n', 40);

@@ -19,6 +19,7 @@ public sealed class BotProcess : IAsyncDisposable
         _bot = bot;
         DataDir = dataDir;
         Http = new HttpClient { BaseAddress = bot.BaseUri, Timeout = TimeSpan.FromSeconds(30) };
+        Http.DefaultRequestHeaders.Add("X-DrBot-Local", "1");
     }
 
     public int Port => _bot.Port;

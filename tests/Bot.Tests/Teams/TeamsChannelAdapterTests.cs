@@ -51,8 +51,8 @@ public sealed class TeamsChannelAdapterTests : IClassFixture<TeamsBotFixture>
         var body = call.Json;
         Assert.True((bool?)body["isGroup"]);
         Assert.Equal(IncidentChannel, (string?)body["channelData"]?["channel"]?["id"]);
-        Assert.Equal("tenant-installed", (string?)body["channelData"]?["tenant"]?["id"]);
-        Assert.Equal("tenant-installed", (string?)body["tenantId"]);
+        Assert.Equal(BotFrameworkStandIn.Tenant, (string?)body["channelData"]?["tenant"]?["id"]);
+        Assert.Equal(BotFrameworkStandIn.Tenant, (string?)body["tenantId"]);
         var attachment = body["activity"]?["attachments"]?[0];
         Assert.Equal("application/vnd.microsoft.card.adaptive", (string?)attachment?["contentType"]);
         Assert.Equal("AdaptiveCard", (string?)attachment?["content"]?["type"]);
@@ -217,12 +217,12 @@ public sealed class TeamsChannelAdapterTests : IClassFixture<TeamsBotFixture>
         ["serviceUrl"] = _bot.StandIn.ServiceUrl,
         ["from"] = new JsonObject { ["id"] = "29:installer", ["aadObjectId"] = TeamsBotFixture.BobAad },
         ["recipient"] = new JsonObject { ["id"] = TeamsBotFixture.BotAccountId, ["name"] = "DrBot" },
-        ["conversation"] = new JsonObject { ["id"] = IncidentChannel, ["conversationType"] = "channel", ["isGroup"] = true, ["tenantId"] = "tenant-installed" },
+        ["conversation"] = new JsonObject { ["id"] = IncidentChannel, ["conversationType"] = "channel", ["isGroup"] = true, ["tenantId"] = BotFrameworkStandIn.Tenant },
         ["membersAdded"] = new JsonArray(new JsonObject { ["id"] = TeamsBotFixture.BotAccountId }),
         ["channelData"] = new JsonObject
         {
             ["eventType"] = "teamMemberAdded",
-            ["tenant"] = new JsonObject { ["id"] = "tenant-installed" },
+            ["tenant"] = new JsonObject { ["id"] = BotFrameworkStandIn.Tenant },
             ["team"] = new JsonObject { ["id"] = "19:team-general@thread.tacv2", ["name"] = "Platform" },
             ["channel"] = new JsonObject { ["id"] = IncidentChannel, ["name"] = "incident-response" },
         },

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json.Nodes;
 using DrBot.Bot.Channels.Teams.Package;
+using DrBot.Bot.Tests.Support;
 using NJsonSchema;
 
 namespace DrBot.Bot.Tests.Teams;
@@ -8,8 +9,7 @@ namespace DrBot.Bot.Tests.Teams;
 /// <summary>The Teams app manifest against the official v1.17 schema, and the package the project builds.</summary>
 public sealed class TeamsManifestTests
 {
-    private static readonly string ManifestDirectory = FindUp(Path.Combine("manifests", "teams", "manifest.json"))
-        ?? throw new InvalidOperationException("manifests/teams/manifest.json not found above " + AppContext.BaseDirectory);
+    private static readonly string ManifestDirectory = Path.GetDirectoryName(RepoPaths.Existing(Path.Combine("manifests", "teams", "manifest.json")))!;
 
     [Fact]
     public async Task The_manifest_validates_against_the_Teams_schema_of_its_declared_version()
@@ -19,7 +19,7 @@ public sealed class TeamsManifestTests
         Assert.Equal("1.17", (string?)manifest["manifestVersion"]);
         Assert.Equal("https://developer.microsoft.com/json-schemas/teams/v1.17/MicrosoftTeams.schema.json", (string?)manifest["$schema"]);
 
-        var schemaPath = SharedSchema("teams-manifest-v1.17.schema.json");
+        var schemaPath = RepoPaths.Schema("teams-manifest-v1.17.schema.json");
         var schema = await JsonSchema.FromFileAsync(schemaPath);
         var errors = schema.Validate(manifestText);
 
@@ -33,7 +33,7 @@ public sealed class TeamsManifestTests
         manifest["accentColor"] = "red";
         manifest["bots"]![0]!["scopes"] = new JsonArray("everywhere");
 
-        var schema = await JsonSchema.FromFileAsync(SharedSchema("teams-manifest-v1.17.schema.json"));
+        var schema = await JsonSchema.FromFileAsync(RepoPaths.Schema("teams-manifest-v1.17.schema.json"));
 
         Assert.NotEmpty(schema.Validate(manifest.ToJsonString()));
     }
@@ -143,25 +143,5 @@ public sealed class TeamsManifestTests
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return copy.ToArray();
-    }
-
-    /// <summary>The shared schemas live in <c>shared/schemas</c> beside the clone (CI: <c>&lt;clone&gt;/../shared</c>).</summary>
-    private static string SharedSchema(string file) =>
-        FindUp(Path.Combine("shared", "schemas", file)) is { } directory
-            ? Path.Combine(directory, file)
-            : throw new InvalidOperationException($"shared/schemas/{file} not found above {AppContext.BaseDirectory}");
-
-    private static string? FindUp(string relativeFile)
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, relativeFile);
-            if (File.Exists(candidate))
-            {
-                return Path.GetDirectoryName(candidate);
-            }
-        }
-
-        return null;
     }
 }

@@ -29,7 +29,7 @@ public static class LocalChatEndpoints
     }
 
     private static async Task<IResult> PostMessageAsync(LocalPostRequest request, Roster roster, LocalChatLog log, IChatInputHandler handler,
-        TimeProvider time, CancellationToken cancellationToken)
+        Cards.IAdaptiveCardRenderer renderer, TimeProvider time, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.Text))
             return TypedResults.Problem("'text' is required: the command to run, e.g. \"/failover west-us\".", statusCode: 400);
@@ -37,11 +37,11 @@ public static class LocalChatEndpoints
             return UnknownUser(request.User, roster);
         log.Add(user.Person!.Name, time.GetUtcNow(), request.Text, null, null, null);
         var reply = await handler.HandleAsync(new ChatInput(LocalChannelAdapter.ChannelName, "local", null, user, request.Text, null, null), cancellationToken);
-        return TypedResults.Ok(new { reply = Answer(reply) });
+        return TypedResults.Ok(new { reply = Answer(reply, renderer) });
     }
 
     private static async Task<IResult> PostActionAsync(LocalActionRequest request, Roster roster, LocalChatLog log, IChatInputHandler handler,
-        CancellationToken cancellationToken)
+        Cards.IAdaptiveCardRenderer renderer, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.Verb))
             return TypedResults.Problem("'verb' is required: the action of the clicked button (approve, reject, start-runbook, ack).", statusCode: 400);
@@ -52,7 +52,7 @@ public static class LocalChatEndpoints
         var data = (request.Data ?? []).ToDictionary(kv => kv.Key, kv => kv.Value.ValueKind == JsonValueKind.String ? kv.Value.GetString() ?? "" : kv.Value.ToString());
         var action = new CardAction(request.Verb, data, request.MessageId);
         var reply = await handler.HandleAsync(new ChatInput(LocalChannelAdapter.ChannelName, "local", null, user, null, action, null), cancellationToken);
-        return TypedResults.Ok(new { reply = Answer(reply) });
+        return TypedResults.Ok(new { reply = Answer(reply, renderer) });
     }
 
     private static async Task StreamAsync(HttpContext context, LocalChatLog log, CancellationToken cancellationToken)
@@ -78,7 +78,9 @@ public static class LocalChatEndpoints
 
     // The page shows the answer under the command or card it answers. The clicked card itself is
     // updated in place for everyone through the outbox, so a copy of it in the answer only repeats it.
-    private static LocalReply Answer(ChatReply reply) => new(reply.Text, reply.Private, null, reply.IsError);
+    // A private card (a typed approve's confirm button) is shown to the asker only, so it is no repeat.
+    private static LocalReply Answer(ChatReply reply, Cards.IAdaptiveCardRenderer renderer) =>
+        new(reply.Text, reply.Private, reply is { Private: true, IsError: false, Card: { } card } ? renderer.Render(card) : null, reply.IsError);
 
     private static ChatUser? Resolve(string? name, Roster roster) =>
         roster.ByName(name) is { } person ? new ChatUser(person.Name, person.DisplayName, person) : null;

@@ -5,7 +5,9 @@ using DrBot.Bot.Channels.Teams.Connector;
 using DrBot.Bot.Outbox;
 using DrBot.Runbooks.People;
 using DrBot.Runbooks.Storage;
+using DrBot.Runbooks.Audit;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace DrBot.Bot.Channels.Teams;
 
@@ -25,18 +27,28 @@ public sealed class TeamsActivityProcessor(
     ConnectorClient connector,
     TimeProvider time,
     ILogger<TeamsActivityProcessor> logger,
-    CardPublisher? outbox = null)
+    TeamsTenantPolicy tenants,
+    IOptions<TeamsOptions> options,
+    CardPublisher? outbox = null,
+    AuditLog? audit = null)
 {
     public const string InvokeName = "adaptiveCard/action";
 
     public async Task<IResult> ProcessAsync(Activity activity, CancellationToken cancellationToken)
     {
-        if (activity.Conversation?.Id is { Length: > 0 } conversationId && activity.ServiceUrl is { Length: > 0 } serviceUrl)
+        // Only this organisation's Teams activities may teach the bot where conversations live and who is who.
+        var own = tenants.IsOwnTeamsActivity(activity);
+        if (own && activity.Conversation?.Id is { Length: > 0 } conversationId && activity.ServiceUrl is { Length: > 0 } serviceUrl)
         {
             await conversations.RememberServiceUrlAsync(conversationId, serviceUrl, cancellationToken);
+            // A thread's conversation id carries ";messageid=…"; the channel itself is what proactive posts need.
+            if (activity.ChannelData?.Channel?.Id is { Length: > 0 } channel && channel != conversationId)
+            {
+                await conversations.RememberServiceUrlAsync(channel, serviceUrl, cancellationToken);
+            }
         }
 
-        if (activity.From is { AadObjectId: { Length: > 0 } aadObjectId, Id: { Length: > 0 } teamsUserId })
+        if (own && activity.From is { AadObjectId: { Length: > 0 } aadObjectId, Id: { Length: > 0 } teamsUserId })
         {
             await conversations.RememberUserAsync(aadObjectId, teamsUserId, cancellationToken);
         }
@@ -119,13 +131,48 @@ public sealed class TeamsActivityProcessor(
         var channelId = channelData?.Channel?.Id ?? channelData?.Team?.Id;
         if (botAdded && channelId is not null && activity.ServiceUrl is { Length: > 0 } serviceUrl)
         {
-            var tenant = channelData?.Tenant?.Id ?? activity.Conversation?.TenantId;
+            var tenant = TeamsTenantPolicy.TenantOf(activity);
+            if (tenants.InstallRefusal(activity) is { } reason)
+            {
+                await RefuseInstallAsync(activity, serviceUrl, channelId, tenant, reason, cancellationToken);
+                return Results.Ok();
+            }
+
+            var configuredChannel = options.Value.ChannelId;
+            if (configuredChannel.Length > 0 && !string.Equals(configuredChannel, channelId, StringComparison.Ordinal))
+            {
+                TeamsLog.InstallBesideConfigured(logger, channelId, configuredChannel);
+                return Results.Ok();
+            }
+
             await conversations.RememberInstallAsync(new TeamsChannelReference(serviceUrl, channelId, channelData?.Team?.Id, tenant), cancellationToken);
             await conversations.RememberServiceUrlAsync(channelId, serviceUrl, cancellationToken);
             TeamsLog.Installed(logger, channelData?.Team?.Id, channelId);
         }
 
         return Results.Ok();
+    }
+
+    /// <summary>
+    /// Another organisation (or a non-Teams channel) added the bot: it is told politely that DrBot will
+    /// not serve it, the attempt is audited, and nothing about it is remembered.
+    /// </summary>
+    private async Task RefuseInstallAsync(Activity activity, string serviceUrl, string channelId, string? tenant, string reason, CancellationToken cancellationToken)
+    {
+        TeamsLog.InstallRefused(logger, channelId, activity.ChannelData?.Team?.Id, tenant, reason);
+        if (audit is not null)
+        {
+            await audit.RecordAsync($"teams:{tenant ?? "unknown-tenant"}", "teams.install-refused", channelId, reason, cancellationToken);
+        }
+
+        var notice = await messages.MessageAsync(CardDocument.Text(
+            "Thanks for adding DrBot. This DrBot serves one organisation's incident channel and is not set up for this team, so it will not post or act here. Please remove it, or ask the team that runs it."),
+            cancellationToken);
+        var sent = await connector.SendAsync(serviceUrl, activity.Conversation?.Id ?? channelId, notice, cancellationToken);
+        if (!sent.Succeeded)
+        {
+            TeamsLog.ReplyFailed(logger, activity.Id ?? "", sent.Failure?.Error);
+        }
     }
 
     private async Task<bool> FirstDeliveryAsync(Activity activity, CancellationToken cancellationToken)
@@ -147,7 +194,7 @@ public sealed class TeamsActivityProcessor(
     private ChatInput Input(Activity activity, string? text, CardAction? action)
     {
         var from = activity.From ?? new ChannelAccount();
-        var user = new ChatUser(from.Id ?? "", from.Name ?? "someone", roster.ByTeamsId(from.AadObjectId));
+        var user = new ChatUser(from.Id ?? "", from.Name ?? "someone", tenants.RosterPerson(activity, roster));
         var conversation = activity.Conversation?.Id ?? "";
         var marker = conversation.IndexOf(";messageid=", StringComparison.Ordinal);
         var thread = marker < 0 ? null : conversation[(marker + ";messageid=".Length)..];

@@ -19,19 +19,27 @@ public sealed class TeamsConversations(IIdempotencyStore store, IOptions<TeamsOp
     public async Task RememberInstallAsync(TeamsChannelReference reference, CancellationToken cancellationToken) =>
         await store.SetValueAsync(InstallKey, JsonSerializer.Serialize(reference, TeamsJson.Options), cancellationToken);
 
-    /// <summary>The remembered incident channel, else the configured one, else null (nowhere to post yet).</summary>
+    /// <summary>
+    /// The configured incident channel when <c>DrBot:Teams:ChannelId</c> is set (an install never
+    /// replaces it; its serviceUrl is the configured one or the one last seen for it), else the
+    /// remembered install, else null (nowhere to post yet).
+    /// </summary>
     public async Task<TeamsChannelReference?> IncidentChannelAsync(CancellationToken cancellationToken)
     {
         var stored = await store.GetValueAsync(InstallKey, cancellationToken);
-        if (stored is not null && JsonSerializer.Deserialize<TeamsChannelReference>(stored, TeamsJson.Options) is { } remembered)
+        var remembered = stored is null ? null : JsonSerializer.Deserialize<TeamsChannelReference>(stored, TeamsJson.Options);
+        var configured = options.Value;
+        if (string.IsNullOrWhiteSpace(configured.ChannelId))
         {
             return remembered;
         }
 
-        var configured = options.Value;
-        return string.IsNullOrWhiteSpace(configured.ServiceUrl) || string.IsNullOrWhiteSpace(configured.ChannelId)
+        var serviceUrl = NullIfEmpty(configured.ServiceUrl)
+            ?? await store.GetValueAsync("teams:serviceurl:" + configured.ChannelId, cancellationToken)
+            ?? remembered?.ServiceUrl;
+        return serviceUrl is null
             ? null
-            : new TeamsChannelReference(configured.ServiceUrl, configured.ChannelId, null, NullIfEmpty(configured.TenantId));
+            : new TeamsChannelReference(serviceUrl, configured.ChannelId, NullIfEmpty(configured.TeamId), NullIfEmpty(configured.TenantId) ?? remembered?.TenantId);
     }
 
     public Task RememberServiceUrlAsync(string conversationId, string serviceUrl, CancellationToken cancellationToken) =>

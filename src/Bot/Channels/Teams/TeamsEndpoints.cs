@@ -33,6 +33,7 @@ public static class TeamsEndpoints
         services.TryAddSingleton<IBotTokenProvider, MsalBotTokenProvider>();
         services.TryAddSingleton<ConnectorClient>();
         services.TryAddSingleton<TeamsConversations>();
+        services.TryAddSingleton<TeamsTenantPolicy>();
         services.TryAddSingleton<TeamsMessages>();
         services.TryAddScoped<TeamsActivityProcessor>();
         services.TryAddSingleton<TeamsChannelAdapter>();

@@ -15,4 +15,10 @@ internal static partial class TeamsLog
 
     [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "The reply to Teams activity {ActivityId} was not delivered at once: {Error}")]
     public static partial void ReplyFailed(ILogger logger, string activityId, string? error);
+
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Warning, Message = "DrBot was added to channel {ChannelId} of team {TeamId}, tenant {TenantId}; not remembered: {Reason}")]
+    public static partial void InstallRefused(ILogger logger, string channelId, string? teamId, string? tenantId, string reason);
+
+    [LoggerMessage(EventId = 5006, Level = LogLevel.Information, Message = "DrBot was added to channel {ChannelId}; the configured incident channel {ConfiguredChannelId} stays")]
+    public static partial void InstallBesideConfigured(ILogger logger, string channelId, string configuredChannelId);
 }

@@ -17,7 +17,10 @@ public sealed class TeamsOptions
     /// <summary>The app's client secret, used only to obtain outbound tokens. Never logged.</summary>
     public string AppPassword { get; set; } = "";
 
-    /// <summary>The tenant for single-tenant bots and for proactive posts into a channel.</summary>
+    /// <summary>
+    /// The organisation's tenant: only its Teams activities are mapped to the roster and only its
+    /// installs are remembered; also used for proactive posts into a channel.
+    /// </summary>
     public string TenantId { get; set; } = "";
 
     public string OpenIdMetadataUrl { get; set; } = DefaultOpenIdMetadataUrl;
@@ -31,8 +34,11 @@ public sealed class TeamsOptions
     /// <summary>Where to post proactively before the bot has seen an install event.</summary>
     public string ServiceUrl { get; set; } = "";
 
-    /// <summary>The incident channel's id (<c>19:…@thread.tacv2</c>) for proactive posts before an install event.</summary>
+    /// <summary>The incident channel's id (<c>19:…@thread.tacv2</c>) for proactive posts; when set, an install never replaces it.</summary>
     public string ChannelId { get; set; } = "";
+
+    /// <summary>When set, only installs into this team (<c>19:…@thread.tacv2</c> of its General channel) are remembered.</summary>
+    public string TeamId { get; set; } = "";
 
     /// <summary>The issuers used when none are configured.</summary>
     public IReadOnlyList<string> EffectiveIssuers =>
