@@ -84,9 +84,22 @@ public sealed partial class HealthMonitor
             .FirstOrDefault();
     }
 
+    private Task _fencing = Task.CompletedTask;
+
+    /// <summary>
+    /// Tries the pending fences beside the probes, never under them: a host that blackholes connections
+    /// takes a whole status timeout to fail, which must not delay detection. One attempt at a time.
+    /// </summary>
+    private void StartFencingReturned(CancellationToken cancellationToken)
+    {
+        if (_fencing.IsCompleted)
+            _fencing = FenceReturnedAsync(cancellationToken);
+    }
+
     /// <summary>Old primaries the failover could not fence: one that answers again is fenced now, and the channel is told.</summary>
     private async Task FenceReturnedAsync(CancellationToken cancellationToken)
     {
+        await Task.Yield();
         if (fences is null)
             return;
         try
@@ -95,7 +108,8 @@ public sealed partial class HealthMonitor
             {
                 LogFenced(fence.Region, detail);
                 if (notifier is not null)
-                    await notifier.NotifyAsync(fence.RunId, fence.IncidentId, $"fence {fence.Region} {time.GetUtcNow():O}", detail, cancellationToken);
+                    // One notice per run and outcome: a fence that keeps failing is said once, not every interval.
+                    await notifier.NotifyAsync(fence.RunId, fence.IncidentId, detail.Contains("NOT be fenced", StringComparison.Ordinal) ? "fencing-failed" : "fencing", detail, cancellationToken);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

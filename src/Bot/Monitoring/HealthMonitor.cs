@@ -103,7 +103,7 @@ public sealed partial class HealthMonitor(
                     results.Add(await RaiseAsync(trigger, string.Equals(trigger.Region, active, StringComparison.OrdinalIgnoreCase), cancellationToken));
                 }
             }
-            await FenceReturnedAsync(cancellationToken);
+            StartFencingReturned(cancellationToken);
             return results;
         }
         finally

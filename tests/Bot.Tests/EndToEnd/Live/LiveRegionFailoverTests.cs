@@ -81,8 +81,10 @@ public sealed class LiveRegionFailoverTests(ITestOutputHelper output)
         // One P1, opened by the monitor; the RTO is reported in the timeline.
         var metrics = await live.Bot.Http.GetStringAsync("metrics");
         Assert.Contains("drbot_incidents_open{severity=\"P1\"} 1", metrics, StringComparison.Ordinal);
-        var timeline = await live.Bot.WaitForMessageAsync(m => m["text"]!.GetValue<string>().Contains("timeline:", StringComparison.Ordinal), Long);
-        Assert.Contains("Elapsed", timeline["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        var timeline = await live.Bot.WaitForMessageAsync(m => m["text"]!.GetValue<string>().StartsWith("Timeline:", StringComparison.Ordinal), Long);
+        Assert.Contains("Elapsed", CardJson.Text(timeline["card"]), StringComparison.Ordinal);
+        var summary = await live.Bot.WaitForMessageAsync(m => m["text"]!.GetValue<string>().StartsWith("Summary for INC-", StringComparison.Ordinal), Long);
+        Assert.Matches(@"RTO\s+\d+s \(target 15m 00s\)", CardJson.Text(summary["card"]));
 
         // east-us comes back: within a probe interval it is fenced (read-only) before anyone can write to it.
         await live.Pair.Primary.StartAgainAsync();

@@ -91,6 +91,8 @@ internal sealed class LiveRegions : IAsyncDisposable
             ["AZURE_CLIENT_SECRET"] = "test-secret",
             ["SSL_CERT_FILE"] = Path.Combine(_root, "arm.pem"),
             ["DrBot__Approvals__Expiry"] = "00:30:00",
+            // The test drives the bot through the local chat API, which Live mode keeps off unless asked for.
+            ["DrBot__Local__Enabled"] = "true",
         };
         foreach (var (region, db, cache, cluster, health, context) in new[]
         {
