@@ -75,11 +75,13 @@ public sealed partial class AuthorizingChatInputHandler(
                 _ => CommandPermissions.IncidentStatus,
             }, act.IncidentId),
             SetCommanderCommand commander => new(CommandPermissions.IncidentCommander, commander.IncidentId),
-            HumanUpdateCommand => new(CommandPermissions.Update, null),
+            HumanUpdateCommand or PublicUpdateCommand => new(CommandPermissions.Update, null),
             DecideCommand decide => new(decide.Approve ? CommandPermissions.Approve : CommandPermissions.Reject, null),
             CancelRunCommand => new(CommandPermissions.Cancel, null),
             PointOfNoReturnCommand after => new(after.Choice == Runbooks.Engine.AfterPointOfNoReturn.RollBack ? CommandPermissions.Rollback : CommandPermissions.Approve, null),
             DrillCommand => new(CommandPermissions.Drill, null),
+            // Chaos drills and validations inject faults or load the databases: the drill rule.
+            Strategy.StartChaosDrillCommand or Strategy.CheckDrillCommand or Strategy.ValidateCommand => new(CommandPermissions.Drill, null),
             _ => null,
         };
     }

@@ -23,6 +23,9 @@ public sealed record SetCommanderCommand(string Person, string? IncidentId) : Ch
 
 public sealed record HumanUpdateCommand(string Text) : ChatCommand;
 
+/// <summary><c>incident update --public &lt;text&gt;</c>: an update for customers (status page, Statuspage, email notices) and the team.</summary>
+public sealed record PublicUpdateCommand(string Text) : ChatCommand;
+
 /// <summary>Typed fallback for the card buttons: decides the pending gate of a run (or the only pending one).</summary>
 public sealed record DecideCommand(bool Approve, string? RunId, string? Reason) : ChatCommand;
 

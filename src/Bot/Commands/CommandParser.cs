@@ -38,6 +38,7 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
         "  incident ack|resolve|close|status [id]\n" +
         "  incident commander @person [id]\n" +
         "  update <text>              human status update on the current incident\n" +
+        "  incident update --public <text>   an update customers see (status page, notices)\n" +
         "  approve [run-id] [reason] / reject [run-id] [reason]\n" +
         "  retry|skip|rollback [run-id] [reason]  a run stopped past the point of no return (rollback: two leads)\n" +
         "  cancel <run-id>\n" +
@@ -67,6 +68,7 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
             "incident" => ParseIncident(rest),
             // The shortcuts the Teams manifest advertises.
             "status" or "ack" => ParseIncident([verb, .. rest]),
+            "update" when rest.Count > 0 && rest[0] == "--public" => ParseIncident(["update", .. rest]),
             "update" => rest.Count == 0
                 ? ParseResult.Fail("Usage: update <text> — say what changed, for the status posts.")
                 : ParseResult.Ok(new HumanUpdateCommand(string.Join(' ', rest))),
@@ -138,7 +140,7 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
 
     private static ParseResult ParseIncident(List<string> rest)
     {
-        const string usage = "Usage: incident open <P1..P4> <title> | incident ack|resolve|close|status [id] | incident commander @person [id]";
+        const string usage = "Usage: incident open <P1..P4> <title> | incident ack|resolve|close|status [id] | incident update [--public] <text> | incident commander @person [id]";
         if (rest.Count == 0)
             return ParseResult.Fail(usage);
         var sub = rest[0].ToLowerInvariant();
@@ -160,6 +162,12 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
                 return rest.Count <= 2 ? ParseResult.Ok(new IncidentActionCommand(IncidentVerb.Close, id)) : ParseResult.Fail(usage);
             case "status":
                 return rest.Count <= 2 ? ParseResult.Ok(new IncidentActionCommand(IncidentVerb.Status, id)) : ParseResult.Fail(usage);
+            case "update":
+                var isPublic = rest.Count > 1 && rest[1] == "--public";
+                var text = string.Join(' ', rest.Skip(isPublic ? 2 : 1));
+                if (text.Length == 0)
+                    return ParseResult.Fail("Usage: incident update [--public] <text> — --public: customers see it on the status page and in notices; never put hosts or names there.");
+                return ParseResult.Ok(isPublic ? new PublicUpdateCommand(text) : new HumanUpdateCommand(text));
             case "commander":
                 if (rest.Count is < 2 or > 3)
                     return ParseResult.Fail("Usage: incident commander @person [id]");

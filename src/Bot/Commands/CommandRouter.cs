@@ -34,7 +34,8 @@ public sealed partial class CommandRouter(
     IDrBotStore store,
     IOptions<DrBotOptions> options,
     TimeProvider time,
-    ILogger<CommandRouter> logger) : IChatInputHandler
+    ILogger<CommandRouter> logger,
+    StatusPage.PublicUpdatePublisher publicUpdates) : IChatInputHandler
 {
     public async Task<ChatReply> HandleAsync(ChatInput input, CancellationToken cancellationToken)
     {
@@ -85,6 +86,8 @@ public sealed partial class CommandRouter(
                 Answer(await incidents.SetCommanderAsync(id, commander.Person, actor, cancellationToken), i => $"{i.Commander} is now commander of {i.Id}.")),
             HumanUpdateCommand update => await WithIncidentAsync(null, cancellationToken, async id =>
                 Answer(await incidents.AddHumanUpdateAsync(id, update.Text, actor, cancellationToken), i => $"Update recorded on {i.Id}.")),
+            PublicUpdateCommand update => await WithIncidentAsync(null, cancellationToken, async id =>
+                ChatReply.Public(await publicUpdates.PublishAsync(id, update.Text, actor, cancellationToken))),
             DecideCommand decide => await DecideTypedAsync(decide, actor, cancellationToken),
             CancelRunCommand cancel => await CancelAsync(cancel.RunId, actor, cancellationToken),
             PointOfNoReturnCommand after => await AfterPointOfNoReturnTypedAsync(after, actor, cancellationToken),
@@ -124,6 +127,8 @@ public sealed partial class CommandRouter(
                 return await StartRunbookAsync(runbook, region, Get(CardVerbs.IncidentId), actor, cancellationToken);
             case CardVerbs.Acknowledge:
                 return await IncidentActionAsync(IncidentVerb.Ack, Get(CardVerbs.IncidentId), actor, cancellationToken);
+            case var verb when StrategyCommandHandler.Verbs.Contains(verb):
+                return await strategy.HandleActionAsync(verb, action.Data, actor, cancellationToken);
             default:
                 return ChatReply.Error($"Unknown card action '{action.Verb}'. Valid: approve, reject, retry-step, skip-step, roll-back-anyway, start-runbook, ack, refresh.");
         }

@@ -10,8 +10,12 @@ using DrBot.Bot.Channels.Local;
 using DrBot.Bot.Commands;
 using DrBot.Bot.Drills;
 using DrBot.Bot.Incidents;
+using DrBot.Bot.Integrations.Email;
 using DrBot.Bot.Integrations.Paging;
+using DrBot.Bot.Integrations.Tickets;
+using DrBot.Bot.StatusPage;
 using DrBot.Bot.Monitoring;
+using DrBot.Bot.Observability;
 using DrBot.Bot.Outbox;
 using DrBot.Bot.Runs;
 using DrBot.Bot.Schedulers;
@@ -53,6 +57,11 @@ public static class DrBotServices
         services.AddSingleton<CardPublisher>();
         services.AddHostedService<OutboxDispatcher>();
         services.AddPaging(configuration);
+        services.AddDrBotObservability(configuration);
+        services.AddCustomerNotices(configuration);
+        services.AddTickets(configuration);
+        services.AddStatusPage(configuration);
+        services.AddSingleton<PublicUpdatePublisher>();
 
         services.AddSingleton<RunDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<RunDispatcher>());
@@ -86,6 +95,7 @@ public static class DrBotServices
         app.Services.GetRequiredService<CommandPermissions>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseDrBotObservability();
         if (LocalChatSettings.IsEnabled(app.Configuration))
         {
             LocalChatStartup.Check(app);
@@ -95,6 +105,8 @@ public static class DrBotServices
             app.MapLocalChat();
         }
         app.MapHealthAndMetrics();
+        app.MapDrBotMetrics();
+        app.MapStatusPage();
         app.MapSlackEndpoints();
         app.MapTeamsEndpoints();
         app.MapAlertEndpoints();

@@ -35,11 +35,11 @@ public sealed class IncidentAlertSink(
             {
                 case AlertAction.PageOnCall:
                     writes.Add(Notice(batch.GroupKey, alert, $"🔴 Paging on-call: {decision.Reason}", roster.WithRole(Roles.OnCall)));
-                    writes.Add(pager.AlertMessages(batch.GroupKey, alert, decision));
+                    writes.Add(await pager.AlertMessagesAsync(batch.GroupKey, alert, decision, ct));
                     break;
-                case AlertAction.Resolve when decision.Rule is not null:
-                    // A strategy rule's alert may have paged: resolve the page (a no-op where it did not).
-                    writes.Add(pager.AlertMessages(batch.GroupKey, alert, decision));
+                case AlertAction.Resolve:
+                    // Resolves the page when this alert's group paged (nothing otherwise).
+                    writes.Add(await pager.AlertMessagesAsync(batch.GroupKey, alert, decision, ct));
                     break;
                 case AlertAction.NotifyTeam:
                     writes.Add(Notice(batch.GroupKey, alert, $"🟠 {decision.Reason}", []));

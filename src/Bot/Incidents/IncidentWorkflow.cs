@@ -1,5 +1,6 @@
 using System.Globalization;
 using DrBot.Bot.Cards;
+using DrBot.Bot.Integrations.Email;
 using DrBot.Bot.Integrations.Paging;
 using DrBot.Bot.Outbox;
 using DrBot.Bot.PostMortems;
@@ -27,7 +28,9 @@ public sealed class IncidentWorkflow(
     IOptions<DrBotOptions> options,
     TimeProvider time,
     IncidentPager pager,
-    PostMortemService postMortems)
+    PostMortemService postMortems,
+    CustomerNotices notices,
+    Integrations.Tickets.IncidentTickets tickets)
 {
     private DrBotOptions Options => options.Value;
 
@@ -48,6 +51,7 @@ public sealed class IncidentWorkflow(
         if (FirstEscalation(incident, severity) is { } first)
             await store.ScheduleTimerAsync(first, cancellationToken);
         await pager.IncidentOpenedAsync(incident, cancellationToken);
+        await notices.OpenedAsync(incident, cancellationToken);
         return result;
     }
 
@@ -72,6 +76,8 @@ public sealed class IncidentWorkflow(
             await store.CancelTimerAsync(StatusTimerId(id), cancellationToken);
             await RepublishHeaderAsync(result.Incident!, cancellationToken);
             await pager.IncidentResolvedAsync(result.Incident!, who.DisplayName, cancellationToken);
+            await notices.ResolvedAsync(result.Incident!, cancellationToken);
+            await tickets.ResolveAsync(result.Incident!, who.DisplayName, cancellationToken);
         }
         return result;
     }

@@ -18,6 +18,12 @@ public static class IntegrationHttp
     {
         using var response = await client.SendAsync(request, cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        return Classify(request, response, body, time);
+    }
+
+    /// <summary>The delivery result of an answer already read.</summary>
+    public static DeliveryResult Classify(HttpRequestMessage request, HttpResponseMessage response, string body, TimeProvider time)
+    {
         var status = (int)response.StatusCode;
         if (response.IsSuccessStatusCode)
             return DeliveryResult.Delivered(string.IsNullOrEmpty(body) ? status.ToString(CultureInfo.InvariantCulture) : Trim(body));

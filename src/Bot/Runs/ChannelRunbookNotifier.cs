@@ -10,7 +10,7 @@ namespace DrBot.Bot.Runs;
 /// Notify, status-page and ticket steps of a runbook post into the incident's thread. A step
 /// repeated after a crash posts nothing twice: each (run, audience) notice claims a key first.
 /// </summary>
-public sealed class ChannelRunbookNotifier(CardPublisher publisher, IDrBotStore store, TimeProvider time) : IRunbookNotifier
+public sealed class ChannelRunbookNotifier(CardPublisher publisher, IDrBotStore store, TimeProvider time, Integrations.Tickets.IncidentTickets tickets) : IRunbookNotifier
 {
     public async Task NotifyAsync(string runId, string? incidentId, string audience, string text, CancellationToken cancellationToken)
     {
@@ -18,6 +18,9 @@ public sealed class ChannelRunbookNotifier(CardPublisher publisher, IDrBotStore 
         if (!await store.TryClaimIdempotencyKeyAsync(key, time.GetUtcNow(), cancellationToken))
             return;
         await publisher.PostAsync(key, Notice(runId, audience, text), cancellationToken, incidentId is null ? null : IncidentCards.PostKey(incidentId));
+        // The ticket step opens a real ticket when a ticket system is configured.
+        if (audience == "ticket" && incidentId is not null && await store.GetIncidentAsync(incidentId, cancellationToken) is { } incident)
+            await tickets.CreateAsync(incident, text, cancellationToken);
     }
 
     /// <summary>The audience is the title and the text is said once, below it (a long timeline is no title).</summary>

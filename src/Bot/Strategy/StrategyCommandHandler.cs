@@ -1,14 +1,28 @@
 using DrBot.Bot.Channels;
+using DrBot.Bot.Compliance;
+using DrBot.Bot.Drills;
 using DrBot.Bot.Kpis;
+using DrBot.Runbooks.Drills;
 using DrBot.Bot.PostMortems;
+using DrBot.Bot.Validation;
 using DrBot.Runbooks.People;
 using DrBot.Runbooks.Storage;
 
 namespace DrBot.Bot.Strategy;
 
 /// <summary>Answers the strategy commands. Reads are open to the channel; changes need the roster.</summary>
-public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiService kpis, PublicLinks links, IDrBotStore store)
+public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiService kpis, ChaosDrillService chaos, DrillScheduler schedule, ComplianceService compliance, ValidationService validations, ExerciseArchive archive, PublicLinks links, IDrBotStore store)
 {
+    /// <summary>Card verbs answered here (the "drill due" card's buttons).</summary>
+    public static readonly IReadOnlySet<string> Verbs = new HashSet<string>(StringComparer.Ordinal) { DrillScheduleCards.StartVerb, DrillScheduleCards.PostponeVerb };
+
+    public async Task<ChatReply> HandleActionAsync(string verb, IReadOnlyDictionary<string, string> data, Actor actor, CancellationToken cancellationToken)
+    {
+        if (!data.TryGetValue(DrillScheduleCards.ScheduleKey, out var name) || string.IsNullOrWhiteSpace(name))
+            return ChatReply.Error("This button is missing its schedule name; type `drill start <name>` or `drill postpone <name>` (`drills` lists them).");
+        return await HandleAsync(new DecideScheduledDrillCommand(name, verb == DrillScheduleCards.StartVerb), actor, cancellationToken);
+    }
+
     public async Task<ChatReply> HandleAsync(StrategyCommand command, Actor actor, CancellationToken cancellationToken)
     {
         if (command.ChangesSomething && !actor.IsKnown)
@@ -17,9 +31,44 @@ public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiSer
         {
             PublishPostMortemCommand publish => await PublishAsync(publish, actor, cancellationToken),
             ShowPostMortemCommand show => await ShowPostMortemAsync(show.IncidentId, cancellationToken),
+            StartChaosDrillCommand start => Reply(await chaos.StartAsync(start.Scenario, start.Region, actor, cancellationToken)),
+            CheckDrillCommand check => Reply(await chaos.CheckAsync(check.ExerciseId, actor, cancellationToken)),
+            ListDrillsCommand => await ListDrillsAsync(cancellationToken),
+            DecideScheduledDrillCommand decide => Reply(decide.Start ? await schedule.StartAsync(decide.Name, actor, cancellationToken) : await schedule.PostponeAsync(decide.Name, actor, cancellationToken)),
+            ValidateCommand validate => Reply(await validations.StartAsync(validate.Kind, actor, cancellationToken)),
+            ComplianceReportCommand report => await ComplianceAsync(report, cancellationToken),
             KpisCommand k => await KpisAsync(k.Period, cancellationToken),
             _ => ChatReply.PrivateText("Unknown strategy command."),
         };
+    }
+
+    private static ChatReply Reply((bool Ok, string Message) result) =>
+        result.Ok ? ChatReply.Public(result.Message) : ChatReply.Error(result.Message);
+
+    private static ChatReply Reply((bool Ok, string Message, ExerciseRecord? Drill) result) =>
+        result.Ok ? ChatReply.Public(result.Message, result.Drill is { IsFinished: true } d ? DrillCards.Result(d) : null) : ChatReply.Error(result.Message);
+
+    private async Task<ChatReply> ListDrillsAsync(CancellationToken cancellationToken)
+    {
+        var all = await archive.ListAsync(cancellationToken);
+        var lines = new List<string>(await schedule.DescribeAsync(cancellationToken));
+        foreach (var e in all.Where(e => !e.IsFinished))
+            lines.Add($"▶ {e.Id} {e.Kind} in {e.Region}: running since {e.StartedAt:yyyy-MM-dd HH:mm} UTC (`drill check {e.Id}`)");
+        foreach (var e in all.Where(e => e.IsFinished).TakeLast(10).Reverse())
+            lines.Add($"• {e.Id} {e.Kind}{(e.Region is null ? "" : $" in {e.Region}")}: {e.Status.ToString().ToLowerInvariant()} {e.StartedAt:yyyy-MM-dd HH:mm} UTC, {e.Criteria.Count(c => c.Passed)}/{e.Criteria.Count} criteria");
+        return ChatReply.PrivateText(lines.Count == 0 ? "No drill or validation has run yet." : "Drills and validations:\n" + string.Join("\n", lines));
+    }
+
+    private async Task<ChatReply> ComplianceAsync(ComplianceReportCommand command, CancellationToken cancellationToken)
+    {
+        if (compliance.ParsePeriod(command.From, command.To, out var error) is not { } period)
+            return ChatReply.Error(error!);
+        var report = await compliance.BuildAsync(period.From, period.To, cancellationToken);
+        var query = $"?from={period.From:yyyy-MM-dd}&to={period.To.AddTicks(-1):yyyy-MM-dd}";
+        return ChatReply.PrivateText(
+            $"Compliance evidence {period.From:yyyy-MM-dd} to {period.To.AddTicks(-1):yyyy-MM-dd}: {report.Drills.Count} drills ({report.Drills.Count(d => d.Status == ExerciseStatus.Passed)} passed), " +
+            $"{report.Failovers.Count} failovers, {report.BackupTests.Count} backup/consistency tests, audit chain {(report.Audit.Valid ? "intact" : "BROKEN")} ({report.Audit.Problem}).\n" +
+            $"Markdown: {links.To("/reports/compliance.md" + query)}\nJSON: {links.To("/reports/compliance.json" + query)}");
     }
 
     private async Task<ChatReply> KpisAsync(string? period, CancellationToken cancellationToken)

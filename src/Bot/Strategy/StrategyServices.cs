@@ -1,5 +1,9 @@
+using DrBot.Bot.Compliance;
+using DrBot.Bot.Drills;
 using DrBot.Bot.Kpis;
 using DrBot.Bot.PostMortems;
+using DrBot.Bot.Validation;
+using DrBot.Runbooks.Validation;
 using DrBot.Runbooks.Drills;
 using DrBot.Bot.Schedulers;
 
@@ -16,6 +20,18 @@ public static class StrategyServices
         services.AddSingleton<IStoredTimerHandler>(sp => sp.GetRequiredService<PostMortemService>());
         services.AddSingleton<ExerciseArchive>();
         services.AddSingleton<KpiService>();
+        services.AddOptions<DrillOptions>().BindConfiguration(DrillOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<DrillOptions>, DrillOptionsValidator>();
+        services.AddSingleton<DrillScheduler>();
+        services.AddSingleton<IStoredTimerHandler>(sp => sp.GetRequiredService<DrillScheduler>());
+        services.AddHostedService<DrillScheduleSeeder>();
+        services.AddSingleton<DrillEvaluator>();
+        services.AddSingleton<ChaosDrillService>();
+        services.AddSingleton<IStoredTimerHandler>(sp => sp.GetRequiredService<ChaosDrillService>());
+        services.AddSingleton<ComplianceService>();
+        services.AddOptions<ValidationOptions>().BindConfiguration(ValidationOptions.Section);
+        services.AddSingleton<ValidationService>();
+        services.AddSingleton<IValidationStarter>(sp => sp.GetRequiredService<ValidationService>());
         services.AddSingleton<StrategyCommandHandler>();
         return services;
     }
@@ -24,6 +40,8 @@ public static class StrategyServices
     {
         app.MapPostMortemEndpoints();
         app.MapKpiEndpoints();
+        app.MapExerciseEndpoints();
+        app.MapComplianceEndpoints();
         return app;
     }
 }

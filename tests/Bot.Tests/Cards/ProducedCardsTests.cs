@@ -84,6 +84,17 @@ public sealed class ProducedCardsTests
         await router.HandleAsync(Say("bob", "incident status"), ct);
         await router.HandleAsync(Say("bob", "incident resolve INC-0001"), ct);
         await router.HandleAsync(Say("bob", "incident close INC-0001"), ct);
+        // The strategy features' cards: post-mortem draft (above), a chaos drill and its result, a due scheduled drill.
+        await router.HandleAsync(Say("carol", "drill network-partition"), ct);
+        await router.HandleAsync(Say("bob", "drill check"), ct);
+        await bot.Get<DrBot.Bot.Drills.DrillScheduler>().EnsureTimersAsync(ct);
+        for (var hour = 0; hour < 24 * 8; hour++)
+        {
+            bot.Time.Advance(TimeSpan.FromHours(1));
+            while (await bot.Get<TimerService>().FireDueAsync(ct) > 0)
+            {
+            }
+        }
 
         return (await bot.Store.ListOutboxAsync(undeliveredOnly: false, ct))
             .Where(m => m.Channel == "local")

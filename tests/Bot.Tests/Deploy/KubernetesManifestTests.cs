@@ -125,6 +125,7 @@ public sealed class KubernetesManifestTests
         var paths = Assert.Single(Single<V1Ingress>().Spec.Rules).Http.Paths;
         Assert.Contains(paths, p => p.Path == "/api/messages" && p.PathType == "Exact");
         Assert.Contains(paths, p => p.Path == "/api/slack" && p.PathType == "Prefix");
+        Assert.Contains(paths, p => p.Path == "/status" && p.PathType == "Prefix");
         Assert.All(paths, p => Assert.Equal((service.Metadata.Name, servicePort.Name), (p.Backend.Service.Name, p.Backend.Service.Port.Name)));
         // Only what the platforms call is public: not the alert webhooks, the local chat or /metrics.
         Assert.DoesNotContain(paths, p => p.Path.StartsWith("/api/alerts", StringComparison.Ordinal) || p.Path.StartsWith("/api/local", StringComparison.Ordinal) || p.Path == "/" || p.Path == "/metrics");

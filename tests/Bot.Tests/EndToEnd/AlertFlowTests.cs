@@ -48,7 +48,7 @@ public sealed class AlertFlowTests
         var metrics = await bot.Http.GetStringAsync("metrics");
         Assert.Contains("drbot_incidents_open{severity=\"P1\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("drbot_gates_pending 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("drbot_runs_total{outcome=\"none\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("drbot_runs{outcome=\"none\"} 1", metrics, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -223,6 +223,7 @@ public sealed class PagingTests
         var dispatcher = bot.New<OutboxDispatcher>();
 
         await intake.AcceptAsync([Lag("HighReplicationLag", 15, "w1")], None); // notify only
+        await intake.AcceptAsync([Lag("HighReplicationLag", 15, "w1") with { Status = AlertStatus.Resolved }], None); // never paged: no resolve
         await intake.AcceptAsync([Lag("ReplicationLag", 45, "c1")], None);
         await DeliverAsync(bot, dispatcher);
         var trigger = Assert.Single(server.Requests).Json;

@@ -14,7 +14,7 @@ public sealed class PostMortemTests
     {
         await using var bot = InProcessBot.Create();
         var chat = new Rehearsal(bot);
-        await chat.SayAsync("bob", "drill region-down east-us"); // drills are a lead's (DrBot:Permissions:drill)
+        await chat.SayAsync("carol", "drill region-down east-us");
         var run = await chat.FailoverAsync("alice", "bob", "west-us");
         Assert.Equal(RunOutcome.Succeeded, run.Outcome);
         await chat.SayAsync("bob", "incident commander @carol INC-0001");
@@ -45,7 +45,7 @@ public sealed class PostMortemTests
     {
         await using var bot = InProcessBot.Create();
         var chat = new Rehearsal(bot);
-        await chat.SayAsync("bob", "drill region-down east-us"); // drills are a lead's (DrBot:Permissions:drill)
+        await chat.SayAsync("carol", "drill region-down east-us");
         await chat.FailoverAsync("alice", "bob", "west-us", waitBeforeApproval: TimeSpan.FromMinutes(20));
         await chat.SayAsync("bob", "incident resolve INC-0001");
         await chat.SayAsync("bob", "incident close INC-0001");

@@ -14,9 +14,9 @@ public sealed class Rehearsal(InProcessBot bot)
         bot.Get<IChatInputHandler>().HandleAsync(new ChatInput("local", "local", null, new ChatUser(who, who, bot.Get<Roster>().ByName(who)), text, null, null), None);
 
     /// <summary>Starts a region failover to <paramref name="region"/> and has <paramref name="approver"/> approve its gate; returns the finished run.</summary>
-    public async Task<RunRecord> FailoverAsync(string starter, string approver, string region, TimeSpan? waitBeforeApproval = null)
+    public async Task<RunRecord> FailoverAsync(string starter, string approver, string region, TimeSpan? waitBeforeApproval = null, string command = "failover")
     {
-        var started = await SayAsync(starter, $"failover {region}");
+        var started = await SayAsync(starter, $"{command} {region}");
         Assert.False(started.IsError, started.Text);
         var engine = bot.Get<RunbookEngine>();
         var run = (await bot.Store.ListRunsAsync(unfinishedOnly: true, None)).Single(r => r.Region == region);

@@ -46,13 +46,25 @@ public sealed class IncidentPager(
             Summary = $"{incident.Id} ({incident.Severity}) unacknowledged: escalated to {role} (level {level}): {incident.Title}",
         }, cancellationToken);
 
-    /// <summary>An alert the strategy says pages on-call (replication lag, backup failures): committed with the alert batch.</summary>
-    public IEnumerable<OutboxMessage> AlertMessages(string groupKey, NormalizedAlert alert, AlertDecision decision)
+    /// <summary>
+    /// An alert the strategy says pages on-call (replication lag, backup failures), or the resolution of
+    /// one: the messages are committed with the alert batch. A resolve is sent only for a group that was
+    /// paged (a marker in the store), so warnings resolving do not send resolves for pages never made.
+    /// </summary>
+    public async Task<IReadOnlyList<OutboxMessage>> AlertMessagesAsync(string groupKey, NormalizedAlert alert, AlertDecision decision, CancellationToken cancellationToken)
     {
-        var page = new PageEvent(alert.Status == AlertStatus.Resolved ? PageAction.Resolve : PageAction.Trigger, AlertDedupKey(groupKey),
+        if (!Enabled)
+            return [];
+        var dedup = AlertDedupKey(groupKey);
+        var marker = $"paging:alert:{dedup}";
+        var resolved = alert.Status == AlertStatus.Resolved;
+        if (resolved && await store.GetValueAsync(marker, cancellationToken) != "open")
+            return [];
+        await store.SetValueAsync(marker, resolved ? "resolved" : "open", cancellationToken);
+        var page = new PageEvent(resolved ? PageAction.Resolve : PageAction.Trigger, dedup,
             $"{alert.Name}{(alert.Region is null ? "" : $" in {alert.Region}")}: {decision.Reason}", decision.Severity, Region: alert.Region,
             Details: new Dictionary<string, string> { ["alert_group"] = groupKey, ["rule"] = decision.Rule ?? "", ["summary"] = alert.Summary });
-        return Messages(page);
+        return Messages(page).ToList();
     }
 
     /// <summary>Alert group keys can be long and full of quotes; the services want a short stable key.</summary>

@@ -14,6 +14,7 @@ namespace DrBot.Bot.Tests.Integrations.Support;
 public sealed record ReceivedRequest(string Method, string Path, string Query, string? Authorization, string? ContentType, string Body)
 {
     public int Status { get; set; }
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
     public JsonObject Json => JsonNode.Parse(Body)!.AsObject();
 }
 
@@ -59,7 +60,10 @@ public sealed class RecordingServer : IAsyncDisposable
     {
         using var reader = new StreamReader(context.Request.Body);
         var request = new ReceivedRequest(context.Request.Method, context.Request.Path, context.Request.QueryString.Value ?? "",
-            context.Request.Headers.Authorization.FirstOrDefault(), context.Request.ContentType, await reader.ReadToEndAsync(context.RequestAborted));
+            context.Request.Headers.Authorization.FirstOrDefault(), context.Request.ContentType, await reader.ReadToEndAsync(context.RequestAborted))
+        {
+            Headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+        };
         var answer = Outages.TryDequeue(out var outage) ? outage : _handler(request);
         request.Status = answer.Status;
         _requests.Enqueue(request);
