@@ -37,6 +37,9 @@ internal static class FailoverTimings
             ["DrBot:Regions:east-us:Database:ConnectionString"] = pair.Primary.ConnectionString,
             ["DrBot:Regions:west-us:Role"] = "secondary",
             ["DrBot:Regions:west-us:Database:ConnectionString"] = pair.Replica.ConnectionString,
+            // The application is repointed (in the simulated cluster) to the configured URL, checked by connecting.
+            ["DrBot:Regions:east-us:Cluster:Namespace"] = "policycortex",
+            ["DrBot:Regions:west-us:Database:ApplicationUrl"] = $"postgresql://postgres@127.0.0.1:{pair.Replica.Port}/postgres",
             ["DrBot:People:alice:Roles:0"] = "oncall",
             ["DrBot:People:bob:Roles:0"] = "lead",
         }).Build();

@@ -78,6 +78,9 @@ public sealed partial class AuthorizingChatInputHandler(
             {
                 CardVerbs.Approve => new(CommandPermissions.Approve, null),
                 CardVerbs.Reject => new(CommandPermissions.Reject, null),
+                // Past the point of no return: retry and skip decide like an approval; rolling back anyway is its own command.
+                CardVerbs.RetryStep or CardVerbs.SkipStep => new(CommandPermissions.Approve, null),
+                CardVerbs.RollBackAnyway => new(CommandPermissions.Rollback, null),
                 CardVerbs.StartRunbook => new(StartCommandName(Get(CardVerbs.Runbook) ?? ""), null),
                 CardVerbs.Acknowledge => new(CommandPermissions.IncidentAck, Get(CardVerbs.IncidentId)),
                 _ => null,
@@ -99,6 +102,7 @@ public sealed partial class AuthorizingChatInputHandler(
             HumanUpdateCommand or PublicUpdateCommand => new(CommandPermissions.Update, null),
             DecideCommand decide => new(decide.Approve ? CommandPermissions.Approve : CommandPermissions.Reject, null),
             CancelRunCommand => new(CommandPermissions.Cancel, null),
+            PointOfNoReturnCommand after => new(after.Choice == Runbooks.Engine.AfterPointOfNoReturn.RollBack ? CommandPermissions.Rollback : CommandPermissions.Approve, null),
             DrillCommand => new(CommandPermissions.Drill, null),
             AuditVerifyCommand => new(CommandPermissions.AuditVerify, null),
             // Chaos drills and validations inject faults or load the databases: the drill rule.

@@ -31,6 +31,9 @@ public sealed record DecideCommand(bool Approve, string? RunId, string? Reason) 
 
 public sealed record CancelRunCommand(string RunId) : ChatCommand;
 
+/// <summary>Typed fallback for the point-of-no-return buttons: Retry step, Skip, Roll back anyway.</summary>
+public sealed record PointOfNoReturnCommand(DrBot.Runbooks.Engine.AfterPointOfNoReturn Choice, string? RunId, string? Reason) : ChatCommand;
+
 public sealed record DrillCommand(string? Scenario, string? Region) : ChatCommand;
 
 public sealed record HelpCommand : ChatCommand;

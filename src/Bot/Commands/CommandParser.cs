@@ -25,6 +25,7 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
     public const string Usage =
         "Commands:\n" +
         "  failover <region>          region failover (pre-checks, lead approval, promote, repoint, scale, switch traffic, validate)\n" +
+        "  failover <region> --planned  zero-loss planned switchover with both regions up (fence, wait for replay, promote)\n" +
         "  failover-db <region>       database failover only\n" +
         "  failover-app <region>      application failover only\n" +
         "  failback <region>          return to the primary region\n" +
@@ -39,6 +40,7 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
         "  update <text>              human status update on the current incident\n" +
         "  incident update --public <text>   an update customers see (status page, notices)\n" +
         "  approve <run-id> <gate-id> [reason] / reject <run-id> <gate-id> [reason]\n" +
+        "  retry|skip|rollback [run-id] [reason]  a run stopped past the point of no return (rollback: two leads)\n" +
         "  cancel <run-id>\n" +
         "  drill [region-down|lag <seconds>|clear] [region]\n" +
         "  audit verify               check the audit chain\n" +
@@ -72,6 +74,7 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
                 ? ParseResult.Fail("Usage: update <text> — say what changed, for the status posts.")
                 : ParseResult.Ok(new HumanUpdateCommand(string.Join(' ', rest))),
             "approve" or "reject" => ParseDecision(verb == "approve", rest),
+            "retry" or "skip" or "rollback" => ParsePointOfNoReturn(verb, rest),
             "cancel" => rest.Count == 1
                 ? ParseResult.Ok(new CancelRunCommand(rest[0]))
                 : ParseResult.Fail("Usage: cancel <run-id>"),
@@ -85,8 +88,14 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
     private ParseResult ParseRegionCommand(string verb, string runbook, List<string> rest)
     {
         var valid = string.Join(", ", regions);
+        // failover <region> --planned: the zero-loss switchover with both regions up (drills).
+        if (verb == "failover" && rest.Count == 2 && string.Equals(rest[1], "--planned", StringComparison.OrdinalIgnoreCase))
+        {
+            runbook = "planned-switchover";
+            rest = [rest[0]];
+        }
         if (rest.Count != 1)
-            return ParseResult.Fail($"Usage: {verb} <region>. Valid regions: {valid}.");
+            return ParseResult.Fail($"Usage: {verb} <region>{(verb == "failover" ? " [--planned]" : "")}. Valid regions: {valid}.");
         var region = regions.FirstOrDefault(r => string.Equals(r, rest[0], StringComparison.OrdinalIgnoreCase));
         return region is null
             ? ParseResult.Fail($"Unknown region '{rest[0]}'. Valid regions: {valid}.")
@@ -181,6 +190,18 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
         }
         var reason = rest.Count > 0 ? string.Join(' ', rest) : null;
         return ParseResult.Ok(new DecideCommand(approve, runId, reason));
+    }
+
+    private static ParseResult ParsePointOfNoReturn(string verb, List<string> rest)
+    {
+        string? runId = null;
+        if (rest.Count > 0 && rest[0].StartsWith("run-", StringComparison.OrdinalIgnoreCase))
+        {
+            runId = rest[0].ToLowerInvariant();
+            rest = rest.Skip(1).ToList();
+        }
+        var choice = verb switch { "retry" => Runbooks.Engine.AfterPointOfNoReturn.Retry, "skip" => Runbooks.Engine.AfterPointOfNoReturn.Skip, _ => Runbooks.Engine.AfterPointOfNoReturn.RollBack };
+        return ParseResult.Ok(new PointOfNoReturnCommand(choice, runId, rest.Count > 0 ? string.Join(' ', rest) : null));
     }
 
     private ParseResult ParseDrill(List<string> rest)

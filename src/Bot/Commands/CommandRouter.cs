@@ -94,6 +94,7 @@ public sealed partial class CommandRouter(
                 ChatReply.Public(await publicUpdates.PublishAsync(id, update.Text, actor, cancellationToken))),
             DecideCommand decide => await DecideTypedAsync(decide, actor, cancellationToken),
             CancelRunCommand cancel => await CancelAsync(cancel.RunId, actor, cancellationToken),
+            PointOfNoReturnCommand after => await AfterPointOfNoReturnTypedAsync(after, actor, cancellationToken),
             DrillCommand drill => ChatReply.Public(await drills.RunAsync(drill, actor, cancellationToken)),
             _ => ChatReply.PrivateText(CommandParser.Usage),
         };
@@ -118,6 +119,12 @@ public sealed partial class CommandRouter(
                 if (!int.TryParse(Get(CardVerbs.Version), NumberStyles.Integer, CultureInfo.InvariantCulture, out var version))
                     return ChatReply.Error($"This button carries no card version, so DrBot cannot tell whether the card is current; use the latest card or type `{action.Verb} {runId} {stepId}`.");
                 return await DecideAsync(new GateDecisionRequest(runId, stepId, actor, action.Verb == CardVerbs.Approve, Get(CardVerbs.Reason), version), cancellationToken);
+            case CardVerbs.RetryStep or CardVerbs.SkipStep or CardVerbs.RollBackAnyway:
+                if (Get(CardVerbs.RunId) is not { } stoppedRun || Get(CardVerbs.StepId) is not { } failedStep)
+                    return ChatReply.Error("This button is missing its run id or step id; use the latest card or type `retry|skip|rollback <run-id>`.");
+                int? cardVersion = int.TryParse(Get(CardVerbs.Version), NumberStyles.Integer, CultureInfo.InvariantCulture, out var cv) ? cv : null;
+                var choice = action.Verb switch { CardVerbs.RetryStep => AfterPointOfNoReturn.Retry, CardVerbs.SkipStep => AfterPointOfNoReturn.Skip, _ => AfterPointOfNoReturn.RollBack };
+                return await AfterPointOfNoReturnAsync(new PointOfNoReturnRequest(stoppedRun, failedStep, actor, choice, Get(CardVerbs.Reason), cardVersion), cancellationToken);
             case CardVerbs.StartRunbook:
                 if (Get(CardVerbs.Runbook) is not { } runbook || Get(CardVerbs.Region) is not { } region)
                     return ChatReply.Error("This button is missing its runbook or region.");
@@ -127,7 +134,7 @@ public sealed partial class CommandRouter(
             case var verb when StrategyCommandHandler.Verbs.Contains(verb):
                 return await strategy.HandleActionAsync(verb, action.Data, actor, cancellationToken);
             default:
-                return ChatReply.Error($"Unknown card action '{action.Verb}'. Valid: approve, reject, start-runbook, ack, refresh.");
+                return ChatReply.Error($"Unknown card action '{action.Verb}'. Valid: approve, reject, retry-step, skip-step, roll-back-anyway, start-runbook, ack, refresh.");
         }
     }
 
@@ -139,10 +146,16 @@ public sealed partial class CommandRouter(
         // incident is opened for nothing; the service's claim decides when two starts race.
         if (await runbooks.UnderWayAsync(runbook, region, cancellationToken) is { } underWay)
             return AlreadyRunning(underWay);
-        incidentId ??= (await incidents.ListOpenAsync(cancellationToken)).OrderByDescending(i => i.OpenedAt).FirstOrDefault()?.Id;
+        if (RegionRules.RefuseTarget(options.Value, runbook, region) is { } refused)
+            return ChatReply.PrivateText(refused);
+        // The run belongs to the P1 of the region it leaves; without one, it opens that P1.
+        var leaving = await engine.RegionLeftAsync(region, cancellationToken);
+        incidentId ??= (await incidents.ListOpenAsync(cancellationToken))
+            .Where(i => i.Severity == "P1" && string.Equals(i.Region, leaving, StringComparison.OrdinalIgnoreCase))
+            .OrderByDescending(i => i.OpenedAt).FirstOrDefault()?.Id;
         if (incidentId is null)
         {
-            var opened = await workflow.OpenAsync(new OpenIncidentRequest("P1", $"{runbook} to {region}", actor, Region: options.Value.RegionWithRole(RegionRoles.Primary)), cancellationToken);
+            var opened = await workflow.OpenAsync(new OpenIncidentRequest("P1", $"{runbook} from {leaving ?? "?"} to {region}", actor, Region: leaving), cancellationToken);
             if (!opened.Ok)
                 return ChatReply.Error(opened.Message);
             incidentId = opened.Incident!.Id;
@@ -177,6 +190,26 @@ public sealed partial class CommandRouter(
         if (TypedDecision.NamedGate(decide.Reason, gate.Id) is not { } reason)
             return TypedDecision.Confirm(target, gate, decide.Approve, decide.Reason);
         return await DecideAsync(new GateDecisionRequest(target.Id, gate.Id, actor, decide.Approve, reason.Length == 0 ? null : reason, target.Version), cancellationToken);
+    }
+
+    private async Task<ChatReply> AfterPointOfNoReturnAsync(PointOfNoReturnRequest request, CancellationToken cancellationToken)
+    {
+        var result = await runbooks.DecideAfterPointOfNoReturnAsync(request, cancellationToken);
+        var current = await CurrentCardAsync(request.RunId, result.Message, cancellationToken);
+        return result.Applied
+            ? ChatReply.Public(result.Message, current.Card)
+            : new ChatReply(result.Message, Private: true, current.Card, IsError: true);
+    }
+
+    private async Task<ChatReply> AfterPointOfNoReturnTypedAsync(PointOfNoReturnCommand command, Actor actor, CancellationToken cancellationToken)
+    {
+        var stopped = await runbooks.StoppedPastPointOfNoReturnAsync(command.RunId, cancellationToken);
+        if (stopped.Count != 1)
+            return ChatReply.PrivateText(stopped.Count == 0
+                ? "No run is stopped past the point of no return" + (command.RunId is null ? "." : $" with id {command.RunId}.")
+                : $"Several runs are stopped: {string.Join(", ", stopped.Select(r => r.Id))}. Say which: `retry|skip|rollback <run-id>`.");
+        var run = stopped[0];
+        return await AfterPointOfNoReturnAsync(new PointOfNoReturnRequest(run.Id, run.Facts[PointOfNoReturn.GateFact], actor, command.Choice, command.Reason, null), cancellationToken);
     }
 
     private async Task<ChatReply> CancelAsync(string runId, Actor actor, CancellationToken cancellationToken)
@@ -221,8 +254,10 @@ public sealed partial class CommandRouter(
     private ChatReply ShowRunbook(string name)
     {
         var definition = catalog.Find(name)!;
+        var irreversible = PointOfNoReturn.StepOf(definition)?.Id;
         var steps = string.Join("\n", definition.Steps.Select((s, i) =>
-            $"{i + 1}. [{s.Kind.ToString().ToLowerInvariant()}] {s.Title}" + (s.Role is null ? "" : $" (approver: {s.Role})") + (s.Condition is null ? "" : $" (only when {s.Condition})")));
+            $"{i + 1}. [{s.Kind.ToString().ToLowerInvariant()}] {s.Title}" + (s.Role is null ? "" : $" (approver: {s.Role})") + (s.Condition is null ? "" : $" (only when {s.Condition})")
+            + (s.Id == irreversible ? " ⚠ point of no return: past it a failing step stops for Retry step / Skip / Roll back anyway" : "")));
         return ChatReply.PrivateText($"{definition.Title}\n{definition.Description}\n{steps}\n\nState diagram (Mermaid):\n{engine.ExportGraph(name, GraphFormat.Mermaid)}");
     }
 

@@ -81,4 +81,12 @@ public static class HostLogEvents
     public const int RegionRecovered = 7011;
     /// <summary>HealthMonitor.Triggers.cs</summary>
     public const int FailoverStartRefused = 7012;
+    /// <summary>HealthMonitor.Triggers.cs</summary>
+    public const int PendingFenceTried = 7013;
+    /// <summary>HealthMonitor.Triggers.cs</summary>
+    public const int PendingFencesFailed = 7014;
+    /// <summary>HeartbeatService.cs</summary>
+    public const int HeartbeatStarted = 7020;
+    /// <summary>HeartbeatService.cs</summary>
+    public const int HeartbeatNotAcknowledged = 7021;
 }

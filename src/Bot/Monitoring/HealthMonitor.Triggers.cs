@@ -69,17 +69,57 @@ public sealed partial class HealthMonitor
     private static HealthTriggerResult UnderWay(HealthTrigger trigger, string incidentId, RunRecord running) =>
         new(trigger, true, incidentId, running.Id, $"{running.Runbook} {running.Id} is already under way on {incidentId}; no second run");
 
-    /// <summary>The standby to fail over to: secondary before backup, a region whose last check passed before one that failed.</summary>
+    /// <summary>The standby to fail over to: never a backup region (data only); a region whose last check passed before one that failed.</summary>
     private string? ChooseTarget(string down)
     {
         static int Rank(string role) => role.ToLowerInvariant() switch { RegionRoles.Secondary => 0, RegionRoles.Backup => 1, RegionRoles.Primary => 3, _ => 2 };
         return options.Value.Regions
-            .Where(r => !string.Equals(r.Key, down, StringComparison.OrdinalIgnoreCase))
+            .Where(r => !string.Equals(r.Key, down, StringComparison.OrdinalIgnoreCase) && !RegionRules.IsBackup(r.Value))
             .OrderBy(r => History(r.Key)?.LastHealthy == false ? 1 : 0)
             .ThenBy(r => Rank(r.Value.Role))
             .Select(r => r.Key)
             .FirstOrDefault();
     }
+
+    private Task _fencing = Task.CompletedTask;
+
+    /// <summary>
+    /// Tries the pending fences beside the probes, never under them: a host that blackholes connections
+    /// takes a whole status timeout to fail, which must not delay detection. One attempt at a time.
+    /// </summary>
+    private void StartFencingReturned(CancellationToken cancellationToken)
+    {
+        if (_fencing.IsCompleted)
+            _fencing = FenceReturnedAsync(cancellationToken);
+    }
+
+    /// <summary>Old primaries the failover could not fence: one that answers again is fenced now, and the channel is told.</summary>
+    private async Task FenceReturnedAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        if (fences is null)
+            return;
+        try
+        {
+            foreach (var (fence, detail) in await fences.FenceReturnedAsync(cancellationToken))
+            {
+                LogFenced(fence.Region, detail);
+                if (notifier is not null)
+                    // One notice per run and outcome: a fence that keeps failing is said once, not every interval.
+                    await notifier.NotifyAsync(fence.RunId, fence.IncidentId, detail.Contains("NOT be fenced", StringComparison.Ordinal) ? "fencing-failed" : "fencing", detail, cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogFenceFailed(ex);
+        }
+    }
+
+    [LoggerMessage(EventId = HostLogEvents.PendingFenceTried, Level = LogLevel.Warning, Message = "Pending fence of {Region}: {Detail}")]
+    private partial void LogFenced(string region, string detail);
+
+    [LoggerMessage(EventId = HostLogEvents.PendingFencesFailed, Level = LogLevel.Error, Message = "Pending fences could not be tried")]
+    private partial void LogFenceFailed(Exception ex);
 
     [LoggerMessage(EventId = HostLogEvents.HealthTriggered, Level = LogLevel.Warning, Message = "Health trigger {Rule} in {Region}: {Reason} (detected after {Seconds} s; active region: {Active})")]
     private partial void LogTriggered(string region, string rule, string reason, double seconds, bool active);

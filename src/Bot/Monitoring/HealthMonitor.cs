@@ -4,6 +4,7 @@ using DrBot.Bot.Alerts.Intake;
 using DrBot.Runbooks.Application;
 using DrBot.Runbooks.Incidents;
 using DrBot.Runbooks.Infrastructure;
+using DrBot.Runbooks.Infrastructure.Failover;
 using DrBot.Runbooks.Policy;
 using Microsoft.Extensions.Options;
 
@@ -30,7 +31,9 @@ public sealed partial class HealthMonitor(
     IOptions<DrBotOptions> options,
     TimeProvider time,
     ILogger<HealthMonitor> logger,
-    ITrafficRouter? traffic = null) : BackgroundService
+    ITrafficRouter? traffic = null,
+    PendingFences? fences = null,
+    IRunbookNotifier? notifier = null) : BackgroundService
 {
     private readonly HealthMonitorOptions _options = monitorOptions.Value;
     private readonly ConcurrentDictionary<string, RegionHealthHistory> _histories = new(StringComparer.OrdinalIgnoreCase);
@@ -97,6 +100,7 @@ public sealed partial class HealthMonitor(
                     results.Add(await RaiseAsync(trigger, string.Equals(trigger.Region, active, StringComparison.OrdinalIgnoreCase), cancellationToken));
                 }
             }
+            StartFencingReturned(cancellationToken);
             return results;
         }
         finally

@@ -18,6 +18,8 @@ public static class HealthMonitorRegistration
         services.AddSingleton<IValidateOptions<HealthMonitorOptions>, HealthMonitorOptionsValidator>();
         services.AddSingleton<HealthMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<HealthMonitor>());
+        if (live)
+            services.AddHostedService<HeartbeatService>();
         return services;
     }
 }

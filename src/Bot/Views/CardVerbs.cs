@@ -8,6 +8,10 @@ public static class CardVerbs
     public const string StartRunbook = "start-runbook";
     public const string Acknowledge = "ack";
     public const string Refresh = "refresh";
+    /// <summary>Point-of-no-return gate: run the failed step again, go past it, or (two leads) roll back anyway.</summary>
+    public const string RetryStep = "retry-step";
+    public const string SkipStep = "skip-step";
+    public const string RollBackAnyway = "roll-back-anyway";
 
     public const string RunId = "runId";
     public const string StepId = "stepId";

@@ -34,7 +34,27 @@ public static class RunbookCard
         var buttons = new List<CardButton>();
         var inputs = new List<CardInput>();
         CardRefresh? refresh = null;
-        if (pending is not null)
+        if (pending is not null && PointOfNoReturn.IsGate(run, pending.Id))
+        {
+            var stepTitle = run.Step(pending.Id)?.Title ?? pending.Title;
+            blocks.Add(new TextBlock($"**Stopped past the point of no return:** {stepTitle} failed. Nothing is undone automatically; a lead other than {run.StartedBy} chooses. " +
+                "Roll back anyway needs two leads (one asks, another confirms)."));
+            inputs.Add(new CardInput(CardVerbs.Reason, "Reason (optional)", "Why"));
+            var data = new Dictionary<string, string>
+            {
+                [CardVerbs.RunId] = run.Id,
+                [CardVerbs.StepId] = pending.Id,
+                [CardVerbs.Version] = run.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+            buttons.Add(new CardButton("Retry step", CardVerbs.RetryStep, data, ButtonStyle.Positive));
+            buttons.Add(new CardButton("Skip", CardVerbs.SkipStep, data, ButtonStyle.Default,
+                new ButtonConfirm("Skip this step?", $"{stepTitle} is left failed and the run goes on.", "Skip", "Cancel")));
+            buttons.Add(new CardButton("Roll back anyway", CardVerbs.RollBackAnyway, data, ButtonStyle.Destructive,
+                new ButtonConfirm("Roll back anyway?", "Traffic and the application go back to the region left, which may be dead; the promoted database stays promoted.", "Roll back", "Cancel")));
+            var approvers = roster.WithRole(pending.Role ?? Roles.Lead).Where(p => p.Name != run.StartedBy).ToList();
+            refresh = new CardRefresh(CardVerbs.Refresh, new Dictionary<string, string> { [CardVerbs.RunId] = run.Id }, approvers);
+        }
+        else if (pending is not null)
         {
             var role = pending.Role ?? Roles.Lead;
             var stepTitle = run.Step(pending.Id)?.Title ?? pending.Title;
@@ -84,7 +104,10 @@ public static class RunbookCard
 
     public static string DecisionStamp(GateDecision d, RunRecord run)
     {
-        var gate = run.Step(d.StepId)?.Title ?? d.StepId;
+        var stepId = d.StepId.Split('#')[0];
+        var gate = run.Step(stepId)?.Title ?? stepId;
+        if (stepId != d.StepId)
+            return $"{(d.StepId.EndsWith("#rollback-asked", StringComparison.Ordinal) ? "↩ Asked" : "▶ Chose")} by {d.DisplayName} ({d.Channel}) at {Durations.Clock(d.DecidedAt)}: {gate} — {d.Reason}";
         var verb = d.Approved ? "✅ Approved" : "⛔ Rejected";
         return $"{verb} by {d.DisplayName} ({d.Channel}) at {Durations.Clock(d.DecidedAt)}: {gate}" + (string.IsNullOrWhiteSpace(d.Reason) ? "" : $" — “{d.Reason}”");
     }
@@ -96,7 +119,7 @@ public static class RunbookCard
             facts.Add(new Fact("From", run.FromRegion));
         if (run.IncidentId is not null)
             facts.Add(new Fact("Incident", run.IncidentId));
-        foreach (var key in new[] { "replication_lag_seconds", "rpo_seconds", "secondary_healthy" })
+        foreach (var key in new[] { "replication_lag_seconds", "rpo_seconds", "rpo_basis", "fencing", "secondary_healthy" })
             if (run.Facts.TryGetValue(key, out var value))
                 facts.Add(new Fact(key.Replace('_', ' '), value));
         return facts;

@@ -73,6 +73,22 @@ public sealed class RunbookService(
         return result;
     }
 
+    /// <summary>Retry step, Skip or Roll back anyway at a point-of-no-return stop; the run is queued to go on when applied.</summary>
+    public async Task<DecisionResult> DecideAfterPointOfNoReturnAsync(PointOfNoReturnRequest request, CancellationToken cancellationToken)
+    {
+        var result = await engine.DecideAfterPointOfNoReturnAsync(request, cancellationToken);
+        if (result.Applied)
+        {
+            queue.Enqueue(request.RunId);
+        }
+        return result;
+    }
+
+    /// <summary>The unfinished runs stopped past the point of no return (only <paramref name="runId"/> when given).</summary>
+    public async Task<IReadOnlyList<RunRecord>> StoppedPastPointOfNoReturnAsync(string? runId, CancellationToken cancellationToken) =>
+        [.. (await runs.ListUnfinishedAsync(cancellationToken))
+            .Where(r => (runId is null || r.Id == runId) && r.Facts.TryGetValue(PointOfNoReturn.GateFact, out var step) && PointOfNoReturn.IsGate(r, step))];
+
     /// <summary>
     /// A typed <c>approve [run-id]</c>: the one run waiting for a decision (or the named one). Null with
     /// a message when none or several wait.

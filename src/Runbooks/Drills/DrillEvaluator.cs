@@ -85,7 +85,9 @@ public sealed class DrillEvaluator(IDatabaseReplica databases, IHealthProbe heal
         var host = drill.Facts.GetValueOrDefault(DrillFacts.Host(promotedRegion));
         foreach (var (region, settings) in options.Value.Regions)
         {
-            var url = await clusters.GetEnvironmentAsync(region, settings.Cluster.Namespace, "core-api", "DATABASE_URL", cancellationToken);
+            // Drills run in the simulated world, whose namespace is the demo's when none is configured.
+            var url = await clusters.GetEnvironmentAsync(region, settings.Cluster.Namespace ?? Infrastructure.Simulated.SimulatedWorldLayout.DefaultNamespace,
+                settings.Cluster.ApplicationDeployment ?? "core-api", settings.Cluster.DatabaseUrlVariable ?? "DATABASE_URL", cancellationToken);
             if (url is null || host is null || !url.Contains(host, StringComparison.OrdinalIgnoreCase))
                 continue;
             var probe = (await health.ProbeAsync(region, cancellationToken)).Probes.FirstOrDefault(p => p.Service == "core-api");

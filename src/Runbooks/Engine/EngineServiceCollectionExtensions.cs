@@ -1,6 +1,7 @@
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Executors;
 using DrBot.Runbooks.Infrastructure;
+using DrBot.Runbooks.Infrastructure.Failover;
 using DrBot.Runbooks.People;
 using DrBot.Runbooks.Policy;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,6 +31,12 @@ public static class EngineServiceCollectionExtensions
             sp => new RunbookDefinitionValidator(sp.GetServices<StepExecutorName>().Select(n => n.Name))));
         services.AddBuiltInStepExecutors();
 
+        services.TryAddSingleton<RegionApplicationSettings>();
+        services.TryAddSingleton<HeartbeatLedger>();
+        services.TryAddSingleton<PendingFences>();
+        services.TryAddSingleton<RegionApplicationSettings>();
+        services.TryAddSingleton<HeartbeatLedger>();
+        services.TryAddSingleton<PendingFences>();
         services.TryAddSingleton<StepExecutorRegistry>();
         services.TryAddSingleton<RunbookCatalog>();
         services.TryAddSingleton<RunbookEngine>();

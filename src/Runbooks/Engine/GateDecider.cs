@@ -62,6 +62,11 @@ internal sealed class GateDecider(IRunStore store, RunWriter writer, RunLeases l
         {
             return await RefuseAsync(request, DecisionRefusal.NoPendingGate, $"Run {run.Id} has no step '{request.StepId}'.", null, cancellationToken);
         }
+        if (PointOfNoReturn.IsGate(run, step.Id))
+        {
+            return await RefuseAsync(request, DecisionRefusal.NoPendingGate,
+                $"'{record.Title}' failed past the point of no return: choose Retry step, Skip or Roll back anyway on the card (or type retry, skip or rollback).", null, cancellationToken);
+        }
         var existing = await store.GetDecisionAsync(run.Id, step.Id, cancellationToken);
         if (existing is not null)
         {
@@ -173,17 +178,17 @@ internal sealed class GateDecider(IRunStore store, RunWriter writer, RunLeases l
         await writer.SaveAsync(run, cancellationToken, change, new RunChange(RunChangeKind.Finished, step.Id, run.OutcomeReason!));
     }
 
-    private async Task<DecisionResult> RefuseAsync(GateDecisionRequest request, DecisionRefusal refusal, string message, GateDecision? existing, CancellationToken cancellationToken)
+    public async Task<DecisionResult> RefuseAsync(GateDecisionRequest request, DecisionRefusal refusal, string message, GateDecision? existing, CancellationToken cancellationToken)
     {
         var verb = request.Approve ? "approve" : "reject";
         await writer.AuditAsync(request.Who.ToString(), "decision-refused", $"{request.RunId}/{request.StepId}", $"{verb} refused ({refusal}): {message}", cancellationToken);
         return DecisionResult.Refused(refusal, message, existing);
     }
 
-    private static string AlreadyDecided(GateDecision decision, RunRecord run) =>
+    internal static string AlreadyDecided(GateDecision decision, RunRecord run) =>
         $"Already {(decision.Approved ? "approved" : "rejected")} by {decision.DecidedBy} at {decision.DecidedAt:HH:mm}. {CurrentState(run)}";
 
-    private static string CurrentState(RunRecord run) =>
+    internal static string CurrentState(RunRecord run) =>
         run.IsFinished
             ? $"Run {run.Id} ended {run.Outcome}."
             : $"Run {run.Id} is at '{run.Step(run.State)?.Title ?? run.State}'.";

@@ -81,6 +81,10 @@ public sealed partial class RunbookEngine
         {
             return await ReachGateAsync(run, definition, step, record, machine, cancellationToken);
         }
+        if (record.Status == StepStatus.AwaitingApproval && PointOfNoReturn.IsGate(run, step.Id))
+        {
+            return await ApplyStoredPointOfNoReturnDecisionAsync(run, definition, step, record, cancellationToken);
+        }
         if (record.Status == StepStatus.AwaitingApproval)
         {
             return await ApplyStoredDecisionAsync(run, definition, step, machine, cancellationToken);
@@ -133,6 +137,10 @@ public sealed partial class RunbookEngine
         record.Status = StepStatus.Failed;
         await _writer.JournalAsync(run, step.Id, record.Attempts, JournalPhase.Failed, result.RollbackSignal ?? "failed", result.Detail, cancellationToken);
         await _writer.AuditAsync("drbot", "step-failed", $"{run.Id}/{step.Id}", $"{result.RollbackSignal} {result.Detail}".Trim(), cancellationToken);
+        if (PointOfNoReturn.IsPassed(run, definition))
+        {
+            return await StopAtPointOfNoReturnAsync(run, definition, step, record, result, cancellationToken);
+        }
         if (result.RollbackSignal is not null || step.OnFailure == FailurePolicy.Rollback)
         {
             var reason = result.RollbackSignal is null ? $"{record.Title} failed: {result.Detail}" : $"{result.RollbackSignal}: {result.Detail}";

@@ -82,6 +82,10 @@ public sealed partial class RunbookEngine
         {
             return new StartRunResult(false, $"Unknown region '{request.Region}'. Valid: {string.Join(", ", Regions)}.", null);
         }
+        if (Policy.RegionRules.RefuseTarget(_options, definition.Name, region) is { } refused)
+        {
+            return new StartRunResult(false, refused, null);
+        }
         var person = _roster.ByName(request.StartedBy.PersonName);
         // The bot itself (the health monitor) may start a run: it stops at the gates like any other,
         // and since no roster person started it, four-eyes lets any approver of the gate's role decide.
@@ -163,8 +167,19 @@ public sealed partial class RunbookEngine
         var definition = _catalog.Find(runbook)
             ?? throw new ArgumentException($"Unknown runbook '{runbook}'. Valid: {string.Join(", ", _catalog.Names)}.", nameof(runbook));
         var info = new RunMachine(definition, new RunRecord { Id = "graph", Runbook = definition.Name }).GetInfo();
-        return format == GraphFormat.Dot ? UmlDotGraph.Format(info) : MermaidGraph.Format(info);
+        if (format == GraphFormat.Dot)
+        {
+            return UmlDotGraph.Format(info);
+        }
+        // The diagram marks the point of no return: past it, failures stop at a gate instead of rolling back.
+        var mermaid = MermaidGraph.Format(info);
+        return PointOfNoReturn.StepOf(definition) is { } irreversible
+            ? $"{mermaid.TrimEnd()}\n\tnote right of {irreversible.Id} : point of no return — past it nothing is undone automatically\n"
+            : mermaid;
     }
+
+    /// <summary>The region a run towards <paramref name="target"/> would leave (where traffic goes now, else the configured primary).</summary>
+    public Task<string?> RegionLeftAsync(string target, CancellationToken cancellationToken) => CurrentPrimaryAsync(target, cancellationToken);
 
     /// <summary>The region the run leaves: where traffic goes now, else the configured primary.</summary>
     private async Task<string?> CurrentPrimaryAsync(string target, CancellationToken cancellationToken)

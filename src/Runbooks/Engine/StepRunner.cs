@@ -89,6 +89,11 @@ public sealed class StepRunner
         {
             return await executor.ExecuteAsync(context, cancellationToken);
         }
+        catch (Infrastructure.Live.InfrastructureNotConfiguredException ex)
+        {
+            // A missing key, or a 404/403 from an API: permanent until someone changes the configuration.
+            return StepResult.Fail(ex.Message);
+        }
         catch (ArgumentException ex)
         {
             // A missing or bad argument will not get better by retrying.

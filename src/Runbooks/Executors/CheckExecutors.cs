@@ -9,6 +9,11 @@ public sealed class PrimaryDownCheck(IHealthProbe health, IDatabaseReplica datab
 {
     public string Name => ExecutorNames.PrimaryDown;
 
+    /// <summary>What the approval card says about fencing the region being left.</summary>
+    public static string Fencing(string region, bool databaseReachable) => databaseReachable
+        ? $"{region} answers: it is fenced (traffic endpoint off, database read-only, sessions ended) before the promotion"
+        : FenceExecutor.UnreachableWords(region);
+
     public async Task<StepResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
     {
         var region = context.Region();
@@ -18,9 +23,10 @@ public sealed class PrimaryDownCheck(IHealthProbe health, IDatabaseReplica datab
         if (probe.Unreachable || probe.Probes.Count == 0 || !db.Reachable)
         {
             var dbText = db.Reachable ? "database reachable" : "database unreachable";
-            return StepResult.Ok($"{region} is down: {failing} of {probe.Probes.Count} health checks fail, {dbText}", Facts(("primary_down", "true")));
+            return StepResult.Ok($"{region} is down: {failing} of {probe.Probes.Count} health checks fail, {dbText}", Facts(("primary_down", "true"), ("fencing", Fencing(region, db.Reachable))));
         }
-        return StepResult.Fail($"{region} still answers: {probe.Probes.Count - failing} of {probe.Probes.Count} health checks pass and its database is reachable", facts: Facts(("primary_down", "false")));
+        return StepResult.Fail($"{region} still answers: {probe.Probes.Count - failing} of {probe.Probes.Count} health checks pass and its database is reachable",
+            facts: Facts(("primary_down", "false"), ("fencing", Fencing(region, true))));
     }
 }
 

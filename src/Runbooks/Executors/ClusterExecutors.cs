@@ -18,14 +18,14 @@ public sealed class ClusterCredentialsExecutor(IClusterManager cluster) : IStepE
 /// <c>kubectl scale deployment --all --replicas=N</c>: verifies first (already at N = nothing to do),
 /// remembers the replicas before (fact) for the compensation, and waits for the rollout.
 /// </summary>
-public sealed class ClusterScaleExecutor(IClusterManager cluster) : IStepExecutor
+public sealed class ClusterScaleExecutor(IClusterManager cluster, RegionApplicationSettings? settings = null) : IStepExecutor
 {
     public string Name => ExecutorNames.ClusterScale;
 
     public async Task<StepResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
     {
         var region = context.Region();
-        var ns = context.Namespace();
+        var ns = context.Namespace(settings, region);
         var replicas = (int)(context.Number("replicas") ?? 3);
         var deployments = await cluster.GetDeploymentsAsync(region, ns, cancellationToken);
         var facts = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -53,7 +53,7 @@ public sealed class ClusterScaleExecutor(IClusterManager cluster) : IStepExecuto
 }
 
 /// <summary>Compensation: scales the region's deployments back to what they were before the scale-up.</summary>
-public sealed class ClusterRestoreScaleExecutor(IClusterManager cluster) : IStepExecutor
+public sealed class ClusterRestoreScaleExecutor(IClusterManager cluster, RegionApplicationSettings? settings = null) : IStepExecutor
 {
     public string Name => ExecutorNames.ClusterRestoreScale;
 
@@ -65,7 +65,7 @@ public sealed class ClusterRestoreScaleExecutor(IClusterManager cluster) : IStep
         {
             return StepResult.Ok($"{region}: no earlier replica count was recorded: nothing to scale back");
         }
-        var ns = context.Namespace();
+        var ns = context.Namespace(settings, region);
         var deployments = await cluster.GetDeploymentsAsync(region, ns, cancellationToken);
         if (deployments.Count > 0 && deployments.All(d => d.DesiredReplicas == before))
         {

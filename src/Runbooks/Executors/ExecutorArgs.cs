@@ -7,9 +7,6 @@ namespace DrBot.Runbooks.Executors;
 /// <summary>Reading executor arguments and turning port results into step results.</summary>
 internal static class ExecutorArgs
 {
-    public const string DefaultNamespace = "policycortex";
-    public const string DefaultDeployment = "core-api";
-
     public static string Text(this StepContext context, string name, string? fallback = null)
     {
         if (context.Args.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value))
@@ -21,7 +18,11 @@ internal static class ExecutorArgs
 
     public static string Region(this StepContext context) => context.Text("region", context.Run.Region);
 
-    public static string Namespace(this StepContext context) => context.Text("namespace", DefaultNamespace);
+    /// <summary>The <c>namespace</c> argument, else the region's configured namespace (see <see cref="RegionApplicationSettings"/>).</summary>
+    public static string Namespace(this StepContext context, RegionApplicationSettings? settings, string region) =>
+        context.Args.TryGetValue("namespace", out var ns) && !string.IsNullOrWhiteSpace(ns)
+            ? ns
+            : (settings ?? RegionApplicationSettings.Simulated).Namespace(region);
 
     public static double? Number(this StepContext context, string name) =>
         context.Args.TryGetValue(name, out var value)

@@ -23,4 +23,12 @@ public static class ExecutorNames
     public const string StatusPage = "status-page";
     public const string Timeline = "timeline";
     public const string Ticket = "ticket";
+    public const string Fence = "db.fence";
+    public const string Unfence = "db.unfence";
+    public const string WaitForReplay = "db.wait-replay";
+    public const string DataLossBound = "check.data-loss-bound";
+    public const string CachePromote = "cache.promote";
+    public const string CacheRestore = "cache.restore";
+    public const string RegionConfigured = "check.region-configured";
+
 }

@@ -8,7 +8,7 @@ namespace DrBot.Runbooks.Executors;
 /// Post-failover: every deployment ready and every service healthy in the region. Deployments still
 /// rolling out are transient; unhealthy services report <c>secondary_unhealthy</c> (a rollback trigger).
 /// </summary>
-public sealed class ServicesVerifyExecutor(IHealthProbe health, IClusterManager cluster) : IStepExecutor
+public sealed class ServicesVerifyExecutor(IHealthProbe health, IClusterManager cluster, RegionApplicationSettings? settings = null) : IStepExecutor
 {
     public string Name => ExecutorNames.ServicesVerify;
 
@@ -22,7 +22,7 @@ public sealed class ServicesVerifyExecutor(IHealthProbe health, IClusterManager 
             var failing = string.Join(", ", probe.Probes.Where(p => !p.Healthy).Select(p => $"{p.Service} ({p.Detail})"));
             return StepResult.Fail($"{region} services unhealthy: {failing}", RollbackSignals.SecondaryUnhealthy, Facts(("secondary_healthy", "false")));
         }
-        var deployments = await cluster.GetDeploymentsAsync(region, context.Namespace(), cancellationToken);
+        var deployments = await cluster.GetDeploymentsAsync(region, context.Namespace(settings, region), cancellationToken);
         var notReady = deployments.Where(d => d.ReadyReplicas < d.DesiredReplicas).ToList();
         if (notReady.Count > 0)
         {
@@ -55,23 +55,27 @@ public sealed class SmokeTestsExecutor(IHealthProbe health) : IStepExecutor
 }
 
 /// <summary>
-/// Data consistency on the new primary (checksums; and a <c>marker</c> written before the failover, when the
-/// argument names one); a mismatch reports <c>data_inconsistency_detected</c> (a rollback trigger).
+/// Data consistency on the new primary: it accepts a new heartbeat, the newest heartbeat it held when
+/// promoted is there, and after a planned switchover its WAL includes the old primary's last position.
+/// A mismatch reports <c>data_inconsistency_detected</c>.
 /// </summary>
-public sealed class DataConsistencyExecutor(IDatabaseReplica database) : IStepExecutor
+public sealed class DataConsistencyExecutor(IDatabaseReplica database, IDatabaseHeartbeat? heartbeat = null) : IStepExecutor
 {
     public string Name => ExecutorNames.DataConsistency;
 
     public async Task<StepResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
     {
         var region = context.Region();
-        var report = await database.CheckConsistencyAsync(region, context.Text("marker", ""), cancellationToken);
-        var facts = report.DataLossWindow is { } window
-            ? Facts(("data_loss_window_seconds", Invariant(window.TotalSeconds)))
-            : null;
+        var facts = context.Run.Facts;
+        long? seq = facts.TryGetValue("heartbeat_seq_at_promotion", out var s) && long.TryParse(s, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
+        var lsn = facts.GetValueOrDefault(WaitForReplayExecutor.LsnFact);
+        var report = heartbeat is not null
+            ? await heartbeat.CheckAfterPromotionAsync(region, seq, lsn, cancellationToken)
+            : await database.CheckConsistencyAsync(region, context.Text("marker", ""), cancellationToken);
+        var rpo = facts.TryGetValue("rpo_basis", out var basis) ? $" ({basis})" : "";
         return report.Consistent
-            ? StepResult.Ok($"data consistent in {region}: {report.Detail}", facts)
-            : StepResult.Fail($"data inconsistent in {region}: {report.Detail}", RollbackSignals.DataInconsistency, facts);
+            ? StepResult.Ok($"data consistent in {region}: {report.Detail}{rpo}")
+            : StepResult.Fail($"data inconsistent in {region}: {report.Detail}", RollbackSignals.DataInconsistency);
     }
 }
 

@@ -38,6 +38,11 @@ public interface ICacheReplica
     Task<CacheStatus> GetStatusAsync(string region, CancellationToken cancellationToken);
     /// <summary><c>REPLICAOF NO ONE</c>, verified before and after.</summary>
     Task<InfraActionResult> PromoteAsync(string region, CancellationToken cancellationToken);
+    /// <summary>
+    /// <c>REPLICAOF &lt;master of masterRegion&gt;</c>: the region's cache follows that one (fences an old
+    /// master, or puts a promoted one back). Verified after; a region that does not answer fails transient.
+    /// </summary>
+    Task<InfraActionResult> FollowAsync(string region, string masterRegion, CancellationToken cancellationToken);
 }
 
 public sealed record DeploymentStatus(string Name, int DesiredReplicas, int ReadyReplicas);

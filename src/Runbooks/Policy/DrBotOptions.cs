@@ -90,6 +90,11 @@ public sealed class DatabaseEndpointOptions
     public string? ConnectionString { get; set; }
     /// <summary>Azure Database for PostgreSQL server resource id, when the database is Azure-managed.</summary>
     public string? AzureResourceId { get; set; }
+    /// <summary>
+    /// The URL the application is given when this region's database becomes its primary (written into the
+    /// deployment's variable by the failover, then verified by connecting to it).
+    /// </summary>
+    public string? ApplicationUrl { get; set; }
 }
 
 public sealed class CacheEndpointOptions
@@ -107,7 +112,12 @@ public sealed class ClusterOptions
 {
     public string? KubeConfigPath { get; set; }
     public string? Context { get; set; }
-    public string Namespace { get; set; } = "policycortex";
+    /// <summary>The application's namespace. No default: a live cluster is named by its configuration.</summary>
+    public string? Namespace { get; set; }
+    /// <summary>The deployment whose database variable a failover repoints (<c>core-api</c> when unset).</summary>
+    public string? ApplicationDeployment { get; set; }
+    /// <summary>The variable holding the database URL (<c>DATABASE_URL</c> when unset).</summary>
+    public string? DatabaseUrlVariable { get; set; }
     /// <summary>Azure resource id of the AKS cluster, to fetch user credentials through ARM.</summary>
     public string? AzureResourceId { get; set; }
 }

@@ -122,6 +122,11 @@ public sealed partial class DrBotOptionsValidator : IValidateOptions<DrBotOption
             {
                 primaries.Add(name);
             }
+            if (region.Database.ApplicationUrl is { Length: > 0 } url
+                && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("postgresql" or "postgres") || string.IsNullOrEmpty(uri.Host)))
+            {
+                errors.Add($"{key}:Database:ApplicationUrl is not a PostgreSQL URL (expected postgresql://[user[:password]@]host[:port]/database).");
+            }
         }
         if (options.Regions.Count > 0 && primaries.Count == 0)
         {

@@ -22,8 +22,28 @@ public class CommandParserTests
     [InlineData("failover-db west-us", "database-failover")]
     [InlineData("failover-app west-us", "application-failover")]
     [InlineData("failback west-us", "failback")]
+    [InlineData("failover west-us --planned", "planned-switchover")]
     public void Each_runbook_command_maps_to_its_runbook(string text, string runbook) =>
         Assert.Equal(new StartRunbookCommand(runbook, "west-us"), _parser.Parse(text).Command);
+
+    [Theory]
+    [InlineData("retry", Runbooks.Engine.AfterPointOfNoReturn.Retry, null)]
+    [InlineData("skip run-7", Runbooks.Engine.AfterPointOfNoReturn.Skip, "run-7")]
+    [InlineData("rollback run-7 traffic is worse", Runbooks.Engine.AfterPointOfNoReturn.RollBack, "run-7")]
+    public void The_point_of_no_return_choices_can_be_typed(string text, Runbooks.Engine.AfterPointOfNoReturn choice, string? runId)
+    {
+        var command = Assert.IsType<PointOfNoReturnCommand>(_parser.Parse(text).Command);
+        Assert.Equal(choice, command.Choice);
+        Assert.Equal(runId, command.RunId);
+    }
+
+    [Fact]
+    public void A_flag_other_than_planned_is_answered_with_the_usage()
+    {
+        var result = _parser.Parse("failover west-us --fast");
+        Assert.Null(result.Command);
+        Assert.Contains("[--planned]", result.Error, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void An_unknown_region_is_answered_with_the_valid_regions()

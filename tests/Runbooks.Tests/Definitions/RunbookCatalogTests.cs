@@ -1,3 +1,4 @@
+using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Policy;
 
@@ -29,12 +30,17 @@ public class RunbookCatalogTests
         var definition = new RunbookCatalog(NoConfiguration, DrBot.Runbooks.Executors.StepExecutorRegistration.BuiltInNames).Find("region-failover")!;
 
         Assert.Equal(
-            ["pre-failover-checks", "notify-stakeholders", "open-incident-ticket", "approve-failover", "promote-database",
+            ["pre-failover-checks", "notify-stakeholders", "open-incident-ticket", "approve-failover", "measure-data-loss", "accept-data-loss",
+             "fence-old-primary", "promote-cache", "promote-database",
              "update-connection-string", "scale-up", "switch-traffic", "verify-services", "smoke-tests",
              "data-consistency", "error-rates", "status-page", "timeline"],
             definition.Steps.Select(s => s.Id));
-        Assert.Equal(["primary-down", "secondary-healthy", "replication-lag"], definition.Steps[0].ParallelChecks.Select(c => c.Id));
+        Assert.Equal(["primary-down", "secondary-healthy", "replication-lag", "target-configured"], definition.Steps[0].ParallelChecks.Select(c => c.Id));
         Assert.Equal("lead", definition.Step("approve-failover")!.Role);
+        // The promotion is the point of no return: the first action nothing can compensate.
+        Assert.Equal("promote-database", PointOfNoReturn.StepOf(definition)!.Id);
+        Assert.Equal("db.unfence", definition.Step("fence-old-primary")!.Compensation);
+        Assert.Equal("cache.restore", definition.Step("promote-cache")!.Compensation);
     }
 
     [Fact]
@@ -44,7 +50,7 @@ public class RunbookCatalogTests
 
         Assert.Equal(StepKind.Gate, gate.Kind);
         Assert.Equal("lead", gate.Role);
-        Assert.Equal("replication_lag_seconds > 60", gate.Condition);
+        Assert.Equal("rpo_bound_seconds > 60", gate.Condition);
     }
 
     [Fact]

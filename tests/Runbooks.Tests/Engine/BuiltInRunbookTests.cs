@@ -25,14 +25,18 @@ public class BuiltInRunbookTests
         var effects = h.SideEffects();
         AssertEachSideEffectOnce(effects);
         Assert.Equal(
-            ["database.promote west-us", "cluster.set-env west-us", "cluster.scale west-us", "traffic.endpoint east-us", "traffic.endpoint west-us"],
+            // The old primary's endpoint goes off first (fencing); the cache is promoted before the database.
+            ["traffic.endpoint east-us", "cache.promote west-us", "database.promote west-us", "cluster.set-env west-us", "cluster.scale west-us", "traffic.endpoint west-us"],
             h.World.SideEffects.Select(e => $"{e.Kind} {e.Region}"));
         Assert.True(final.Facts.ContainsKey("rpo_seconds"), "the lag at promotion is the measured RPO");
+        Assert.Equal("east-us", final.Facts["fence_pending"]); // east is down: fenced when it answers again
+        Assert.Contains("could not be fenced: unreachable", final.Step("fence-old-primary")!.Detail, StringComparison.Ordinal);
         Assert.Contains(h.Notifier.Posts, p => p.Audience == "ticket");
         Assert.Contains(h.Notifier.Posts, p => p.Audience == "status-page");
         Assert.Contains(h.Notifier.Posts, p => p.Audience == "timeline" && p.Text.Contains("measured RPO", StringComparison.Ordinal));
-        Assert.All(final.Steps, s => Assert.Contains(s.Status, new[] { StepStatus.Succeeded, StepStatus.Approved }));
-        Assert.Equal(3, final.Steps[0].Checks.Count);
+        Assert.All(final.Steps.Where(s => s.StepId != "accept-data-loss"), s => Assert.Contains(s.Status, new[] { StepStatus.Succeeded, StepStatus.Approved }));
+        Assert.Equal(StepStatus.Skipped, final.Step("accept-data-loss")!.Status);
+        Assert.Equal(4, final.Steps[0].Checks.Count);
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public class ConditionalGateTests
         Assert.Equal("30", final.Facts["replication_lag_seconds"]);
         Assert.Equal(StepStatus.Skipped, final.Step("accept-data-loss")!.Status);
         var skip = Assert.Single(await h.Store.ReadAuditAsync(CancellationToken.None), e => e.Action == "gate-skipped");
-        Assert.Contains("replication_lag_seconds = 30", skip.Detail);
+        Assert.Contains("rpo_bound_seconds = 30", skip.Detail);
         Assert.Contains(await h.Store.GetJournalAsync(run.Id, CancellationToken.None), j => j.StepId == "accept-data-loss" && j.Phase == JournalPhase.Skipped);
         Assert.Equal("30", final.Facts["rpo_seconds"]);
     }
@@ -39,7 +39,7 @@ public class ConditionalGateTests
 
         Assert.Equal("accept-data-loss", atDataLoss.State);
         Assert.Equal(StepStatus.AwaitingApproval, atDataLoss.Step("accept-data-loss")!.Status);
-        Assert.Equal("Accept possible data loss (lag 90 s)", atDataLoss.Step("accept-data-loss")!.Title);
+        Assert.Equal("Accept possible data loss (up to 90 s of commits)", atDataLoss.Step("accept-data-loss")!.Title);
         Assert.Empty(h.World.SideEffects);
 
         Assert.True((await h.DecideAsync(atDataLoss, "accept-data-loss", "carol")).Applied);

@@ -108,6 +108,10 @@ internal sealed class EngineHarness : IDisposable
         services.AddSingleton<IClusterManager, SimulatedCluster>();
         services.AddSingleton<ITrafficRouter, SimulatedTraffic>();
         services.AddSingleton<IHealthProbe, SimulatedHealthProbe>();
+        services.AddSingleton<ICacheReplica, SimulatedCache>();
+        services.AddSingleton<SimulatedFailoverSupport>();
+        services.AddSingleton<IDatabaseFence>(sp => sp.GetRequiredService<SimulatedFailoverSupport>());
+        services.AddSingleton<IDatabaseHeartbeat>(sp => sp.GetRequiredService<SimulatedFailoverSupport>());
         services.AddSingleton<IRunbookNotifier>(Notifier);
         services.AddSingleton<IRunProjection>(Observer);
         services.AddRunbookEngine();

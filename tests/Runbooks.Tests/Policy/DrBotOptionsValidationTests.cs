@@ -65,6 +65,7 @@ public sealed class DrBotOptionsValidationTests
     [InlineData("DrBot:Infrastructure:Mode", "Cloud", "DrBot:Infrastructure:Mode: unknown mode 'Cloud' (valid: Simulated, Live)")]
     [InlineData("DrBot:Infrastructure:SimulatedDelayFactor", "-1", "DrBot:Infrastructure:SimulatedDelayFactor must be between 0")]
     [InlineData("DrBot:Tiers:critical:Rpo", "00:00:00", "DrBot:Tiers:critical:Rpo is missing or not greater than zero")]
+    [InlineData("DrBot:Regions:west-us:Database:ApplicationUrl", "Host=db-west;Database=app", "DrBot:Regions:west-us:Database:ApplicationUrl is not a PostgreSQL URL")]
     public void A_bad_value_is_rejected_naming_its_key(string key, string value, string expected)
     {
         var settings = new Dictionary<string, string?>

@@ -8,6 +8,19 @@ public sealed class AzureArmOptions
     /// <summary>ARM endpoint (sovereign clouds, or a local test server). Must be https: bearer tokens never travel in clear.</summary>
     public Uri ArmEndpoint { get; set; } = new("https://management.azure.com/");
 
+    /// <summary>
+    /// Where tokens are requested (Microsoft Entra authority host): sovereign clouds
+    /// (<c>https://login.microsoftonline.us/</c>) or an authority inside an isolated network. Unset: the public cloud.
+    /// </summary>
+    public Uri? AuthorityHost { get; set; }
+
+    /// <summary>
+    /// Isolated network: no instance-discovery call to the public login endpoint, and no developer-tool
+    /// credentials (CLI, PowerShell, Visual Studio) tried, so a token comes from the configured authority only
+    /// (managed identity, workload identity or the <c>AZURE_*</c> service-principal variables) without stalling.
+    /// </summary>
+    public bool DisableInstanceDiscovery { get; set; }
+
     /// <summary>Token audience; the scope requested is <c>{Audience}/.default</c>.</summary>
     public string Audience { get; set; } = "https://management.azure.com/";
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using DrBot.Runbooks.Infrastructure.Azure;
 using DrBot.Runbooks.Infrastructure.Live;
 using k8s;
+using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Options;
 
@@ -51,15 +52,22 @@ public sealed class KubernetesClusterManager : IClusterManager
         }
         catch (Exception e) when (KubernetesRetry.IsKubernetesFailure(e))
         {
-            return KubernetesRetry.Failure($"checking the credentials of {region}", e);
+            return KubernetesRetry.Failure($"checking the credentials of {region}", e, region);
         }
     }
 
     public async Task<IReadOnlyList<DeploymentStatus>> GetDeploymentsAsync(string region, string @namespace, CancellationToken cancellationToken)
     {
-        using var client = _clients.Create(region);
-        var list = await _retry.RunAsync(ct => client.AppsV1.ListNamespacedDeploymentAsync(@namespace, cancellationToken: ct), cancellationToken);
-        return list.Items.Select(d => new DeploymentStatus(d.Metadata.Name, d.Spec.Replicas ?? 1, d.Status?.ReadyReplicas ?? 0)).ToList();
+        try
+        {
+            using var client = _clients.Create(region);
+            var list = await _retry.RunAsync(ct => client.AppsV1.ListNamespacedDeploymentAsync(@namespace, cancellationToken: ct), cancellationToken);
+            return list.Items.Select(d => new DeploymentStatus(d.Metadata.Name, d.Spec.Replicas ?? 1, d.Status?.ReadyReplicas ?? 0)).ToList();
+        }
+        catch (HttpOperationException e) when (KubernetesRetry.IsPermanent(e))
+        {
+            throw new InfrastructureNotConfiguredException(KubernetesRetry.Failure($"listing the deployments of {@namespace} in {region}", e, region).Detail);
+        }
     }
 
     public async Task<InfraActionResult> ScaleAsync(string region, string @namespace, int replicas, IReadOnlyList<string>? deployments, CancellationToken cancellationToken)
@@ -90,7 +98,7 @@ public sealed class KubernetesClusterManager : IClusterManager
         }
         catch (Exception e) when (KubernetesRetry.IsKubernetesFailure(e))
         {
-            return KubernetesRetry.Failure(what, e);
+            return KubernetesRetry.Failure(what, e, region);
         }
     }
 
@@ -129,15 +137,22 @@ public sealed class KubernetesClusterManager : IClusterManager
         }
         catch (Exception e) when (KubernetesRetry.IsKubernetesFailure(e))
         {
-            return KubernetesRetry.Failure(what, e);
+            return KubernetesRetry.Failure(what, e, region);
         }
     }
 
     public async Task<string?> GetEnvironmentAsync(string region, string @namespace, string deployment, string name, CancellationToken cancellationToken)
     {
-        using var client = _clients.Create(region);
-        var d = await _retry.RunAsync(ct => client.AppsV1.ReadNamespacedDeploymentAsync(deployment, @namespace, cancellationToken: ct), cancellationToken);
-        return d.Spec.Template.Spec.Containers.SelectMany(c => c.Env ?? []).FirstOrDefault(v => v.Name == name)?.Value;
+        try
+        {
+            using var client = _clients.Create(region);
+            var d = await _retry.RunAsync(ct => client.AppsV1.ReadNamespacedDeploymentAsync(deployment, @namespace, cancellationToken: ct), cancellationToken);
+            return d.Spec.Template.Spec.Containers.SelectMany(c => c.Env ?? []).FirstOrDefault(v => v.Name == name)?.Value;
+        }
+        catch (HttpOperationException e) when (KubernetesRetry.IsPermanent(e))
+        {
+            throw new InfrastructureNotConfiguredException(KubernetesRetry.Failure($"reading {name} of {@namespace}/{deployment} in {region}", e, region).Detail);
+        }
     }
 
     public async Task<InfraActionResult> WaitForRolloutAsync(string region, string @namespace, TimeSpan timeout, CancellationToken cancellationToken)
@@ -166,7 +181,7 @@ public sealed class KubernetesClusterManager : IClusterManager
         }
         catch (Exception e) when (KubernetesRetry.IsKubernetesFailure(e))
         {
-            return KubernetesRetry.Failure(what, e);
+            return KubernetesRetry.Failure(what, e, region);
         }
     }
 

@@ -32,15 +32,23 @@ internal sealed class KubernetesRetry(LiveInfrastructureOptions options, TimePro
         }
     }
 
+    /// <summary>403, 401 and 404 do not pass by themselves: the configuration (or RBAC) must change.</summary>
+    public static bool IsPermanent(HttpOperationException e) =>
+        e.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized;
+
+    private static string Keys(string? region) => region is null
+        ? ""
+        : $" — check DrBot:Regions:{region}:Cluster:Namespace, Cluster:ApplicationDeployment and Cluster:KubeConfigPath/Context (or the credentials' RBAC).";
+
     public static bool IsRetryable(HttpStatusCode status) => (int)status is 429 or 500 or 502 or 503 or 504;
 
     /// <summary>A step outcome from what the API server said: 403/404 permanent and explained; 409/429/5xx/no answer transient.</summary>
-    public static InfraActionResult Failure(string what, Exception e) => e switch
+    public static InfraActionResult Failure(string what, Exception e, string? region = null) => e switch
     {
         HttpOperationException { Response.StatusCode: HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized } h =>
-            InfraActionResult.Failed($"{what}: the Kubernetes API refused ({(int)h.Response.StatusCode}); the credentials lack RBAC for this. {Reason(h)}"),
+            InfraActionResult.Failed($"{what}: the Kubernetes API refused ({(int)h.Response.StatusCode}); the credentials lack RBAC for this. {Reason(h)}{Keys(region)}"),
         HttpOperationException { Response.StatusCode: HttpStatusCode.NotFound } h =>
-            InfraActionResult.Failed($"{what}: not found (404). {Reason(h)}"),
+            InfraActionResult.Failed($"{what}: not found (404). {Reason(h)}{Keys(region)}"),
         HttpOperationException h when IsRetryable(h.Response.StatusCode) || h.Response.StatusCode == HttpStatusCode.Conflict =>
             InfraActionResult.Failed($"{what}: the Kubernetes API answered {(int)h.Response.StatusCode} after retries. {Reason(h)}", transient: true),
         HttpOperationException h => InfraActionResult.Failed($"{what}: the Kubernetes API answered {(int)h.Response.StatusCode}. {Reason(h)}"),

@@ -30,7 +30,7 @@ public static class LiveInfrastructureServiceCollectionExtensions
 
         services.TryAddSingleton<PostgresConnections>();
         services.TryAddSingleton<PostgresDatabaseReplica>();
-        services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
+        services.TryAddSingleton<TokenCredential>(sp => CreateCredential(sp.GetRequiredService<IOptions<AzureArmOptions>>().Value));
         services.TryAddSingleton(sp => ArmRestClient.CreateClient(
             sp.GetRequiredService<IOptions<AzureArmOptions>>().Value,
             sp.GetRequiredService<TokenCredential>(),
@@ -43,6 +43,8 @@ public static class LiveInfrastructureServiceCollectionExtensions
 
         services.Replace(ServiceDescriptor.Singleton<IDatabaseReplica, RegionRoutedDatabaseReplica>());
         services.Replace(ServiceDescriptor.Singleton<ICacheReplica, RedisCacheReplica>());
+        services.Replace(ServiceDescriptor.Singleton<IDatabaseFence, PostgresFence>());
+        services.Replace(ServiceDescriptor.Singleton<IDatabaseHeartbeat, PostgresHeartbeat>());
         services.Replace(ServiceDescriptor.Singleton<ITrafficRouter, AzureTrafficManagerRouter>());
         services.Replace(ServiceDescriptor.Singleton<IClusterManager>(sp => new KubernetesClusterManager(
             sp.GetRequiredService<KubernetesClients>(),
@@ -53,5 +55,22 @@ public static class LiveInfrastructureServiceCollectionExtensions
         services.RemoveAll<IHealthProbe>();
         services.AddHttpClient<IHealthProbe, HttpHealthProbe>(http => http.Timeout = Timeout.InfiniteTimeSpan);
         return services;
+    }
+
+    /// <summary><see cref="DefaultAzureCredential"/> with the configured authority; on an isolated network without discovery or developer tools.</summary>
+    public static TokenCredential CreateCredential(AzureArmOptions arm)
+    {
+        var options = new DefaultAzureCredentialOptions { DisableInstanceDiscovery = arm.DisableInstanceDiscovery };
+        if (arm.AuthorityHost is { } authority)
+            options.AuthorityHost = authority;
+        if (arm.DisableInstanceDiscovery)
+        {
+            options.ExcludeAzureCliCredential = true;
+            options.ExcludeAzurePowerShellCredential = true;
+            options.ExcludeAzureDeveloperCliCredential = true;
+            options.ExcludeVisualStudioCredential = true;
+            options.ExcludeInteractiveBrowserCredential = true;
+        }
+        return new DefaultAzureCredential(options);
     }
 }

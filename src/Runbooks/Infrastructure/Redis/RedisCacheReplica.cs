@@ -98,6 +98,38 @@ public sealed class RedisCacheReplica : ICacheReplica
         }
     }
 
+    public async Task<InfraActionResult> FollowAsync(string region, string masterRegion, CancellationToken cancellationToken)
+    {
+        using var deadline = new OperationDeadline(_options.StatusTimeout, _time, cancellationToken);
+        string target = region;
+        try
+        {
+            var config = ConfigurationOf(region);
+            var master = ConfigurationOf(masterRegion);
+            target = Describe(config);
+            if (master.EndPoints.Count == 0 || !RedisEndpoint.TryHostPort(master.EndPoints[0], out var host, out var port))
+                return InfraActionResult.Failed($"DrBot:Regions:{masterRegion}:Cache:Endpoint names no host:port.");
+            await using var mux = await ConnectAsync(config, deadline);
+            var before = await ReadInfoAsync(mux, deadline.Token);
+            if (!before.IsMaster && before.MasterHost == host && before.MasterPort == port)
+                return InfraActionResult.NoOp($"{target} already follows {host}:{port}.");
+            var server = mux.GetServer(mux.GetEndPoints()[0]);
+            await server.ExecuteAsync("REPLICAOF", host, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var after = await ReadInfoAsync(mux, deadline.Token);
+            return after.IsMaster
+                ? InfraActionResult.Failed($"{target}: REPLICAOF {host} {port} was accepted but the role is still master.", transient: true)
+                : InfraActionResult.Done($"{target} now follows {masterRegion} ({host}:{port}) and refuses writes.");
+        }
+        catch (InfrastructureNotConfiguredException e)
+        {
+            return InfraActionResult.Failed(e.Message);
+        }
+        catch (Exception e) when (IsFailure(e, deadline))
+        {
+            return InfraActionResult.Failed($"{target} unreachable: {Reason(e, deadline)}", transient: true);
+        }
+    }
+
     private ConfigurationOptions ConfigurationOf(string region)
     {
         var endpoint = _regions.CurrentValue.Regions.TryGetValue(region, out var r) ? r.Cache.Endpoint : null;

@@ -47,4 +47,24 @@ public sealed class SimulatedCache(SimulatedWorld world) : ICacheReplica
             }
             return SimulatedChange.Changed(r.Name, SideEffectKinds.CachePromote, $"REPLICAOF NO ONE on the cache in {r.Name}: now master.");
         }, cancellationToken);
+
+    public Task<InfraActionResult> FollowAsync(string region, string masterRegion, CancellationToken cancellationToken) =>
+        world.ActAsync(TimeSpan.FromMilliseconds(100), state =>
+        {
+            var r = SimulatedWorld.TryFind(state, region);
+            if (r is null)
+            {
+                return SimulatedChange.Failed(region, SimulatedWorld.UnknownRegion(state, region));
+            }
+            if (r.Down)
+            {
+                return SimulatedChange.Failed(r.Name, $"The cache in {r.Name} is unreachable.", transient: true);
+            }
+            if (!r.Cache.IsMaster)
+            {
+                return SimulatedChange.NoOp(r.Name, $"The cache in {r.Name} already follows a master.");
+            }
+            r.Cache.Role = SimulatedCacheNode.ReplicaRole;
+            return SimulatedChange.Changed(r.Name, SideEffectKinds.CachePromote, $"REPLICAOF the {masterRegion} cache on {r.Name}: now a replica.");
+        }, cancellationToken);
 }

@@ -27,6 +27,9 @@ public static class SimulatedInfrastructureExtensions
         services.AddSingleton<IClusterManager, SimulatedCluster>();
         services.AddSingleton<ITrafficRouter, SimulatedTraffic>();
         services.AddSingleton<IHealthProbe, SimulatedHealthProbe>();
+        services.AddSingleton<SimulatedFailoverSupport>();
+        services.AddSingleton<IDatabaseFence>(sp => sp.GetRequiredService<SimulatedFailoverSupport>());
+        services.AddSingleton<IDatabaseHeartbeat>(sp => sp.GetRequiredService<SimulatedFailoverSupport>());
         return services;
     }
 }

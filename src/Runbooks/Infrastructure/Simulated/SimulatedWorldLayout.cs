@@ -12,6 +12,9 @@ public static class SimulatedWorldLayout
 {
     public static readonly IReadOnlyList<string> Deployments = ["core-api", "auth-service", "graphql-gateway", "frontend", "ai-engine"];
 
+    /// <summary>The demo application's namespace when a simulated region configures none.</summary>
+    public const string DefaultNamespace = "policycortex";
+
     public const string DatabaseService = "postgresql";
     public const string CacheService = "dragonfly";
 
@@ -57,7 +60,7 @@ public static class SimulatedWorldLayout
                 Role = isPrimary ? SimulatedCacheNode.MasterRole : SimulatedCacheNode.ReplicaRole,
                 LagBytes = isPrimary ? 0 : 512,
             },
-            Cluster = new SimulatedClusterState { Name = $"policycortex-aks-{name}", Namespace = options.Cluster.Namespace },
+            Cluster = new SimulatedClusterState { Name = $"policycortex-aks-{name}", Namespace = options.Cluster.Namespace ?? DefaultNamespace },
             Traffic = role == RegionRoles.Backup ? null : new SimulatedEndpoint { Enabled = isPrimary, Weight = isPrimary ? 100 : 0 },
         };
 

@@ -41,5 +41,6 @@ public sealed class AddLiveInfrastructureTests
     {
         public Task<CacheStatus> GetStatusAsync(string region, CancellationToken cancellationToken) => throw new InvalidOperationException("simulated");
         public Task<InfraActionResult> PromoteAsync(string region, CancellationToken cancellationToken) => throw new InvalidOperationException("simulated");
+        public Task<InfraActionResult> FollowAsync(string region, string masterRegion, CancellationToken cancellationToken) => throw new InvalidOperationException("simulated");
     }
 }

@@ -21,13 +21,14 @@ namespace DrBot.Runbooks.Tests.Infrastructure.Live;
 /// </summary>
 internal sealed class LiveRunbookHarness : IAsyncDisposable
 {
-    public const string Namespace = "policycortex";
+    /// <summary>Not the simulated demo's namespace: proves the configured one is what the adapters act on.</summary>
+    public const string Namespace = "ops";
     public const string EastDatabaseUrl = "postgresql://policycortex-db-east-us.postgres.database.azure.com/policycortex";
 
     private readonly string _directory = Directory.CreateTempSubdirectory("drbot-live-engine-").FullName;
     private readonly ServiceProvider _services;
 
-    public LiveRunbookHarness(PostgresPair pair)
+    public LiveRunbookHarness(PostgresPair pair, IReadOnlyDictionary<string, string?>? settings = null)
     {
         Pair = pair;
         Kubernetes.AddDeployment(Namespace, "core-api", 2, ("app", "DATABASE_URL", EastDatabaseUrl));
@@ -40,6 +41,9 @@ internal sealed class LiveRunbookHarness : IAsyncDisposable
             ["DrBot:Regions:east-us:Database:ConnectionString"] = pair.Primary.ConnectionString,
             ["DrBot:Regions:east-us:Cluster:KubeConfigPath"] = kubeconfig,
             ["DrBot:Regions:east-us:Cluster:Context"] = "east",
+            ["DrBot:Regions:east-us:Cluster:Namespace"] = Namespace,
+            ["DrBot:Regions:east-us:Database:ApplicationUrl"] = ApplicationUrl(pair.Primary),
+            ["DrBot:Regions:west-us:Database:ApplicationUrl"] = ApplicationUrl(pair.Replica),
             ["DrBot:Regions:west-us:Role"] = "secondary",
             ["DrBot:Regions:west-us:Database:ConnectionString"] = pair.Replica.ConnectionString,
             ["DrBot:People:alice:Roles:0"] = "oncall",
@@ -49,7 +53,7 @@ internal sealed class LiveRunbookHarness : IAsyncDisposable
             ["DrBot:Live:PromoteTimeout"] = "00:01:00",
             ["DrBot:Live:KubernetesRetryDelay"] = "00:00:00.010",
             ["DrBot:Live:RolloutPollInterval"] = "00:00:00.030",
-        }).Build();
+        }).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
@@ -64,6 +68,9 @@ internal sealed class LiveRunbookHarness : IAsyncDisposable
     }
 
     public PostgresPair Pair { get; }
+
+    /// <summary>The URL the application is given for a server (the libpq form).</summary>
+    public static string ApplicationUrl(PostgresServer server) => $"postgresql://postgres@127.0.0.1:{server.Port}/postgres";
     public FakeKubernetesApi Kubernetes { get; } = new();
     public RecordingNotifier Notifier { get; } = new();
     public RunbookEngine Engine => _services.GetRequiredService<RunbookEngine>();

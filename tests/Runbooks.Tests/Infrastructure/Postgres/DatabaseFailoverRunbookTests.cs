@@ -60,7 +60,8 @@ public sealed class DatabaseFailoverRunbookTests(LiveServersFixture servers, ITe
         var rpo = double.Parse(run.Facts["rpo_seconds"], CultureInfo.InvariantCulture);
         Assert.InRange(rpo, 0, 60);
         var env = live.Kubernetes.Deployment(LiveRunbookHarness.Namespace, "core-api")["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]![0]!["value"]!.GetValue<string>();
-        Assert.Contains("west-us", env, StringComparison.Ordinal);
+        Assert.Equal(LiveRunbookHarness.ApplicationUrl(pair.Replica), env); // the configured URL, in the configured namespace
+        Assert.Contains("answers as a writable primary", run.Step("update-connection-strings")!.Detail, StringComparison.Ordinal);
         output.WriteLine(FormattableString.Invariant(
             $"lag before the kill: {lagStatus.LagBytes} bytes / {lagSeconds:F3} s; {acknowledged.Count} writes acknowledged before the kill, {lost.Count} lost; measured RPO {rpo:F3} s; approval to 'accepts writes' and connection switch: {approvalToWrites.TotalMilliseconds:F0} ms"));
 

@@ -57,6 +57,12 @@ internal sealed class FakeAzureResourceManager : IAsyncDisposable
         {
             if (NextFailures.TryDequeue(out var code))
                 return Error(code, code == 429 ? "TooManyRequests" : "InternalServerError", "transient fault", new() { ["Retry-After"] = "0" });
+            if (r.Method == "GET" && r.Path.EndsWith("/v2.0/.well-known/openid-configuration", StringComparison.Ordinal))
+                return OpenIdConfiguration(r.Path.Split('/')[1]);
+            if (r.Method == "POST" && r.Path.EndsWith("/oauth2/v2.0/token", StringComparison.Ordinal))
+                return r.Body.Contains("client_secret=test-secret", StringComparison.Ordinal)
+                    ? new CannedResponse(200, """{"token_type":"Bearer","expires_in":3600,"ext_expires_in":3600,"access_token":"test-arm-token"}""")
+                    : new CannedResponse(401, """{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided."}""");
             if (r.Headers.GetValueOrDefault("Authorization") != "Bearer test-arm-token")
                 return Error(401, "AuthenticationFailed", "missing bearer token");
             var path = r.Path.TrimEnd('/');
@@ -91,6 +97,23 @@ internal sealed class FakeAzureResourceManager : IAsyncDisposable
             return Error(405, "MethodNotAllowed", $"{r.Method} {path}");
         }
     }
+
+    /// <summary>The Microsoft Entra metadata a client-secret credential reads when pointed at this server as its authority host.</summary>
+    private CannedResponse OpenIdConfiguration(string tenant)
+    {
+        var root = Server.BaseUri.ToString().TrimEnd('/');
+        return new CannedResponse(200, new JsonObject
+        {
+            ["token_endpoint"] = $"{root}/{tenant}/oauth2/v2.0/token",
+            ["authorization_endpoint"] = $"{root}/{tenant}/oauth2/v2.0/authorize",
+            ["issuer"] = $"{root}/{tenant}/v2.0",
+            ["token_endpoint_auth_methods_supported"] = new JsonArray("client_secret_post"),
+            ["response_types_supported"] = new JsonArray("code", "token"),
+        }.ToJsonString());
+    }
+
+    /// <summary>The server's certificate in PEM, for a child process to trust (SSL_CERT_FILE).</summary>
+    public string CertificatePem() => Server.Certificate!.ExportCertificatePem();
 
     private CannedResponse Poll(string id)
     {

@@ -12,7 +12,8 @@ internal sealed class PostgresPair
     public required PostgresServer Primary { get; init; }
     public required PostgresServer Replica { get; init; }
 
-    public static async Task<PostgresPair> StartAsync(string template, string root)
+    /// <summary>A pair; <paramref name="synchronous"/> false gives the strategy's asynchronous streaming (acknowledged commits can be lost).</summary>
+    public static async Task<PostgresPair> StartAsync(string template, string root, bool synchronous = true)
     {
         var primaryDir = Path.Combine(root, "primary");
         await ChildProcess.RunAsync("cp", ["-a", template, primaryDir]);
@@ -26,6 +27,12 @@ internal sealed class PostgresPair
         var replica = PostgresServer.At(replicaDir);
         await replica.ConfigureAndStartAsync();
 
+        var pair = new PostgresPair { Primary = primary, Replica = replica };
+        if (!synchronous)
+        {
+            await pair.WaitUntilStreamingAsync("async");
+            return pair;
+        }
         await using (var conn = new NpgsqlConnection(primary.ConnectionString))
         {
             await conn.OpenAsync();
@@ -34,22 +41,22 @@ internal sealed class PostgresPair
             await using var reload = new NpgsqlCommand("SELECT pg_reload_conf()", conn);
             await reload.ExecuteScalarAsync();
         }
-        var pair = new PostgresPair { Primary = primary, Replica = replica };
         await pair.WaitUntilStreamingAsync();
         return pair;
     }
 
-    public async Task WaitUntilStreamingAsync()
+    public async Task WaitUntilStreamingAsync(string syncState = "sync")
     {
         for (var i = 0; i < 200; i++)
         {
             await using var conn = new NpgsqlConnection(Primary.ConnectionString);
             await conn.OpenAsync();
-            await using var cmd = new NpgsqlCommand("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' AND sync_state = 'sync'", conn);
+            await using var cmd = new NpgsqlCommand("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' AND sync_state = @sync", conn);
+            cmd.Parameters.AddWithValue("sync", syncState);
             if ((long)(await cmd.ExecuteScalarAsync())! > 0) return;
             await Task.Delay(50);
         }
-        throw new InvalidOperationException("the replica never reached synchronous streaming");
+        throw new InvalidOperationException($"the replica never reached {syncState} streaming");
     }
 
     public async Task StopAsync()

@@ -40,6 +40,14 @@ internal sealed class PostgresServer
             ["-D", DataDir, "-l", Path.Combine(DataDir, "server.log"), "-w", "-t", "60", "start"], asPostgres: true);
     }
 
+    /// <summary>Starts a stopped or killed server again on its port (crash recovery runs first).</summary>
+    public async Task StartAgainAsync()
+    {
+        await ChildProcess.RunAsync(Path.Combine(BinDir, "pg_ctl"),
+            ["-D", DataDir, "-l", Path.Combine(DataDir, "server.log"), "-w", "-t", "60", "start"], asPostgres: true);
+        Killed = false;
+    }
+
     public int PostmasterPid() =>
         int.Parse(File.ReadLines(Path.Combine(DataDir, "postmaster.pid")).First().Trim(), CultureInfo.InvariantCulture);
 

@@ -51,8 +51,13 @@ internal sealed class RedisServer : IDisposable
         throw new InvalidOperationException("redis-server did not start listening");
     }
 
+    private bool _disposed;
+
+    /// <summary>Kills the server (a host lost); a second call does nothing.</summary>
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         if (!_process.HasExited) _process.Kill();
         _process.Dispose();
     }
