@@ -172,9 +172,10 @@ public sealed partial class RunbookEngine
             return UmlDotGraph.Format(info);
         }
         // The diagram marks the point of no return: past it, failures stop at a gate instead of rolling back.
+        // The note names the diagram's node id, which (like Stateless's) keeps only letters and digits.
         var mermaid = MermaidGraph.Format(info);
         return PointOfNoReturn.StepOf(definition) is { } irreversible
-            ? $"{mermaid.TrimEnd()}\n\tnote right of {irreversible.Id} : point of no return — past it nothing is undone automatically\n"
+            ? $"{mermaid.TrimEnd()}\n\tnote right of {new string([.. irreversible.Id.Where(char.IsLetterOrDigit)])} : point of no return — past it nothing is undone automatically\n"
             : mermaid;
     }
 

@@ -90,7 +90,7 @@ public sealed class PointOfNoReturnTests
     {
         using var h = new EngineHarness();
         var graph = h.Engine.ExportGraph("region-failover", GraphFormat.Mermaid);
-        Assert.Contains("note right of promote-database : point of no return", graph, StringComparison.Ordinal);
+        Assert.Contains("note right of promotedatabase : point of no return", graph, StringComparison.Ordinal);
     }
 
     private static Task<DecisionResult> Choose(EngineHarness h, RunRecord run, string who, AfterPointOfNoReturn choice) =>
