@@ -79,9 +79,9 @@ public sealed partial class AuditCheckpointWriter(
         return checkpoint;
     }
 
-    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Audit checkpoint: {Count} entries, head {HeadHash}, at {At:O}, signature {Signature}")]
+    [LoggerMessage(EventId = HostLogEvents.AuditCheckpointWritten, Level = LogLevel.Information, Message = "Audit checkpoint: {Count} entries, head {HeadHash}, at {At:O}, signature {Signature}")]
     private partial void LogCheckpoint(long count, string headHash, DateTimeOffset at, string signature);
 
-    [LoggerMessage(EventId = 7002, Level = LogLevel.Warning, Message = "Audit checkpoint not written")]
+    [LoggerMessage(EventId = HostLogEvents.AuditCheckpointFailed, Level = LogLevel.Warning, Message = "Audit checkpoint not written")]
     private partial void LogFailed(Exception ex);
 }

@@ -123,6 +123,6 @@ public sealed partial class AuthorizingChatInputHandler(
         return incident?.Commander is { } commander && string.Equals(commander, person, StringComparison.OrdinalIgnoreCase);
     }
 
-    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Refused {Actor} the command {Command}: {Reason}")]
+    [LoggerMessage(EventId = HostLogEvents.CommandRefused, Level = LogLevel.Warning, Message = "Refused {Actor} the command {Command}: {Reason}")]
     private partial void LogRefused(string actor, string command, string reason);
 }

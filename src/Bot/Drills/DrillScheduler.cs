@@ -189,6 +189,6 @@ public sealed partial class DrillScheduleSeeder(DrillScheduler scheduler, ILogge
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "Could not seed the drill schedule's timers")]
+    [LoggerMessage(EventId = HostLogEvents.DrillScheduleSeedFailed, Level = LogLevel.Warning, Message = "Could not seed the drill schedule's timers")]
     private partial void LogSeedFailed(Exception ex);
 }

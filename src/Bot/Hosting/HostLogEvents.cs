@@ -1,7 +1,7 @@
 namespace DrBot.Bot;
 
 /// <summary>
-/// Every <c>[LoggerMessage]</c> event id of the host, in one place so no two mean different things (src/Runbooks has its own in <c>DrBot.Runbooks.LogEvents</c>). 1xxx commands, 21xx runs, 3xxx outbox and alerts, 40xx Slack, 41xx timers, 5xxx Teams, 7xxx health monitor.
+/// Every <c>[LoggerMessage]</c> event id of the host, in one place so no two mean different things (src/Runbooks has its own in <c>DrBot.Runbooks.LogEvents</c>). 1xxx commands and the local chat, 21xx runs, 3xxx outbox and alerts, 40xx Slack, 41xx timers, 5xxx Teams, 6xxx integrations, 7xxx health monitor, 8xxx drills, validations and audit.
 /// </summary>
 public static class HostLogEvents
 {
@@ -89,4 +89,30 @@ public static class HostLogEvents
     public const int HeartbeatStarted = 7020;
     /// <summary>HeartbeatService.cs</summary>
     public const int HeartbeatNotAcknowledged = 7021;
+    /// <summary>AuthorizingChatInputHandler.cs</summary>
+    public const int CommandRefused = 1010;
+    /// <summary>LocalChatGuard.cs</summary>
+    public const int LocalChatRefused = 1101;
+    /// <summary>LocalChatStartup.cs</summary>
+    public const int LocalChatOnInLiveMode = 1102;
+    /// <summary>LocalChatStartup.cs</summary>
+    public const int LocalChatRemoteAllowed = 1103;
+    /// <summary>TeamsLog.cs</summary>
+    public const int TeamsForeignInstallIgnored = 5005;
+    /// <summary>TeamsLog.cs</summary>
+    public const int TeamsConfiguredChannelKept = 5006;
+    /// <summary>TeamsLog.cs</summary>
+    public const int TeamsStoreUnavailable = 5007;
+    /// <summary>TeamsLog.cs</summary>
+    public const int TeamsSigningKeysUnavailable = 5008;
+    /// <summary>IntegrationStartupReport.cs</summary>
+    public const int IntegrationStatus = 6001;
+    /// <summary>DrillScheduler.cs</summary>
+    public const int DrillScheduleSeedFailed = 8001;
+    /// <summary>ValidationService.cs</summary>
+    public const int ValidationFailed = 8002;
+    /// <summary>AuditCheckpointWriter.cs</summary>
+    public const int AuditCheckpointWritten = 8101;
+    /// <summary>AuditCheckpointWriter.cs</summary>
+    public const int AuditCheckpointFailed = 8102;
 }

@@ -12,6 +12,6 @@ public sealed partial class IntegrationStartupReport(IEnumerable<IIntegrationSta
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Integration {Name}: {Status}")]
+    [LoggerMessage(EventId = HostLogEvents.IntegrationStatus, Level = LogLevel.Information, Message = "Integration {Name}: {Status}")]
     private partial void LogIntegration(string name, string status);
 }

@@ -96,6 +96,6 @@ public sealed partial class ValidationService(
     private string? ConnectionString(string region) =>
         options.Value.Regions.TryGetValue(region, out var r) ? r.Database.ConnectionString : null;
 
-    [LoggerMessage(EventId = 4102, Level = LogLevel.Error, Message = "Validation {ExerciseId} failed to complete")]
+    [LoggerMessage(EventId = HostLogEvents.ValidationFailed, Level = LogLevel.Error, Message = "Validation {ExerciseId} failed to complete")]
     private partial void LogFailed(Exception ex, string exerciseId);
 }

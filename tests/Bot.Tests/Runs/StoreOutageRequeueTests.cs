@@ -28,11 +28,20 @@ public sealed class StoreOutageRequeueTests
 
         protected override object? Invoke(MethodInfo? method, object?[]? args)
         {
-            if (method!.Name == nameof(IDrBotStore.SaveRunAsync) && FailWhen is { } when && args![0] is RunRecord run && when(run))
+            // A run is saved alone or committed with the messages it causes.
+            var saved = method!.Name switch
+            {
+                nameof(IDrBotStore.SaveRunAsync) => args![0] is RunRecord run ? [run] : [],
+                nameof(IDrBotStore.TryCommitAsync) => args![0] is StoreCommit commit ? commit.Runs : [],
+                _ => (IReadOnlyList<RunRecord>)[],
+            };
+            if (FailWhen is { } when && saved.Any(when))
             {
                 FailWhen = null;
                 Interlocked.Increment(ref Failures);
-                return Task.FromException(new StoreUnavailableException("the store did not answer"));
+                return method.ReturnType == typeof(Task<bool>)
+                    ? Task.FromException<bool>(new StoreUnavailableException("the store did not answer"))
+                    : Task.FromException(new StoreUnavailableException("the store did not answer"));
             }
             try
             {

@@ -67,6 +67,6 @@ public sealed partial class LocalChatGuard(RequestDelegate next, IConfiguration 
             : $"A change needs the page's own Origin or the header '{PageHeader}: 1' (scripts send the header).";
     }
 
-    [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "Local web chat refused {Method} {Path}: {Reason}")]
+    [LoggerMessage(EventId = HostLogEvents.LocalChatRefused, Level = LogLevel.Warning, Message = "Local web chat refused {Method} {Path}: {Reason}")]
     private partial void LogRefused(string method, string path, string reason);
 }

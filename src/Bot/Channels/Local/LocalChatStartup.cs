@@ -21,11 +21,11 @@ public static partial class LocalChatStartup
                 "or accept the risk explicitly with DrBot:Local:AllowRemote=true.");
     }
 
-    [LoggerMessage(EventId = 4102, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = HostLogEvents.LocalChatOnInLiveMode, Level = LogLevel.Warning,
         Message = "The local web chat is enabled in Live mode (DrBot:Local:Enabled=true): whoever reaches it on this machine can approve real failovers as anyone on the roster")]
     private static partial void LogLiveWarning(ILogger logger);
 
-    [LoggerMessage(EventId = 4103, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = HostLogEvents.LocalChatRemoteAllowed, Level = LogLevel.Warning,
         Message = "The local web chat accepts remote connections (DrBot:Local:AllowRemote=true): anyone who reaches it can act as anyone on the roster")]
     private static partial void LogRemoteWarning(ILogger logger);
 }

@@ -16,15 +16,15 @@ internal static partial class TeamsLog
     [LoggerMessage(EventId = HostLogEvents.TeamsReplyFailed, Level = LogLevel.Warning, Message = "The reply to Teams activity {ActivityId} was not delivered at once: {Error}")]
     public static partial void ReplyFailed(ILogger logger, string activityId, string? error);
 
-    [LoggerMessage(EventId = 5005, Level = LogLevel.Warning, Message = "DrBot was added to channel {ChannelId} of team {TeamId}, tenant {TenantId}; not remembered: {Reason}")]
+    [LoggerMessage(EventId = HostLogEvents.TeamsForeignInstallIgnored, Level = LogLevel.Warning, Message = "DrBot was added to channel {ChannelId} of team {TeamId}, tenant {TenantId}; not remembered: {Reason}")]
     public static partial void InstallRefused(ILogger logger, string channelId, string? teamId, string? tenantId, string reason);
 
-    [LoggerMessage(EventId = 5006, Level = LogLevel.Information, Message = "DrBot was added to channel {ChannelId}; the configured incident channel {ConfiguredChannelId} stays")]
+    [LoggerMessage(EventId = HostLogEvents.TeamsConfiguredChannelKept, Level = LogLevel.Information, Message = "DrBot was added to channel {ChannelId}; the configured incident channel {ConfiguredChannelId} stays")]
     public static partial void InstallBesideConfigured(ILogger logger, string channelId, string configuredChannelId);
 
-    [LoggerMessage(EventId = 5007, Level = LogLevel.Error, Message = "The store is unavailable; the Teams activity was refused")]
+    [LoggerMessage(EventId = HostLogEvents.TeamsStoreUnavailable, Level = LogLevel.Error, Message = "The store is unavailable; the Teams activity was refused")]
     public static partial void StoreUnavailable(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 5008, Level = LogLevel.Error, Message = "The Bot Framework signing keys could not be loaded; inbound activities are refused")]
+    [LoggerMessage(EventId = HostLogEvents.TeamsSigningKeysUnavailable, Level = LogLevel.Error, Message = "The Bot Framework signing keys could not be loaded; inbound activities are refused")]
     public static partial void KeysUnavailable(ILogger logger, Exception exception);
 }
