@@ -50,8 +50,18 @@ public sealed class TwoReplicaTests
         foreach (var incident in new[] { "INC-0001", "INC-0002" })
         {
             // One status post per fired timer occurrence (each occurrence is claimed once in the store).
-            var fired = await pair.ScalarAsync<long>("SELECT count(*) FROM drbot_idempotency_keys WHERE key LIKE $1", $"timer:status:{incident}:%");
-            var posts = outbox.Count(m => m.PostKey.StartsWith($"status:{incident}:", StringComparison.Ordinal) && m.Operation == "Post");
+            // A timer that is still firing has claimed its occurrence but not yet queued its post: read
+            // again for a little while, so only a post that never comes (or comes twice) fails.
+            long fired = 0, posts = 0;
+            for (var read = 0; read < 50; read++)
+            {
+                fired = await pair.ScalarAsync<long>("SELECT count(*) FROM drbot_idempotency_keys WHERE key LIKE $1", $"timer:status:{incident}:%");
+                outbox = await pair.OutboxAsync();
+                posts = outbox.Count(m => m.PostKey.StartsWith($"status:{incident}:", StringComparison.Ordinal) && m.Operation == "Post");
+                if (fired == posts)
+                    break;
+                await Task.Delay(100);
+            }
             Assert.True(fired >= 4, $"{incident}: only {fired} status timers fired");
             Assert.Equal(fired, posts);
             foreach (var step in new[] { "response", "1", "2", "3" })
