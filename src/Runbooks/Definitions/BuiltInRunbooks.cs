@@ -21,6 +21,18 @@ public static class BuiltInRunbooks
         RegionFailoverDefinition(), DatabaseFailoverDefinition(), ApplicationFailoverDefinition(), FailbackDefinition(), PlannedSwitchoverDefinition(),
     ];
 
+    /// <summary>From the cache promotion to the smoke tests: the same in a failover and a planned switchover.</summary>
+    private static StepDefinition[] TakeOverSteps() =>
+    [
+        CachePromoteStep(),
+        PromoteDatabaseStep(),
+        UpdateConnectionStringStep("{region}"),
+        ScaleUpStep(),
+        SwitchTrafficStep(),
+        CheckStep("verify-services", "Verify all services are running in {region}", ServicesVerify),
+        CheckStep("smoke-tests", "Smoke tests against {region}", SmokeTests),
+    ];
+
     private static RunbookDefinition RegionFailoverDefinition() => new(
         RegionFailover,
         "Region failover",
@@ -38,13 +50,7 @@ public static class BuiltInRunbooks
             new("approve-failover", "Approve failover to {region}", StepKind.Gate, Role: Roles.Lead),
             .. DataLossSteps(),
             FenceStep(required: false),
-            CachePromoteStep(),
-            PromoteDatabaseStep(),
-            UpdateConnectionStringStep("{region}"),
-            ScaleUpStep(),
-            SwitchTrafficStep(),
-            CheckStep("verify-services", "Verify all services are running in {region}", ServicesVerify),
-            CheckStep("smoke-tests", "Smoke tests against {region}", SmokeTests),
+            .. TakeOverSteps(),
             CheckStep("data-consistency", "Check data consistency", DataConsistency),
             CheckStep("error-rates", "Monitor error rates", ErrorRates, ("max_error_rate", "0.05")),
             new("status-page", "Update the status page", StepKind.Notify, StatusPage, Args(("text", "Service restored from {region} after a failover from {from}."))),
@@ -75,13 +81,7 @@ public static class BuiltInRunbooks
             FenceStep(required: true),
             new("wait-for-replay", "Wait until {region} has replayed the last WAL of {from}", StepKind.Check, WaitForReplay,
                 Args(("region", "{region}"), ("from", "{from}"), ("max_wait_seconds", "30")), FailurePolicy.Rollback),
-            CachePromoteStep(),
-            PromoteDatabaseStep(),
-            UpdateConnectionStringStep("{region}"),
-            ScaleUpStep(),
-            SwitchTrafficStep(),
-            CheckStep("verify-services", "Verify all services are running in {region}", ServicesVerify),
-            CheckStep("smoke-tests", "Smoke tests against {region}", SmokeTests),
+            .. TakeOverSteps(),
             CheckStep("data-consistency", "Check data consistency (exact WAL position)", DataConsistency),
             new("status-page", "Update the status page", StepKind.Notify, StatusPage, Args(("text", $"{what} completed."))),
             new("timeline", "Document the timeline", StepKind.Notify, Timeline),
