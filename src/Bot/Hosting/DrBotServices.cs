@@ -65,6 +65,7 @@ public static class DrBotServices
         services.AddHostedService(sp => sp.GetRequiredService<RunDispatcher>());
         services.AddSingleton<IRunQueue>(sp => sp.GetRequiredService<RunDispatcher>());
         services.AddSingleton<IncidentWorkflow>();
+        services.AddSingleton<DrBot.Bot.Channels.IWarRoomRecorder, IncidentWarRoomRecorder>();
         services.AddSingleton<IncidentTimers>();
         services.AddSingleton<TimerService>();
         services.AddHostedService(sp => sp.GetRequiredService<TimerService>());
