@@ -41,14 +41,43 @@ public sealed class StatuspageTests
         await Say("incident resolve");
         await DeliverAsync();
 
-        Assert.Equal([429, 201, 200, 200], server.Requests.Select(r => r.Status));
+        Assert.Equal([429, 200, 201, 200, 200], server.Requests.Select(r => r.Status)); // the look-up for an earlier create comes first
         var incident = Assert.Single(statuspage.Incidents.Values);
         Assert.Equal("Major outage", (string?)incident["name"]);
         Assert.Equal("critical", (string?)incident["impact_override"]);
         Assert.Equal("resolved", (string?)incident["status"]);
         Assert.Equal("operational", (string?)incident["components"]!["cmp-core"]);
         Assert.Contains(server.Requests, r => r.Body.Contains("Traffic is moving to our standby site.", StringComparison.Ordinal));
-        Assert.Equal("major_outage", (string?)server.Requests[1].Json["incident"]!["components"]!["cmp-auth"]);
+        Assert.Equal("major_outage", (string?)server.Requests[2].Json["incident"]!["components"]!["cmp-auth"]);
         Assert.All(server.Requests, r => Assert.DoesNotContain("db-east-01", r.Body, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_create_whose_answer_was_lost_is_found_by_its_metadata_and_not_opened_twice()
+    {
+        var statuspage = new StatuspageStandIn { LoseNextCreateAnswer = true };
+        await using var server = await RecordingServer.StartAsync(statuspage.Answer);
+        await using var bot = InProcessBot.Create(settings: new Dictionary<string, string?>
+        {
+            ["DrBot:Statuspage:ApiKey"] = "sp-key-1",
+            ["DrBot:Statuspage:PageId"] = "page-1",
+            ["DrBot:Statuspage:ApiBaseUrl"] = server.BaseUrl.ToString(),
+        });
+        var router = bot.Get<IChatInputHandler>();
+        var dispatcher = bot.New<OutboxDispatcher>();
+        async Task DeliverAsync() { for (var i = 0; i < 30 && await dispatcher.DeliverDueAsync(None) > 0; i++) { } }
+
+        await router.HandleAsync(new ChatInput("local", "local", null, new ChatUser("alice", "alice", bot.Get<Roster>().ByName("alice")), "incident open P1 East US is down", null, null), None);
+        await DeliverAsync();
+        bot.Time.Advance(TimeSpan.FromMinutes(1)); // the lost answer (503) is retried
+        await DeliverAsync();
+        await router.HandleAsync(new ChatInput("local", "local", null, new ChatUser("alice", "alice", bot.Get<Roster>().ByName("alice")), "incident update --public Traffic is moving.", null, null), None);
+        await DeliverAsync();
+
+        var (id, incident) = Assert.Single(statuspage.Incidents);
+        Assert.Equal("INC-0001", (string?)incident["metadata"]!["drbot"]!["incident_id"]);
+        Assert.Single(server.Requests, r => r.Method == "POST");
+        Assert.Equal(["GET", "POST", "GET", "PATCH"], server.Requests.Select(r => r.Method));
+        Assert.EndsWith($"/incidents/{id}", server.Requests[^1].Path, StringComparison.Ordinal);
     }
 }
