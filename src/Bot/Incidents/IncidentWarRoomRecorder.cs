@@ -14,6 +14,6 @@ public sealed class IncidentWarRoomRecorder(IServiceProvider services) : IWarRoo
     {
         var result = await services.GetRequiredService<IncidentService>().SetWarRoomAsync(incidentId, warRoom, Actor.System("war room"), cancellationToken);
         if (result.Ok && result.Incident is { } incident)
-            await services.GetRequiredService<IncidentWorkflow>().RepublishHeaderAsync(incident, cancellationToken);
+            await services.GetRequiredService<IncidentWorkflow>().WarRoomRecordedAsync(incident, cancellationToken);
     }
 }

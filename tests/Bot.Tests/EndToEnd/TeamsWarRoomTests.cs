@@ -55,6 +55,7 @@ public sealed class TeamsWarRoomTests
         var header = await teams.WaitForCallAsync(c => c.Method == "PUT" && ConnectorCalls.Text(c).Contains("War room", StringComparison.Ordinal), Wait, "linking the war room on the incident card");
         Assert.Contains((string)channel["webUrl"]!, ConnectorCalls.Text(header), StringComparison.Ordinal);
         Assert.Contains((string)meeting["joinWebUrl"]!, ConnectorCalls.Text(header), StringComparison.Ordinal);
+        Assert.Contains("Paging", ConnectorCalls.Text(header), StringComparison.Ordinal); // not acknowledged yet: still paging the team
 
         // App-only tokens from the configured authority for Graph's own scope; every Graph call carries one.
         var token = Assert.Single(graph.Requests, r => r.Path.EndsWith("/oauth2/v2.0/token", StringComparison.Ordinal));
