@@ -65,7 +65,8 @@ public static class DrBotServices
         services.AddHostedService(sp => sp.GetRequiredService<RunDispatcher>());
         services.AddSingleton<IRunQueue>(sp => sp.GetRequiredService<RunDispatcher>());
         services.AddSingleton<IncidentWorkflow>();
-        services.AddSingleton<DrBot.Bot.Channels.IWarRoomRecorder, IncidentWarRoomRecorder>();
+        services.AddSingleton<IncidentCardLinks>();
+        services.AddSingleton<DrBot.Bot.Channels.IWarRoomRecorder>(sp => sp.GetRequiredService<IncidentCardLinks>());
         services.AddSingleton<IncidentTimers>();
         services.AddSingleton<TimerService>();
         services.AddHostedService(sp => sp.GetRequiredService<TimerService>());

@@ -57,6 +57,9 @@ public sealed class TicketTests
         var link = Assert.Single(await bot.LocalPostsAsync(), p => p.PostKey == "ticket:INC-0001");
         Assert.Contains($"{server.BaseUrl}browse/OPS-1", link.Payload, StringComparison.Ordinal);
         Assert.Equal("incident:INC-0001", link.ThreadKey);
+        var header = (await bot.LocalPostsAsync()).Last(p => p.PostKey == "incident:INC-0001"); // the incident card itself names the ticket
+        Assert.Contains("Ticket", header.Payload, StringComparison.Ordinal);
+        Assert.Contains($"OPS-1: {server.BaseUrl}browse/OPS-1", header.Payload, StringComparison.Ordinal);
 
         await SayAsync(bot, "alice", "incident resolve");
         await DeliverAsync(dispatcher);

@@ -25,7 +25,8 @@ namespace DrBot.Bot.Integrations.Tickets;
 /// <c>GET /rest/api/3/search/jql</c>, ServiceNow <c>sysparm_query</c>); a webhook receiver gets the
 /// <c>Idempotency-Key</c> header instead.
 /// </summary>
-public sealed class TicketIntegration(IHttpClientFactory clients, IOptions<TicketOptions> options, IDrBotStore store, CardPublisher publisher, TimeProvider time)
+public sealed class TicketIntegration(IHttpClientFactory clients, IOptions<TicketOptions> options, IDrBotStore store, CardPublisher publisher, TimeProvider time,
+    Incidents.IncidentCardLinks? cardLinks = null)
     : IOutboundIntegration, IIntegrationStatus
 {
     public const string ChannelName = "tickets";
@@ -124,6 +125,8 @@ public sealed class TicketIntegration(IHttpClientFactory clients, IOptions<Ticke
         await store.SetValueAsync(ReferenceKey(ticket.IncidentId), JsonSerializer.Serialize(reference, Json), cancellationToken);
         var text = reference.Link is null ? $"Ticket {reference.Key} created for {ticket.IncidentId}." : $"Ticket {reference.Key} created for {ticket.IncidentId}: {reference.Link}";
         await publisher.PostAsync($"ticket:{ticket.IncidentId}", new CardDocument($"🎫 {text}", text, Blocks: [new TextBlock(text)]), cancellationToken, IncidentCards.PostKey(ticket.IncidentId));
+        if (cardLinks is not null)
+            await cardLinks.TicketCreatedAsync(ticket.IncidentId, reference.Link is null ? reference.Key : $"{reference.Key}: {reference.Link}", cancellationToken);
         return DeliveryResult.Delivered(reference.Key);
     }
 
