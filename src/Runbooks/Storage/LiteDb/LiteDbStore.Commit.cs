@@ -36,7 +36,7 @@ public sealed partial class LiteDbStore
                 {
                     Runs.Upsert(RunDocument(run));
                 }
-                Values.Upsert(commit.LastValues().Select(v => new BsonDocument { ["_id"] = v.Key, ["value"] = v.Value }));
+                Values.Upsert(commit.LastValues().Select(v => ValueDocument(v.Key, v.Value, commit.ExpiryTicks(v.Key))));
                 foreach (var message in commit.Messages)
                 {
                     enqueued.Add(EnqueueInTransaction(message, staged));

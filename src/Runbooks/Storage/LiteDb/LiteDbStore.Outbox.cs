@@ -171,14 +171,22 @@ public sealed partial class LiteDbStore
         return document.TryGetValue(PayloadField, out var payload) ? message with { Payload = payload.AsString } : message;
     }
 
-    private static BsonDocument OutboxDocument(OutboxMessage message) => new()
+    private static BsonDocument OutboxDocument(OutboxMessage message)
     {
-        ["_id"] = message.Sequence,
-        ["channel"] = message.Channel,
-        ["delivered"] = message.DeliveredAt is not null,
-        [PayloadField] = message.Payload,
-        [Json] = StoreJson.Write(message with { Payload = "" }),
-    };
+        var document = new BsonDocument
+        {
+            ["_id"] = message.Sequence,
+            ["channel"] = message.Channel,
+            ["delivered"] = message.DeliveredAt is not null,
+            [PayloadField] = message.Payload,
+            [Json] = StoreJson.Write(message with { Payload = "" }),
+        };
+        if (message.DeliveredAt is { } deliveredAt)
+        {
+            document[DeliveredAtField] = Ticks(deliveredAt);
+        }
+        return document;
+    }
 
     private static string PostKey(string channel, string postKey) => $"{channel}\u001f{postKey}";
 }
