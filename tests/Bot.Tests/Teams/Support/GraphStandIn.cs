@@ -106,7 +106,7 @@ public sealed class GraphStandIn : IAsyncDisposable
     {
         var body = request.Json;
         var name = (string?)body["displayName"] ?? "";
-        if (name.Length is 0 or > 50 || name.Any(c => Forbidden.Contains(c, StringComparison.Ordinal)) || name.Contains("..", StringComparison.Ordinal))
+        if (name.Length is 0 or > 50 || name.Any(c => Forbidden.Contains(c, StringComparison.Ordinal)) || System.Text.RegularExpressions.Regex.IsMatch(name, @"\.{2}"))
             return Error(400, "BadRequest", "Channel name is invalid.");
         if ((string?)body["membershipType"] is not (null or "standard"))
             return Error(400, "BadRequest", "Only standard channels are expected here.");

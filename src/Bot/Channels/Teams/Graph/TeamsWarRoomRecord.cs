@@ -33,9 +33,12 @@ public sealed record GraphWarRoomOutcome(TeamsWarRoomRecord? Room, string? Fallb
     public static GraphWarRoomOutcome Retry(string reason) => new(null, null, reason);
 }
 
-/// <summary>Teams channel names: at most 50 characters, none of <c>~ # % &amp; * { } + / \ : &lt; &gt; ? | ' " ,</c>, no "..", no leading '_' or '.', no trailing '.'.</summary>
-public static class TeamsChannelName
+/// <summary>Teams channel names: at most 50 characters, none of <c>~ # % &amp; * { } + / \ : &lt; &gt; ? | ' " ,</c>, no run of dots, no leading '_' or '.', no trailing '.'.</summary>
+public static partial class TeamsChannelName
 {
+    [System.Text.RegularExpressions.GeneratedRegex(@"\.{2,}")]
+    private static partial System.Text.RegularExpressions.Regex RunOfDots();
+
     public const int MaxLength = 50;
     private const string Forbidden = "~#%&*{}+/\\:<>?|'\",";
 
@@ -46,8 +49,7 @@ public static class TeamsChannelName
         foreach (var c in text)
             cleaned.Append(Forbidden.Contains(c, StringComparison.Ordinal) || char.IsControl(c) ? ' ' : c);
         var name = string.Join(' ', cleaned.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        while (name.Contains("..", StringComparison.Ordinal))
-            name = name.Replace("..", ".", StringComparison.Ordinal);
+        name = RunOfDots().Replace(name, ".");
         if (name.Length > MaxLength)
             name = name[..MaxLength];
         name = name.TrimStart('_', '.', ' ').TrimEnd('.', ' ');
