@@ -91,6 +91,10 @@ internal static class PostgresMigrations
                 key text PRIMARY KEY,
                 value text NOT NULL);
             """),
+        (2, "run version column for fenced saves", """
+            ALTER TABLE drbot_runs ADD COLUMN version integer NOT NULL DEFAULT 0;
+            UPDATE drbot_runs SET version = COALESCE((json::jsonb ->> 'Version')::integer, 0);
+            """),
     ];
 
     /// <summary>Applies every migration not yet recorded; safe to call from several replicas at once.</summary>
