@@ -1,3 +1,4 @@
+using System.Reflection;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Executors;
 using DrBot.Runbooks.Infrastructure;
@@ -41,7 +42,10 @@ public abstract class LeaseFencingTests : IAsyncLifetime
     {
         foreach (var replica in new[] { A, B })
         {
-            var services = Build(replica, await StoreForAsync(replica.Name, replica.Time));
+            var flaky = DispatchProxy.Create<IDrBotStore, FlakyRenewals>();
+            ((FlakyRenewals)(object)flaky).Inner = await StoreForAsync(replica.Name, replica.Time);
+            replica.Renewals = (FlakyRenewals)(object)flaky;
+            var services = Build(replica, flaky);
             _replicas.Add(services);
             replica.Engine = services.GetRequiredService<RunbookEngine>();
             replica.Store = services.GetRequiredService<IDrBotStore>();
@@ -104,7 +108,70 @@ public abstract class LeaseFencingTests : IAsyncLifetime
         Assert.Equal((0, 1), (A.NextStep.Calls, B.NextStep.Calls));
     }
 
+    [Fact]
+    public async Task A_renewal_the_store_does_not_answer_is_tried_again_and_the_run_goes_on()
+    {
+        var started = await A.Engine.StartAsync(new StartRunRequest(Runbook, "west-us", Person("alice"), "INC-1"), CancellationToken.None);
+        var runId = started.Run!.Id;
+        A.Renewals.FailuresLeft = 1;
+        var advancing = Task.Run(() => A.Engine.AdvanceAsync(runId, CancellationToken.None));
+        await A.SlowStep.Entered.Task;
+
+        A.Time.Advance(TimeSpan.FromSeconds(10)); // the store does not answer this renewal
+        await WaitUntilAsync(() => A.Renewals.Calls == 1);
+        A.Time.Advance(TimeSpan.FromSeconds(10)); // this one succeeds: the lease runs to 20 s + 30 s
+        await WaitUntilAsync(() => A.Renewals.Calls == 2);
+        Assert.Equal(Start.AddSeconds(50), (await B.Store.GetRunAsync(runId, CancellationToken.None))!.LeaseUntil);
+        A.SlowStep.Release.SetResult();
+        var finished = await advancing;
+
+        Assert.Equal(RunOutcome.Succeeded, finished.Outcome);
+        Assert.Equal(1, A.NextStep.Calls);
+        Assert.Contains(LogEvents.RunLeaseRenewalFailed, A.Log.EventIds);
+        Assert.DoesNotContain(LogEvents.RunLeaseLost, A.Log.EventIds);
+        Assert.DoesNotContain(LogEvents.RunExecutionStopped, A.Log.EventIds);
+    }
+
     private static Actor Person(string name) => new(name, name, "local", name);
+
+    /// <summary>Waits for background work the test cannot be told about (a renewal loop), giving up after a minute.</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 6000 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+        Assert.True(condition(), "the condition did not hold within a minute");
+    }
+
+    /// <summary>The replica's real store, except that the next <see cref="FailuresLeft"/> lease renewals fail as if the store were unreachable.</summary>
+    public class FlakyRenewals : DispatchProxy
+    {
+        private int _calls;
+        public IDrBotStore Inner { get; set; } = null!;
+        public int FailuresLeft;
+        public int Calls => Volatile.Read(ref _calls);
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            if (targetMethod!.Name == nameof(IRunStore.TryRenewRunLeaseAsync))
+            {
+                Interlocked.Increment(ref _calls);
+                if (Interlocked.Decrement(ref FailuresLeft) >= 0)
+                {
+                    return Task.FromException<bool>(new StoreUnavailableException("the store did not answer"));
+                }
+            }
+            try
+            {
+                return targetMethod.Invoke(Inner, args);
+            }
+            catch (TargetInvocationException e) when (e.InnerException is not null)
+            {
+                throw e.InnerException;
+            }
+        }
+    }
 
     private static ServiceProvider Build(Replica replica, IDrBotStore store)
     {
@@ -167,6 +234,7 @@ public abstract class LeaseFencingTests : IAsyncLifetime
         public SlowStep SlowStep { get; } = new();
         public CountingStep NextStep { get; } = new();
         public RecordingLog Log { get; } = new();
+        public FlakyRenewals Renewals { get; set; } = null!;
         public RunbookEngine Engine { get; set; } = null!;
         public IDrBotStore Store { get; set; } = null!;
     }
