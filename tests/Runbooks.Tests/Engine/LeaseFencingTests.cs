@@ -3,7 +3,6 @@ using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Executors;
 using DrBot.Runbooks.Infrastructure;
 using DrBot.Runbooks.Infrastructure.Simulated;
-using DrBot.Runbooks.Outbox;
 using DrBot.Runbooks.People;
 using DrBot.Runbooks.Policy;
 using DrBot.Runbooks.Runs;
@@ -20,7 +19,7 @@ namespace DrBot.Runbooks.Tests.Engine;
 /// (A is paused: its clock stands still, so it does not renew), B takes the run over; whatever A does
 /// after that is refused by the lease fence, and A stops executing the run.
 /// </summary>
-public abstract class LeaseFencingTests : IAsyncLifetime
+public abstract partial class LeaseFencingTests : IAsyncLifetime
 {
     private const string Runbook = "fenced";
     private static readonly DateTimeOffset Start = new(2026, 11, 25, 3, 0, 0, TimeSpan.Zero);
@@ -144,35 +143,6 @@ public abstract class LeaseFencingTests : IAsyncLifetime
         Assert.True(condition(), "the condition did not hold within a minute");
     }
 
-    /// <summary>The replica's real store, except that the next <see cref="FailuresLeft"/> lease renewals fail as if the store were unreachable.</summary>
-    public class FlakyRenewals : DispatchProxy
-    {
-        private int _calls;
-        public IDrBotStore Inner { get; set; } = null!;
-        public int FailuresLeft;
-        public int Calls => Volatile.Read(ref _calls);
-
-        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
-        {
-            if (targetMethod!.Name == nameof(IRunStore.TryRenewRunLeaseAsync))
-            {
-                Interlocked.Increment(ref _calls);
-                if (Interlocked.Decrement(ref FailuresLeft) >= 0)
-                {
-                    return Task.FromException<bool>(new StoreUnavailableException("the store did not answer"));
-                }
-            }
-            try
-            {
-                return targetMethod.Invoke(Inner, args);
-            }
-            catch (TargetInvocationException e) when (e.InnerException is not null)
-            {
-                throw e.InnerException;
-            }
-        }
-    }
-
     private static ServiceProvider Build(Replica replica, IDrBotStore store)
     {
         var options = new DrBotOptions();
@@ -237,74 +207,6 @@ public abstract class LeaseFencingTests : IAsyncLifetime
         public FlakyRenewals Renewals { get; set; } = null!;
         public RunbookEngine Engine { get; set; } = null!;
         public IDrBotStore Store { get; set; } = null!;
-    }
-
-    /// <summary>Blocks until released; says whether it was stopped by its token instead.</summary>
-    private sealed class SlowStep : IStepExecutor
-    {
-        public const string Name = "test.slow";
-        string IStepExecutor.Name => Name;
-        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public TaskCompletionSource<bool> Cancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public async Task<StepResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
-        {
-            Entered.TrySetResult();
-            try
-            {
-                await Release.Task.WaitAsync(cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                Cancelled.TrySetResult(true);
-                throw;
-            }
-            return StepResult.Ok("done");
-        }
-    }
-
-    private sealed class CountingStep : IStepExecutor
-    {
-        public const string Name = "test.count";
-        private int _calls;
-        string IStepExecutor.Name => Name;
-        public int Calls => Volatile.Read(ref _calls);
-
-        public Task<StepResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref _calls);
-            return Task.FromResult(StepResult.Ok("counted"));
-        }
-    }
-
-    /// <summary>One outbox post per saved change, keyed by version, so a refused commit's post is visible by its absence.</summary>
-    private sealed class PostPerChange : IRunProjection
-    {
-        public Task<IReadOnlyList<OutboxMessage>> ProjectAsync(RunRecord run, RunChange change, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<OutboxMessage>>([new OutboxMessage(0, "local", run.Id, OutboxOperation.Post, $"v{run.Version}:{change.Name}", "{}", Start)]);
-    }
-
-    internal sealed class RecordingLog : ILogger<RunbookEngine>
-    {
-        private readonly List<int> _events = [];
-
-        public IReadOnlyList<int> EventIds
-        {
-            get { lock (_events) { return [.. _events]; } }
-        }
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (_events)
-            {
-                _events.Add(eventId.Id);
-            }
-        }
     }
 }
 
