@@ -31,6 +31,9 @@ public sealed class SlackDispatcher(
     ILogger<SlackDispatcher> logger,
     IOptions<SlackOptions> options)
 {
+    /// <summary>Beginning of the key a Slack delivery claims (Slack retries for minutes, so retention may drop it after days).</summary>
+    public const string InboundKeyPrefix = "slack-inbound:";
+
     private int _inFlight;
 
     /// <summary>Deliveries being handled now (claimed and not yet answered).</summary>
@@ -53,7 +56,7 @@ public sealed class SlackDispatcher(
         {
             try
             {
-                if (!await store.TryClaimIdempotencyKeyAsync($"slack-inbound:{deliveryKey}", time.GetUtcNow(), cancellationToken))
+                if (!await store.TryClaimIdempotencyKeyAsync(InboundKeyPrefix + deliveryKey, time.GetUtcNow(), cancellationToken))
                 {
                     SlackLog.DuplicateDelivery(logger, deliveryKey);
                     return SlackDispatchOutcome.Duplicate;
