@@ -46,6 +46,8 @@ internal sealed class BenchBot : IAsyncDisposable
             ["DrBot:Infrastructure:SimulatedStatePath"] = Path.Combine(dataDir, "simulated-world.json"),
             ["DrBot:Infrastructure:SimulatedDelayFactor"] = "0",
             ["DrBot:Local:LogPath"] = Path.Combine(dataDir, "local-chat.json"),
+            // The per-person command limit would refuse the benchmark's one person after 60 clicks a minute.
+            ["DrBot:RateLimits:CommandsPerMinute"] = "1000000",
             // A runbook that is one approval gate: a click records and applies the decision, nothing else.
             [$"DrBot:Runbooks:{GateRunbook}:Title"] = "Benchmark gate",
             [$"DrBot:Runbooks:{GateRunbook}:Steps:0:Id"] = "approve",

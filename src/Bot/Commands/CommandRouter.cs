@@ -125,8 +125,9 @@ public sealed partial class CommandRouter(
             case CardVerbs.RetryStep or CardVerbs.SkipStep or CardVerbs.RollBackAnyway:
                 if (Get(CardVerbs.RunId) is not { } stoppedRun || Get(CardVerbs.StepId) is not { } failedStep)
                     return ChatReply.Error("This button is missing its run id or step id; use the latest card or type `retry|skip|rollback <run-id>`.");
-                int? cardVersion = int.TryParse(Get(CardVerbs.Version), NumberStyles.Integer, CultureInfo.InvariantCulture, out var cv) ? cv : null;
                 var choice = action.Verb switch { CardVerbs.RetryStep => AfterPointOfNoReturn.Retry, CardVerbs.SkipStep => AfterPointOfNoReturn.Skip, _ => AfterPointOfNoReturn.RollBack };
+                if (!int.TryParse(Get(CardVerbs.Version), NumberStyles.Integer, CultureInfo.InvariantCulture, out var cardVersion))
+                    return ChatReply.Error($"This button carries no card version, so DrBot cannot tell whether the card is current; use the latest card or type `{PointOfNoReturnWord(choice)} {stoppedRun} [reason]`.");
                 return await AfterPointOfNoReturnAsync(new PointOfNoReturnRequest(stoppedRun, failedStep, actor, choice, Get(CardVerbs.Reason), cardVersion), cancellationToken);
             case CardVerbs.StartRunbook:
                 if (Get(CardVerbs.Runbook) is not { } runbook || Get(CardVerbs.Region) is not { } region)
@@ -212,8 +213,19 @@ public sealed partial class CommandRouter(
                 ? "No run is stopped past the point of no return" + (command.RunId is null ? "." : $" with id {command.RunId}.")
                 : $"Several runs are stopped: {string.Join(", ", stopped.Select(r => r.Id))}. Say which: `retry|skip|rollback <run-id>`.");
         var run = stopped[0];
-        return await AfterPointOfNoReturnAsync(new PointOfNoReturnRequest(run.Id, run.Facts[PointOfNoReturn.GateFact], actor, command.Choice, command.Reason, null), cancellationToken);
+        // Like a typed approve: a choice that does not name its run could decide a stop the person never saw.
+        if (command.RunId is null)
+        {
+            var title = run.Step(run.Facts[PointOfNoReturn.GateFact])?.Title ?? run.State;
+            var card = await CurrentCardAsync(run.Id, "", cancellationToken);
+            return new ChatReply($"{run.Id} ({run.Runbook} → {run.Region}) is stopped past the point of no return at \"{title}\". " +
+                $"Name the run to decide: `{PointOfNoReturnWord(command.Choice)} {run.Id} [reason]`, or use the buttons on its card.", Private: true, card.Card);
+        }
+        return await AfterPointOfNoReturnAsync(new PointOfNoReturnRequest(run.Id, run.Facts[PointOfNoReturn.GateFact], actor, command.Choice, command.Reason, run.Version), cancellationToken);
     }
+
+    private static string PointOfNoReturnWord(AfterPointOfNoReturn choice) =>
+        choice switch { AfterPointOfNoReturn.Retry => "retry", AfterPointOfNoReturn.Skip => "skip", _ => "rollback" };
 
     private async Task<ChatReply> CancelAsync(string runId, Actor actor, CancellationToken cancellationToken)
     {
