@@ -69,8 +69,7 @@ public sealed partial class ValidationService(
             Id = await archive.NextIdAsync(cancellationToken), Kind = kind, Region = primary, Mode = "live", StartedBy = actor.ToString(),
             StartedAt = time.GetUtcNow(), Status = ExerciseStatus.Running, Tier = validation.Value.Tier,
         };
-        if (kind == ExerciseKinds.DataConsistency)
-            record.Facts["replica"] = replica!;
+        record.Facts["replica"] = replica ?? "";
         await archive.SaveAsync(record, cancellationToken);
         return (record, null);
     }
@@ -79,7 +78,7 @@ public sealed partial class ValidationService(
     {
         var settings = validation.Value;
         var outcome = record.Kind == ExerciseKinds.BackupRestore
-            ? await new BackupRestoreValidator(settings, time).RunAsync(ConnectionString(record.Region!)!, Rto(settings.Tier), cancellationToken)
+            ? await new BackupRestoreValidator(settings, time).RunAsync(ConnectionString(record.Region!)!, ConnectionString(record.Facts["replica"]), Rto(settings.Tier), cancellationToken)
             : await new DataConsistencyValidator(settings, time).RunAsync(ConnectionString(record.Region!)!, ConnectionString(record.Facts["replica"])!, cancellationToken);
         record.Criteria = [.. outcome.Criteria];
         record.Notes.AddRange(outcome.Notes);
