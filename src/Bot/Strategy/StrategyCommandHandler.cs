@@ -35,7 +35,7 @@ public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiSer
             CheckDrillCommand check => Reply(await chaos.CheckAsync(check.ExerciseId, actor, cancellationToken)),
             ListDrillsCommand => await ListDrillsAsync(cancellationToken),
             DecideScheduledDrillCommand decide => Reply(decide.Start ? await schedule.StartAsync(decide.Name, actor, cancellationToken) : await schedule.PostponeAsync(decide.Name, actor, cancellationToken)),
-            ValidateCommand validate => Reply(await validations.StartAsync(validate.Kind, actor, cancellationToken)),
+            ValidateCommand validate => Reply(await validations.StartAsync(validate.Kind, actor, validate.Replica, cancellationToken)),
             ComplianceReportCommand report => await ComplianceAsync(report, cancellationToken),
             KpisCommand k => await KpisAsync(k.Period, cancellationToken),
             _ => ChatReply.PrivateText("Unknown strategy command."),

@@ -32,6 +32,7 @@ public static class StrategyServices
         services.AddOptions<ValidationOptions>().BindConfiguration(ValidationOptions.Section);
         services.AddSingleton<ValidationService>();
         services.AddSingleton<IValidationStarter>(sp => sp.GetRequiredService<ValidationService>());
+        services.AddSingleton<IStoredTimerHandler>(sp => sp.GetRequiredService<ValidationService>());
         services.AddSingleton<StrategyCommandHandler>();
         return services;
     }
