@@ -26,6 +26,9 @@ public static class StrategyServices
         services.AddSingleton<IStoredTimerHandler>(sp => sp.GetRequiredService<DrillScheduler>());
         services.AddHostedService<DrillScheduleSeeder>();
         services.AddSingleton<DrillEvaluator>();
+        services.AddSingleton<LiveDrillEvaluator>();
+        services.AddSingleton<LiveDrillService>();
+        services.AddSingleton<IStoredTimerHandler>(sp => sp.GetRequiredService<LiveDrillService>());
         services.AddSingleton<ChaosDrillService>();
         services.AddSingleton<IStoredTimerHandler>(sp => sp.GetRequiredService<ChaosDrillService>());
         services.AddSingleton<ComplianceService>();
