@@ -20,7 +20,7 @@ public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiSer
     {
         if (!data.TryGetValue(DrillScheduleCards.ScheduleKey, out var name) || string.IsNullOrWhiteSpace(name))
             return ChatReply.Error("This button is missing its schedule name; type `drill start <name>` or `drill postpone <name>` (`drills` lists them).");
-        return await HandleAsync(new DecideScheduledDrillCommand(name, verb == DrillScheduleCards.StartVerb), actor, cancellationToken);
+        return await HandleAsync(new DecideScheduledDrillCommand(name, verb == DrillScheduleCards.StartVerb, data.GetValueOrDefault(DrillScheduleCards.OccurrenceKey)), actor, cancellationToken);
     }
 
     public async Task<ChatReply> HandleAsync(StrategyCommand command, Actor actor, CancellationToken cancellationToken)
@@ -34,7 +34,7 @@ public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiSer
             StartChaosDrillCommand start => Reply(await chaos.StartAsync(start.Scenario, start.Region, actor, cancellationToken)),
             CheckDrillCommand check => Reply(await chaos.CheckAsync(check.ExerciseId, actor, cancellationToken)),
             ListDrillsCommand => await ListDrillsAsync(cancellationToken),
-            DecideScheduledDrillCommand decide => Reply(decide.Start ? await schedule.StartAsync(decide.Name, actor, cancellationToken) : await schedule.PostponeAsync(decide.Name, actor, cancellationToken)),
+            DecideScheduledDrillCommand decide => Reply(decide.Start ? await schedule.StartAsync(decide.Name, actor, cancellationToken, decide.Occurrence) : await schedule.PostponeAsync(decide.Name, actor, cancellationToken, decide.Occurrence)),
             ValidateCommand validate => Reply(await validations.StartAsync(validate.Kind, actor, validate.Replica, cancellationToken)),
             ComplianceReportCommand report => await ComplianceAsync(report, cancellationToken),
             KpisCommand k => await KpisAsync(k.Period, cancellationToken),

@@ -37,8 +37,11 @@ public sealed record ListDrillsCommand : StrategyCommand
     public override bool ChangesSomething => false;
 }
 
-/// <summary><c>drill start|postpone &lt;schedule-name&gt;</c>: typed fallback for the "drill due" card's buttons.</summary>
-public sealed record DecideScheduledDrillCommand(string Name, bool Start) : StrategyCommand;
+/// <summary>
+/// <c>drill start|postpone &lt;schedule-name&gt;</c>: typed fallback for the "drill due" card's buttons. A button
+/// carries the occurrence it decides (<paramref name="Occurrence"/>), so a click on a card already decided is refused.
+/// </summary>
+public sealed record DecideScheduledDrillCommand(string Name, bool Start, string? Occurrence = null) : StrategyCommand;
 
 /// <summary><c>report compliance [from] [to]</c> (days, yyyy-MM-dd).</summary>
 public sealed record ComplianceReportCommand(string? From, string? To) : StrategyCommand
