@@ -105,6 +105,8 @@ public sealed class ChaosDrillService(
             return (false, id is null ? "No drill is running. Start one with `drill <region-failure|database-failure|network-partition|cascading-failure> [region]`." : $"No drill '{id}'. Drill ids look like EX-0001; `drills` lists them.", null);
         if (drill.IsFinished)
             return (false, $"Drill {drill.Id} already ended {drill.Status.ToString().ToLowerInvariant()}.", drill);
+        if (!ExerciseKinds.ChaosScenarios.Contains(drill.Kind))
+            return (false, $"{drill.Id} is a {drill.Kind} validation: it ends with its run {drill.Facts.GetValueOrDefault("run", "")} (`cancel` or `rollback` that run to stop it).", drill);
         drill.Notes.Add($"Checked by {actor.DisplayName}.");
         if (drill.Mode == "live")
             await live.FinishAsync(drill, cancellationToken);

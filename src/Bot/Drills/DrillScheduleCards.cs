@@ -32,7 +32,7 @@ public static class DrillScheduleCards
             ],
             Buttons:
             [
-                new CardButton("Start drill", StartVerb, data, ButtonStyle.Positive, new ButtonConfirm("Start the drill?", $"{entry.Exercise} will inject its faults into the simulated regions now.", "Start", "Cancel")),
+                new CardButton("Start drill", StartVerb, data, ButtonStyle.Positive, new ButtonConfirm("Start the drill?", $"{entry.Exercise} starts now: in Simulated mode its faults are injected into the simulated regions; in Live mode the validation runbook or the planned drill starts, each run waiting for a lead at its gate.", "Start", "Cancel")),
                 new CardButton("Postpone", PostponeVerb, data),
             ],
             Mentions: deciders);

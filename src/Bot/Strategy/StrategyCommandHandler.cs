@@ -53,7 +53,7 @@ public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiSer
         var all = await archive.ListAsync(cancellationToken);
         var lines = new List<string>(await schedule.DescribeAsync(cancellationToken));
         foreach (var e in all.Where(e => !e.IsFinished))
-            lines.Add($"▶ {e.Id} {e.Kind} in {e.Region}: running since {e.StartedAt:yyyy-MM-dd HH:mm} UTC (`drill check {e.Id}`)");
+            lines.Add($"▶ {e.Id} {e.Kind} in {e.Region} ({e.Mode}): running since {e.StartedAt:yyyy-MM-dd HH:mm} UTC ({(ExerciseKinds.ChaosScenarios.Contains(e.Kind) ? $"`drill check {e.Id}`" : $"ends with its run {e.Facts.GetValueOrDefault("run", "")}")})");
         foreach (var e in all.Where(e => e.IsFinished).TakeLast(10).Reverse())
             lines.Add($"• {e.Id} {e.Kind}{(e.Region is null ? "" : $" in {e.Region}")}: {e.Status.ToString().ToLowerInvariant()} {e.StartedAt:yyyy-MM-dd HH:mm} UTC, {e.Criteria.Count(c => c.Passed)}/{e.Criteria.Count} criteria");
         return ChatReply.PrivateText(lines.Count == 0 ? "No drill or validation has run yet." : "Drills and validations:\n" + string.Join("\n", lines));
