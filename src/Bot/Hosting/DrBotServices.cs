@@ -1,3 +1,4 @@
+using DrBot.Bot.Retention;
 using DrBot.Bot.Alerts;
 using DrBot.Bot.Alerts.Intake;
 using DrBot.Bot.Channels.Slack;
@@ -84,6 +85,7 @@ public static class DrBotServices
         services.AddSlackChannel(configuration);
         services.AddTeamsChannel(configuration);
         services.AddAlertIntake(configuration);
+        services.AddRetention(configuration);
         services.AddSingleton<IAlertSink, IncidentAlertSink>();
         services.AddHealthMonitor(configuration);
         services.AddStrategyFeatures();

@@ -115,4 +115,8 @@ public static class HostLogEvents
     public const int AuditCheckpointWritten = 8101;
     /// <summary>AuditCheckpointWriter.cs</summary>
     public const int AuditCheckpointFailed = 8102;
+    /// <summary>RetentionService.cs</summary>
+    public const int RetentionPruned = 8201;
+    /// <summary>RetentionService.cs</summary>
+    public const int RetentionFailed = 8202;
 }
