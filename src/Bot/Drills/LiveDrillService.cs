@@ -45,6 +45,8 @@ public sealed class LiveDrillService(
             ?? options.Value.Regions.Keys.FirstOrDefault(r => !string.Equals(r, primary, StringComparison.OrdinalIgnoreCase) && !RegionRules.IsBackup(options.Value.Regions[r]));
         if (target is null || string.Equals(target, primary, StringComparison.OrdinalIgnoreCase))
             return (false, $"A live drill switches from the primary {primary} to another region and back; name one, e.g. `drill {ExerciseKinds.RegionFailure} <region>`.", null);
+        if (RegionRules.RefuseTarget(options.Value, BuiltInRunbooks.PlannedSwitchover, target) is { } refused)
+            return (false, refused, null);
         var started = await runbooks.StartForExerciseAsync(BuiltInRunbooks.PlannedSwitchover, target, actor, cancellationToken);
         if (started.Running is { } running)
             return (false, $"{running.Id} ({running.Runbook} → {running.Region}) is already under way; a drill starts its own switchover.", null);

@@ -33,6 +33,7 @@ public static class StrategyServices
         services.AddSingleton<IStoredTimerHandler>(sp => sp.GetRequiredService<ChaosDrillService>());
         services.AddSingleton<ComplianceService>();
         services.AddOptions<ValidationOptions>().BindConfiguration(ValidationOptions.Section);
+        services.AddValidationStepExecutors();
         services.AddSingleton<ValidationService>();
         services.AddSingleton<IValidationStarter>(sp => sp.GetRequiredService<ValidationService>());
         services.AddSingleton<IStoredTimerHandler>(sp => sp.GetRequiredService<ValidationService>());

@@ -14,7 +14,7 @@ namespace DrBot.Runbooks.Validation;
 /// Why the replica: a primary's snapshot does not correspond to one WAL position, but a standby
 /// whose replay is paused shows exactly the commits replayed up to <c>pg_last_wal_replay_lsn()</c>.
 /// The scratch copy replays the backup's WAL up to that LSN (<c>recovery_target_lsn</c>, not
-/// inclusive: every record starting before it), so both show the same commits and any difference
+/// inclusive: all WAL before it), so both show the same commits and any difference
 /// in a table is corruption, whatever was written meanwhile.
 /// </remarks>
 public sealed class BackupRestoreSteps(ValidationOptions options, TimeProvider time)
@@ -125,7 +125,7 @@ public sealed class BackupRestoreSteps(ValidationOptions options, TimeProvider t
             string end;
             await using (var source = await OpenAsync(primary, cancellationToken))
             {
-                // One committed transaction after the compare LSN: the record that recovery stops before exists in the fetched WAL.
+                // One committed transaction after the compare LSN: the WAL entry recovery stops before exists in the fetched WAL.
                 await ExecuteAsync(source, "SELECT txid_current()", cancellationToken);
                 end = (await ScalarAsync<NpgsqlTypes.NpgsqlLogSequenceNumber>(source, "SELECT pg_current_wal_flush_lsn()", cancellationToken)).ToString();
             }

@@ -1,10 +1,10 @@
 using DrBot.Runbooks.Drills;
 using DrBot.Runbooks.Policy;
-using DrBot.Runbooks.Validation;
+using DrBot.Runbooks.Executors;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace DrBot.Runbooks.Executors;
+namespace DrBot.Runbooks.Validation;
 
 /// <summary>
 /// What the validation runbooks' executors share: the source (<c>{from}</c>, the current primary)
@@ -59,4 +59,22 @@ public abstract class ValidationExecutor(IOptions<DrBotOptions> regions, IOption
             ? StepResult.Ok(passed, facts)
             : StepResult.Fail(string.Join("; ", failed.Select(c => $"{c.Name}: {c.Measured}")), signal, facts);
     }
+}
+
+/// <summary>
+/// Registers the validation runbooks' executors. Called by the host (not by <see cref="StepExecutorRegistration"/>),
+/// so the executors folder does not depend on the validations, which depend on it.
+/// </summary>
+public static class ValidationStepExecutors
+{
+    public static Microsoft.Extensions.DependencyInjection.IServiceCollection AddValidationStepExecutors(this Microsoft.Extensions.DependencyInjection.IServiceCollection services) => services
+        .AddStepExecutor<BackupPreChecksExecutor>(ExecutorNames.BackupPreChecks)
+        .AddStepExecutor<TakeBackupExecutor>(ExecutorNames.BackupTake)
+        .AddStepExecutor<SourceAtLsnExecutor>(ExecutorNames.BackupSourceAtLsn)
+        .AddStepExecutor<RestoreToLsnExecutor>(ExecutorNames.BackupRestoreToLsn)
+        .AddStepExecutor<VerifyRestoreExecutor>(ExecutorNames.BackupVerify)
+        .AddStepExecutor<RemoveScratchExecutor>(ExecutorNames.BackupRemove)
+        .AddStepExecutor<ChecksumsAtOneLsnExecutor>(ExecutorNames.ConsistencyChecksums)
+        .AddStepExecutor<ReplicationStatusExecutor>(ExecutorNames.ConsistencyReplication)
+        .AddStepExecutor<WalArchivingExecutor>(ExecutorNames.ConsistencyArchiving);
 }

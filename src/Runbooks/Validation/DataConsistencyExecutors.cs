@@ -1,8 +1,8 @@
 using DrBot.Runbooks.Policy;
-using DrBot.Runbooks.Validation;
+using DrBot.Runbooks.Executors;
 using Microsoft.Extensions.Options;
 
-namespace DrBot.Runbooks.Executors;
+namespace DrBot.Runbooks.Validation;
 
 // The data-consistency runbook's checks: primary {from}, replica {region}.
 

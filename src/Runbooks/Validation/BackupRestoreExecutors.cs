@@ -1,8 +1,8 @@
 using DrBot.Runbooks.Policy;
-using DrBot.Runbooks.Validation;
+using DrBot.Runbooks.Executors;
 using Microsoft.Extensions.Options;
 
-namespace DrBot.Runbooks.Executors;
+namespace DrBot.Runbooks.Validation;
 
 // The backup-restore runbook's steps; the scratch instance and slot travel in the run's facts (BackupRestoreState).
 
