@@ -66,6 +66,8 @@ public static class DrBotServices
         services.AddHostedService(sp => sp.GetRequiredService<RunDispatcher>());
         services.AddSingleton<IRunQueue>(sp => sp.GetRequiredService<RunDispatcher>());
         services.AddSingleton<IncidentWorkflow>();
+        services.AddSingleton<IncidentCardLinks>();
+        services.AddSingleton<DrBot.Bot.Channels.IWarRoomRecorder>(sp => sp.GetRequiredService<IncidentCardLinks>());
         services.AddSingleton<IncidentTimers>();
         services.AddSingleton<TimerService>();
         services.AddHostedService(sp => sp.GetRequiredService<TimerService>());
