@@ -146,6 +146,9 @@ public sealed partial class CommandRouter(
     {
         if (catalog.Find(runbook) is null)
             return ChatReply.PrivateText($"Unknown runbook '{runbook}'. Runbooks: {string.Join(", ", catalog.All.Select(r => r.Name))}.");
+        // A validation is an exercise of its own, not part of an incident: it is archived and carded as `validate` does.
+        if (BuiltInRunbooks.Validations.Contains(runbook) && incidentId is null)
+            return await strategy.HandleAsync(new ValidateCommand(runbook.ToLowerInvariant(), region), actor, cancellationToken);
         // Two failovers to the same region at once would fight over the same systems: said before an
         // incident is opened for nothing; the service's claim decides when two starts race.
         if (await runbooks.UnderWayAsync(runbook, region, cancellationToken) is { } underWay)
