@@ -39,7 +39,9 @@ public sealed partial class AuditCheckpointWriter(
         {
             try
             {
-                await WriteDueAsync(await store.ReadAuditAsync(stoppingToken), every, stoppingToken);
+                // Counted every poll; the chain itself is read only when a checkpoint is due.
+                if (await store.CountAuditAsync(stoppingToken) >= (_lastCount / every + 1) * every)
+                    await WriteDueAsync(await store.ReadAuditAsync(stoppingToken), every, stoppingToken);
                 await Task.Delay(Poll, time, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -59,7 +61,7 @@ public sealed partial class AuditCheckpointWriter(
         await base.StopAsync(cancellationToken);
         try
         {
-            if ((await store.ReadAuditAsync(cancellationToken)).Count != _lastCount)
+            if (await store.CountAuditAsync(cancellationToken) != _lastCount)
                 await WriteAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is StoreUnavailableException or IOException)
