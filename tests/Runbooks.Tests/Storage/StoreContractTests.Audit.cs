@@ -15,6 +15,7 @@ public abstract partial class StoreContractTests
         Assert.Equal(2, second.Sequence);
         Assert.Equal(first.Hash, second.PreviousHash);
         Assert.Equal([first, second], await Store.ReadAuditAsync(Ct));
+        Assert.Equal(2, await Store.CountAuditAsync(Ct));
         Assert.True(AuditChain.Verify(await Store.ReadAuditAsync(Ct)).Valid);
     }
 
@@ -27,6 +28,7 @@ public abstract partial class StoreContractTests
         var entries = await Store.ReadAuditAsync(Ct);
 
         Assert.Equal(60, entries.Count);
+        Assert.Equal(60, await Store.CountAuditAsync(Ct));
         Assert.Equal(Enumerable.Range(1, 60).Select(i => (long)i), entries.Select(e => e.Sequence));
         Assert.True(AuditChain.Verify(entries).Valid);
     }

@@ -19,6 +19,9 @@ public sealed partial class LiteDbStore
             return entry;
         }, cancellationToken);
 
+    public Task<long> CountAuditAsync(CancellationToken cancellationToken) =>
+        Run("count audit log", () => Audit.LongCount(), cancellationToken);
+
     public Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(CancellationToken cancellationToken) =>
         Run<IReadOnlyList<AuditEntry>>("read audit log", () => Audit
             .Find(Query.All(Query.Ascending))

@@ -27,6 +27,9 @@ public sealed partial class PostgresStore
             return entry;
         }, cancellationToken);
 
+    public Task<long> CountAuditAsync(CancellationToken cancellationToken) =>
+        Run("count audit log", async connection => (await Query(connection, cancellationToken, r => r.GetInt64(0), "SELECT count(*) FROM drbot_audit"))[0], cancellationToken);
+
     public Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(CancellationToken cancellationToken) =>
         Run<IReadOnlyList<AuditEntry>>("read audit log", async connection => await Query(connection, cancellationToken,
             r => StoreJson.Read<AuditEntry>(r.GetString(0)), "SELECT json FROM drbot_audit ORDER BY seq"), cancellationToken);
