@@ -82,6 +82,8 @@ public sealed partial class AuthorizingChatInputHandler(
                 CardVerbs.RetryStep or CardVerbs.SkipStep => new(CommandPermissions.Approve, null),
                 CardVerbs.RollBackAnyway => new(CommandPermissions.Rollback, null),
                 CardVerbs.StartRunbook => new(StartCommandName(Get(CardVerbs.Runbook) ?? ""), null),
+                // Deciding not to fail over is the same decision as deciding to: the same people.
+                CardVerbs.DismissFailover => new(StartCommandName(Get(CardVerbs.Runbook) ?? ""), null),
                 CardVerbs.Acknowledge => new(CommandPermissions.IncidentAck, Get(CardVerbs.IncidentId)),
                 _ => null,
             };

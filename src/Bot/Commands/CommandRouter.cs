@@ -38,7 +38,8 @@ public sealed partial class CommandRouter(
     IOptions<DrBotOptions> options,
     TimeProvider time,
     ILogger<CommandRouter> logger,
-    StatusPage.PublicUpdatePublisher publicUpdates) : IChatInputHandler
+    StatusPage.PublicUpdatePublisher publicUpdates,
+    Monitoring.FlapGuard flapGuard) : IChatInputHandler
 {
     /// <summary>Beginning of the key a delivered command or click claims (retention may drop it after days).</summary>
     public const string InputKeyPrefix = "input:";
@@ -133,12 +134,16 @@ public sealed partial class CommandRouter(
                 if (Get(CardVerbs.Runbook) is not { } runbook || Get(CardVerbs.Region) is not { } region)
                     return ChatReply.Error("This button is missing its runbook or region.");
                 return await StartRunbookAsync(runbook, region, Get(CardVerbs.IncidentId), actor, cancellationToken);
+            case CardVerbs.DismissFailover:
+                if (Get(CardVerbs.Region) is not { } flapping)
+                    return ChatReply.Error("This button is missing its region; nothing was dismissed.");
+                return ChatReply.Public(await flapGuard.DismissAsync(flapping, Get(CardVerbs.IncidentId), actor, cancellationToken));
             case CardVerbs.Acknowledge:
                 return await IncidentActionAsync(IncidentVerb.Ack, Get(CardVerbs.IncidentId), actor, cancellationToken);
             case var verb when StrategyCommandHandler.Verbs.Contains(verb):
                 return await strategy.HandleActionAsync(verb, action.Data, actor, cancellationToken);
             default:
-                return ChatReply.Error($"Unknown card action '{action.Verb}'. Valid: approve, reject, retry-step, skip-step, roll-back-anyway, start-runbook, ack, refresh.");
+                return ChatReply.Error($"Unknown card action '{action.Verb}'. Valid: approve, reject, retry-step, skip-step, roll-back-anyway, start-runbook, dismiss-failover, ack, refresh.");
         }
     }
 

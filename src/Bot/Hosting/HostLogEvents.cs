@@ -87,6 +87,8 @@ public static class HostLogEvents
     public const int PendingFenceTried = 7013;
     /// <summary>HealthMonitor.Triggers.cs</summary>
     public const int PendingFencesFailed = 7014;
+    /// <summary>HealthMonitor.Triggers.cs (the flap guard held a failover inside the cooldown)</summary>
+    public const int FailoverHeldInCooldown = 7015;
     /// <summary>HeartbeatService.cs</summary>
     public const int HeartbeatStarted = 7020;
     /// <summary>HeartbeatService.cs</summary>

@@ -42,6 +42,13 @@ public sealed partial class HealthMonitor
             return UnderWay(trigger, incident.Id, linked);
         if (ChooseTarget(region) is not { } target)
             return new HealthTriggerResult(trigger, true, incident.Id, null, $"no other region to fail over to; {incident.Id} is open for people to act");
+        // Flap guard: a region that failed again soon after an automatic failover is a person's call.
+        if (flapGuard is not null && await flapGuard.RecentAutomaticRunAsync(region, cancellationToken) is { } previous)
+        {
+            var held = await flapGuard.HoldAsync(trigger, previous, incident.Id, target, cancellationToken);
+            LogHeld(region, held);
+            return new HealthTriggerResult(trigger, true, incident.Id, null, held);
+        }
 
         // The same start as a person's `failover`: one run per runbook and target region, claimed with the run.
         var started = await runbooks.StartForIncidentAsync(_options.Runbook, target, incident.Id, Monitor, cancellationToken);
@@ -126,6 +133,9 @@ public sealed partial class HealthMonitor
 
     [LoggerMessage(EventId = HostLogEvents.RegionRecovered, Level = LogLevel.Information, Message = "{Region} recovered; its triggers are armed again")]
     private partial void LogRecovered(string region);
+
+    [LoggerMessage(EventId = HostLogEvents.FailoverHeldInCooldown, Level = LogLevel.Warning, Message = "Failover of {Region} held: {Outcome}")]
+    private partial void LogHeld(string region, string outcome);
 
     [LoggerMessage(EventId = HostLogEvents.FailoverStartRefused, Level = LogLevel.Error, Message = "The failover of {Region} could not be started: {Message}")]
     private partial void LogStartRefused(string region, string message);

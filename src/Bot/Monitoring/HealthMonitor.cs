@@ -33,7 +33,8 @@ public sealed partial class HealthMonitor(
     ILogger<HealthMonitor> logger,
     ITrafficRouter? traffic = null,
     PendingFences? fences = null,
-    IRunbookNotifier? notifier = null) : BackgroundService
+    IRunbookNotifier? notifier = null,
+    FlapGuard? flapGuard = null) : BackgroundService
 {
     private readonly HealthMonitorOptions _options = monitorOptions.Value;
     private readonly ConcurrentDictionary<string, RegionHealthHistory> _histories = new(StringComparer.OrdinalIgnoreCase);

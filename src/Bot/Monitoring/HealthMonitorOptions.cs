@@ -34,6 +34,12 @@ public sealed class HealthMonitorOptions
     /// <summary>Healthy checks in a row after a trigger before the region can trigger again (no alert storm when it flaps).</summary>
     public int RecoveryChecks { get; set; } = 3;
 
+    /// <summary>
+    /// No second automatic failover of a region within this time of the one the monitor last started:
+    /// a region that recovered and failed again inside it gets a card asking a person instead.
+    /// </summary>
+    public TimeSpan Cooldown { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>The runbook started when the active region trips a trigger.</summary>
     public string Runbook { get; set; } = "region-failover";
 
@@ -56,6 +62,7 @@ public sealed class HealthMonitorOptionsValidator : IValidateOptions<HealthMonit
         Positive(options.ResponseTimeThreshold, nameof(options.ResponseTimeThreshold));
         Positive(options.ResponseTimeFor, nameof(options.ResponseTimeFor));
         Positive(options.ErrorRateFor, nameof(options.ErrorRateFor));
+        Positive(options.Cooldown, nameof(options.Cooldown));
         if (options.ConsecutiveFailures < 1)
             errors.Add($"{HealthMonitorOptions.Section}:ConsecutiveFailures must be 1 or more (was {options.ConsecutiveFailures}).");
         if (options.RecoveryChecks < 1)

@@ -16,6 +16,7 @@ public static class HealthMonitorRegistration
             .PostConfigure(o => o.Enabled ??= live)
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<HealthMonitorOptions>, HealthMonitorOptionsValidator>();
+        services.AddSingleton<FlapGuard>();
         services.AddSingleton<HealthMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<HealthMonitor>());
         if (live)

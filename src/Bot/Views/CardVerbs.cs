@@ -8,6 +8,8 @@ public static class CardVerbs
     public const string StartRunbook = "start-runbook";
     public const string Acknowledge = "ack";
     public const string Refresh = "refresh";
+    /// <summary>The flap guard's card: a person decides not to fail over a region that failed again inside the cooldown.</summary>
+    public const string DismissFailover = "dismiss-failover";
     /// <summary>Point-of-no-return gate: run the failed step again, go past it, or (two leads) roll back anyway.</summary>
     public const string RetryStep = "retry-step";
     public const string SkipStep = "skip-step";
