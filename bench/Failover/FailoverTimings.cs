@@ -37,10 +37,9 @@ internal static class FailoverTimings
             ["DrBot:Infrastructure:SimulatedStatePath"] = "",
             ["DrBot:Infrastructure:SimulatedDelayFactor"] = "0",
             ["DrBot:Regions:east-us:Role"] = "primary",
-            // As a user writes it (the test servers' own strings turn pooling off for the test clients).
-            ["DrBot:Regions:east-us:Database:ConnectionString"] = BotConnectionString(pair.Primary),
+            ["DrBot:Regions:east-us:Database:ConnectionString"] = pair.Primary.BotConnectionString,
             ["DrBot:Regions:west-us:Role"] = "secondary",
-            ["DrBot:Regions:west-us:Database:ConnectionString"] = BotConnectionString(pair.Replica),
+            ["DrBot:Regions:west-us:Database:ConnectionString"] = pair.Replica.BotConnectionString,
             // The application is repointed (in the simulated cluster) to the configured URL, checked by connecting.
             ["DrBot:Regions:east-us:Cluster:Namespace"] = "policycortex",
             ["DrBot:Regions:west-us:Database:ApplicationUrl"] = $"postgresql://postgres@127.0.0.1:{pair.Replica.Port}/postgres",
@@ -133,9 +132,6 @@ internal static class FailoverTimings
         await probe.WaitForWritesAsync(cancellationToken);
         return clock.Elapsed;
     }
-    private static string BotConnectionString(PostgresServer server) =>
-        string.Create(CultureInfo.InvariantCulture, $"Host=127.0.0.1;Port={server.Port};Username=postgres;Database=postgres");
-
     private static Actor Person(string name) => new(name, name, "local", name);
 
     private sealed class QuietNotifier : IRunbookNotifier
