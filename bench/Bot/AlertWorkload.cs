@@ -14,7 +14,7 @@ namespace DrBot.Bench.Bot;
 /// </summary>
 internal sealed class AlertWorkload
 {
-    public const int AlertsPerPost = 10;
+    public const int AlertsPerPost = AlertPayloads.AlertsPerPost;
     private const int RedeliverEvery = 10;
     private const int RedeliverDistance = 5;
 
@@ -63,27 +63,5 @@ internal sealed class AlertWorkload
         return Outcome.Ok;
     }
 
-    private byte[] Body(int post)
-    {
-        var group = $"{{}}:{{bench=\"{_runTag}\",batch=\"{post}\"}}";
-        var json = new StringBuilder(4096);
-        json.Append(CultureInfo.InvariantCulture, $$"""{"version":"4","groupKey":{{JsonSerializer.Serialize(group)}},"status":"firing","receiver":"drbot","truncatedAlerts":0,""");
-        json.Append(CultureInfo.InvariantCulture, $$"""
-            "groupLabels":{"batch":"{{post}}"},"commonLabels":{"alertname":"DiskSpaceLow","severity":"warning"},"commonAnnotations":{},"externalURL":"http://alertmanager:9093","alerts":[
-            """);
-        for (var a = 0; a < AlertsPerPost; a++)
-        {
-            if (a > 0)
-                json.Append(',');
-            var instance = post * AlertsPerPost + a;
-            json.Append(CultureInfo.InvariantCulture, $$"""
-                {"status":"firing","labels":{"alertname":"DiskSpaceLow","severity":"warning","region":"east-us","instance":"node-{{instance}}:9100","batch":"{{post}}"},
-                "annotations":{"summary":"node-{{instance}} has less than 10% disk space left","value":"8.5"},
-                "startsAt":"2026-11-25T03:00:00Z","endsAt":"0001-01-01T00:00:00Z","generatorURL":"http://prometheus:9090/graph",
-                "fingerprint":"bench{{_runTag}}-{{instance:x8}}"}
-                """);
-        }
-        json.Append("]}");
-        return Encoding.UTF8.GetBytes(json.ToString());
-    }
+    private byte[] Body(int post) => AlertPayloads.Webhook(_runTag, post);
 }

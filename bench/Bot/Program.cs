@@ -7,11 +7,21 @@ using DrBot.Bench.Bot;
 // Usage (from the repository root, after `dotnet build src/Bot -c Release`):
 //   dotnet run -c Release --project bench/Bot [-- commands|alerts] [--command-rate 200] [--command-seconds 20]
 //                                                [--alert-rate 1000] [--alert-seconds 10]
+if (args.Length == 2 && args[0] == DrBot.Bench.Bot.Anchors.KestrelAnchor.Mode)
+    return await DrBot.Bench.Bot.Anchors.KestrelAnchor.ServeAsync(int.Parse(args[1], CultureInfo.InvariantCulture));
 var options = BenchOptions.Parse(args);
 var repoRoot = RepoRoot();
 var table = new ResultTable();
 Console.WriteLine($"DrBot bench: {Environment.ProcessorCount} cores, load average before: {LoadAverage()}");
 
+if (options.RunAnchored)
+{
+    var anchored = new AnchoredBench(repoRoot, new AnchoredOptions(
+        AckSeconds: options.AnchoredSeconds * 2, AlertSeconds: options.AnchoredSeconds));
+    await anchored.RunAsync(CancellationToken.None);
+    Console.WriteLine();
+    anchored.Print(Console.Out);
+}
 if (options.RunCommands)
     await RunCommandsAsync();
 if (options.RunAlerts)
@@ -107,7 +117,7 @@ static string RepoRoot()
 }
 
 /// <summary>Command line: which benchmarks, and their rates and durations.</summary>
-internal sealed record BenchOptions(bool RunCommands, bool RunAlerts, int CommandRate, int CommandSeconds, int AlertRate, int AlertSeconds)
+internal sealed record BenchOptions(bool RunCommands, bool RunAlerts, bool RunAnchored, int CommandRate, int CommandSeconds, int AlertRate, int AlertSeconds, int AnchoredSeconds)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -120,8 +130,10 @@ internal sealed record BenchOptions(bool RunCommands, bool RunAlerts, int Comman
         }
         var commands = args.Contains("commands");
         var alerts = args.Contains("alerts");
-        if (!commands && !alerts)
-            commands = alerts = true;
-        return new BenchOptions(commands, alerts, Get("--command-rate", 200), Get("--command-seconds", 20), Get("--alert-rate", 1000), Get("--alert-seconds", 10));
+        var anchored = args.Contains("anchored");
+        if (!commands && !alerts && !anchored)
+            commands = alerts = anchored = true;
+        return new BenchOptions(commands, alerts, anchored, Get("--command-rate", 200), Get("--command-seconds", 20), Get("--alert-rate", 1000), Get("--alert-seconds", 10),
+            Get("--anchored-seconds", 10));
     }
 }

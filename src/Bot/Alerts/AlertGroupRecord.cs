@@ -25,6 +25,9 @@ public sealed class AlertGroupRecord
 
     private Dictionary<string, AlertLine> ByKey => _byKey ??= Lines.GroupBy(l => l.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
 
+    /// <summary>Every alert on record has resolved: the record may be pruned once it has been quiet for a while.</summary>
+    public bool IsResolved => Lines.TrueForAll(l => l.Status == Resolved);
+
     /// <summary>True when the occurrence is not on record yet, or is on record firing and now resolves.</summary>
     public bool IsNew(NormalizedAlert alert) =>
         !ByKey.TryGetValue(alert.DedupKey, out var line) || (line.Status == Firing && alert.Status == AlertStatus.Resolved);

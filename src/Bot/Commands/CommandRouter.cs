@@ -40,11 +40,14 @@ public sealed partial class CommandRouter(
     ILogger<CommandRouter> logger,
     StatusPage.PublicUpdatePublisher publicUpdates) : IChatInputHandler
 {
+    /// <summary>Beginning of the key a delivered command or click claims (retention may drop it after days).</summary>
+    public const string InputKeyPrefix = "input:";
+
     public async Task<ChatReply> HandleAsync(ChatInput input, CancellationToken cancellationToken)
     {
         try
         {
-            if (input.DeliveryId is { } delivery && !await store.TryClaimIdempotencyKeyAsync($"input:{input.Channel}:{delivery}", time.GetUtcNow(), cancellationToken))
+            if (input.DeliveryId is { } delivery && !await store.TryClaimIdempotencyKeyAsync($"{InputKeyPrefix}{input.Channel}:{delivery}", time.GetUtcNow(), cancellationToken))
                 return ChatReply.PrivateText("Already handled: this delivery was received before.");
             return input.Action is { } action
                 ? await HandleActionAsync(input, action, cancellationToken)

@@ -108,7 +108,7 @@ public sealed class ChaosDrillService(
 
     public async Task FireAsync(ScheduledTimer timer, CancellationToken cancellationToken)
     {
-        if (!await store.TryClaimIdempotencyKeyAsync($"timer:{timer.Id}:{timer.DueAt.UtcTicks}", timer.DueAt, cancellationToken))
+        if (!await store.TryClaimIdempotencyKeyAsync(timer.OccurrenceKey, timer.DueAt, cancellationToken))
             return;
         if (await archive.GetAsync(timer.Subject, cancellationToken) is not { IsFinished: false } drill)
             return;

@@ -56,7 +56,7 @@ public sealed class DrillScheduler(
 
     public async Task FireAsync(ScheduledTimer timer, CancellationToken cancellationToken)
     {
-        if (!await store.TryClaimIdempotencyKeyAsync($"timer:{timer.Id}:{timer.DueAt.UtcTicks}", timer.DueAt, cancellationToken))
+        if (!await store.TryClaimIdempotencyKeyAsync(timer.OccurrenceKey, timer.DueAt, cancellationToken))
             return;
         if (!Settings.Schedule.TryGetValue(timer.Subject, out var entry) || !entry.Enabled)
             return;

@@ -1,3 +1,4 @@
+using DrBot.Bot.Retention;
 using DrBot.Bot.Alerts;
 using DrBot.Bot.Alerts.Intake;
 using DrBot.Bot.Channels.Slack;
@@ -65,6 +66,8 @@ public static class DrBotServices
         services.AddHostedService(sp => sp.GetRequiredService<RunDispatcher>());
         services.AddSingleton<IRunQueue>(sp => sp.GetRequiredService<RunDispatcher>());
         services.AddSingleton<IncidentWorkflow>();
+        services.AddSingleton<IncidentCardLinks>();
+        services.AddSingleton<DrBot.Bot.Channels.IWarRoomRecorder>(sp => sp.GetRequiredService<IncidentCardLinks>());
         services.AddSingleton<IncidentTimers>();
         services.AddSingleton<TimerService>();
         services.AddHostedService(sp => sp.GetRequiredService<TimerService>());
@@ -84,6 +87,7 @@ public static class DrBotServices
         services.AddSlackChannel(configuration);
         services.AddTeamsChannel(configuration);
         services.AddAlertIntake(configuration);
+        services.AddRetention(configuration);
         services.AddSingleton<IAlertSink, IncidentAlertSink>();
         services.AddHealthMonitor(configuration);
         services.AddStrategyFeatures();

@@ -105,6 +105,10 @@ public static class HostLogEvents
     public const int TeamsStoreUnavailable = 5007;
     /// <summary>TeamsLog.cs</summary>
     public const int TeamsSigningKeysUnavailable = 5008;
+    /// <summary>TeamsGraphWarRooms.cs</summary>
+    public const int TeamsGraphPermissionMissing = 5009;
+    /// <summary>TeamsGraphWarRooms.cs</summary>
+    public const int TeamsGraphUnavailable = 5010;
     /// <summary>IntegrationStartupReport.cs</summary>
     public const int IntegrationStatus = 6001;
     /// <summary>DrillScheduler.cs</summary>
@@ -115,4 +119,8 @@ public static class HostLogEvents
     public const int AuditCheckpointWritten = 8101;
     /// <summary>AuditCheckpointWriter.cs</summary>
     public const int AuditCheckpointFailed = 8102;
+    /// <summary>RetentionService.cs</summary>
+    public const int RetentionPruned = 8201;
+    /// <summary>RetentionService.cs</summary>
+    public const int RetentionFailed = 8202;
 }

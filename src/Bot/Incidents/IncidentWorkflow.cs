@@ -116,6 +116,15 @@ public sealed class IncidentWorkflow(
     public async Task RepublishHeaderAsync(Incident incident, CancellationToken cancellationToken) =>
         await publisher.PublishAsync(IncidentCards.PostKey(incident.Id), IncidentCards.Header(incident, [], Options), cancellationToken);
 
+    /// <summary>The header with a war room or ticket added; while nobody has acknowledged it still pages the team.</summary>
+    public async Task LinksRecordedAsync(Incident incident, CancellationToken cancellationToken)
+    {
+        var team = incident.State == IncidentState.Open && Options.Severities.TryGetValue(incident.Severity, out var severity)
+            ? severity.Team.SelectMany(roster.WithRole).Distinct().ToList()
+            : [];
+        await publisher.PublishAsync(IncidentCards.PostKey(incident.Id), IncidentCards.Header(incident, team, Options), cancellationToken);
+    }
+
     private async Task<IncidentResult> RepublishHeaderIfDoneAsync(IncidentResult result, CancellationToken cancellationToken)
     {
         if (result.Ok && result.Incident is { } incident)

@@ -98,7 +98,7 @@ public sealed class PostMortemService(
 
     public async Task FireAsync(ScheduledTimer timer, CancellationToken cancellationToken)
     {
-        if (!await store.TryClaimIdempotencyKeyAsync($"timer:{timer.Id}:{timer.DueAt.UtcTicks}", timer.DueAt, cancellationToken))
+        if (!await store.TryClaimIdempotencyKeyAsync(timer.OccurrenceKey, timer.DueAt, cancellationToken))
             return;
         if (await GetRecordAsync(timer.Subject, cancellationToken) is not { IsPublished: false } record)
             return;

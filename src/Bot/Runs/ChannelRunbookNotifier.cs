@@ -7,10 +7,13 @@ using DrBot.Runbooks.Storage;
 namespace DrBot.Bot.Runs;
 
 /// <summary>
-/// Notify, status-page and ticket steps of a runbook post into the incident's thread. A step
-/// repeated after a crash posts nothing twice: each (run, audience) notice claims a key first.
+/// Notify, status-page and ticket steps of a runbook post into the incident's thread; the status-page
+/// step also publishes its text as a public update (/status, Statuspage, customer email) and the ticket
+/// step opens a real ticket when configured. A step repeated after a crash does nothing twice: each
+/// (run, audience) notice claims a key first.
 /// </summary>
-public sealed class ChannelRunbookNotifier(CardPublisher publisher, IDrBotStore store, TimeProvider time, Integrations.Tickets.IncidentTickets tickets) : IRunbookNotifier
+public sealed class ChannelRunbookNotifier(CardPublisher publisher, IDrBotStore store, TimeProvider time, Integrations.Tickets.IncidentTickets tickets,
+    StatusPage.PublicUpdatePublisher publicUpdates) : IRunbookNotifier
 {
     public async Task NotifyAsync(string runId, string? incidentId, string audience, string text, CancellationToken cancellationToken)
     {
@@ -21,6 +24,8 @@ public sealed class ChannelRunbookNotifier(CardPublisher publisher, IDrBotStore 
         // The ticket step opens a real ticket when a ticket system is configured.
         if (audience == "ticket" && incidentId is not null && await store.GetIncidentAsync(incidentId, cancellationToken) is { } incident)
             await tickets.CreateAsync(incident, text, cancellationToken);
+        if (audience == "status-page" && incidentId is not null)
+            await publicUpdates.PublishFromRunAsync(incidentId, runId, text, cancellationToken);
     }
 
     /// <summary>The audience is the title and the text is said once, below it (a long timeline is no title).</summary>

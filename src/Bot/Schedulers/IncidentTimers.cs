@@ -27,7 +27,7 @@ public sealed class IncidentTimers(
 {
     public async Task FireAsync(ScheduledTimer timer, CancellationToken cancellationToken)
     {
-        if (!await store.TryClaimIdempotencyKeyAsync($"timer:{timer.Id}:{timer.DueAt.UtcTicks}", timer.DueAt, cancellationToken))
+        if (!await store.TryClaimIdempotencyKeyAsync(timer.OccurrenceKey, timer.DueAt, cancellationToken))
             return;
         var incident = await incidents.GetAsync(timer.Subject, cancellationToken);
         if (incident is null || !incident.IsOpen)

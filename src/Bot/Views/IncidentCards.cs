@@ -25,6 +25,8 @@ public static class IncidentCards
                 new Fact("Region", incident.Region ?? "—"),
                 new Fact("Tier", $"{incident.Tier} (RTO {Target(options, incident.Tier, t => t.Rto)}, RPO {Target(options, incident.Tier, t => t.Rpo)})"),
                 new Fact("Opened", $"{Durations.Clock(incident.OpenedAt)} by {incident.OpenedBy}"),
+                .. (incident.WarRoom is { } warRoom ? [new Fact("War room", warRoom)] : Array.Empty<Fact>()),
+                .. (incident.Ticket is { } ticket ? [new Fact("Ticket", ticket)] : Array.Empty<Fact>()),
             ]),
         };
         if (team.Count > 0)

@@ -53,7 +53,8 @@ public static class BuiltInRunbooks
             .. TakeOverSteps(),
             CheckStep("data-consistency", "Check data consistency", DataConsistency),
             CheckStep("error-rates", "Monitor error rates", ErrorRates, ("max_error_rate", "0.05")),
-            new("status-page", "Update the status page", StepKind.Notify, StatusPage, Args(("text", "Service restored from {region} after a failover from {from}."))),
+            // Public text: it goes on /status, Statuspage and to customers, so it names no region.
+            new("status-page", "Update the status page", StepKind.Notify, StatusPage, Args(("text", "Service has been restored from our standby site. We are monitoring it closely."))),
             new("timeline", "Document the incident timeline", StepKind.Notify, Timeline),
         ]);
 
@@ -83,7 +84,7 @@ public static class BuiltInRunbooks
                 Args(("region", "{region}"), ("from", "{from}"), ("max_wait_seconds", "30")), FailurePolicy.Rollback),
             .. TakeOverSteps(),
             CheckStep("data-consistency", "Check data consistency (exact WAL position)", DataConsistency),
-            new("status-page", "Update the status page", StepKind.Notify, StatusPage, Args(("text", $"{what} completed."))),
+            new("status-page", "Update the status page", StepKind.Notify, StatusPage, Args(("text", "Planned maintenance completed; all services are running."))),
             new("timeline", "Document the timeline", StepKind.Notify, Timeline),
         ]);
 

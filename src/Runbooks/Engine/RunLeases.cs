@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using DrBot.Runbooks.Storage;
 using Microsoft.Extensions.Logging;
 using DrBot.Runbooks.Runs;
@@ -13,7 +12,7 @@ namespace DrBot.Runbooks.Engine;
 /// </summary>
 internal sealed partial class RunLeases(IRunStore store, RunbookEngineOptions options, TimeProvider time, ILogger logger)
 {
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
+    private readonly RunLocks _locks = new();
 
     public string ReplicaId => options.ReplicaId;
 
@@ -21,12 +20,7 @@ internal sealed partial class RunLeases(IRunStore store, RunbookEngineOptions op
     private TimeProvider Time => time;
     private ILogger Logger => logger;
 
-    public async Task<IDisposable> LockAsync(string runId, CancellationToken cancellationToken)
-    {
-        var gate = _locks.GetOrAdd(runId, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken);
-        return new Release(gate);
-    }
+    public Task<IDisposable> LockAsync(string runId, CancellationToken cancellationToken) => _locks.LockAsync(runId, cancellationToken);
 
     /// <summary>Leases (or renews) the run for this replica; false when another replica holds a live lease.</summary>
     public Task<bool> TryLeaseAsync(string runId, CancellationToken cancellationToken)
@@ -125,19 +119,6 @@ internal sealed partial class RunLeases(IRunStore store, RunbookEngineOptions op
             await _stop.CancelAsync();
             await _loop;
             _stop.Dispose();
-        }
-    }
-
-    private sealed class Release(SemaphoreSlim gate) : IDisposable
-    {
-        private int _released;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
-            {
-                gate.Release();
-            }
         }
     }
 

@@ -35,6 +35,8 @@ public sealed class Incident
     /// <summary>How many escalation steps have fired.</summary>
     public int EscalationLevel { get; set; }
     public string? WarRoom { get; set; }
+    /// <summary>The ticket opened for it in the ticket system (key and link), when one is configured.</summary>
+    public string? Ticket { get; set; }
     public List<string> AlertIds { get; set; } = [];
     public List<string> RunIds { get; set; } = [];
     public List<TimelineEvent> Timeline { get; set; } = [];

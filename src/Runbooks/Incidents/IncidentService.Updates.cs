@@ -155,6 +155,17 @@ public sealed partial class IncidentService
             return Change.Apply("war-room", $"War room opened: {warRoom}.");
         }, cancellationToken);
 
+    public Task<IncidentResult> SetTicketAsync(string incidentId, string ticket, Actor who, CancellationToken cancellationToken) =>
+        ChangeAsync(incidentId, who, "incident.ticket", (incident, _) =>
+        {
+            if (incident.Ticket == ticket)
+            {
+                return Change.Nothing($"{incident.Id} already has ticket {ticket}.");
+            }
+            incident.Ticket = ticket;
+            return Change.Apply("ticket", $"Ticket opened: {ticket}.");
+        }, cancellationToken);
+
     public Task<Incident?> GetAsync(string incidentId, CancellationToken cancellationToken) =>
         _store.GetIncidentAsync(incidentId, cancellationToken);
 

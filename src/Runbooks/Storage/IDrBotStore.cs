@@ -13,7 +13,7 @@ namespace DrBot.Runbooks.Storage;
 /// answer false on a duplicate), never by check-then-insert. A store that cannot be reached throws
 /// <see cref="StoreUnavailableException"/>: callers refuse the action rather than act unrecorded.
 /// </summary>
-public interface IDrBotStore : IRunStore, IIncidentStore, ITimerStore, IOutboxStore, IAuditStore, IIdempotencyStore
+public interface IDrBotStore : IRunStore, IIncidentStore, ITimerStore, IOutboxStore, IAuditStore, IIdempotencyStore, IRetentionStore
 {
     /// <summary>
     /// One transaction: claims every key of <see cref="StoreCommit.Claims"/> (as

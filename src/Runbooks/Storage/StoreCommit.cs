@@ -29,6 +29,15 @@ public sealed record StoreCommit(
     /// </summary>
     public IReadOnlyList<string> Releases { get; init; } = [];
 
+    /// <summary>
+    /// Values of this commit that may be deleted after the given time (a resolved alert group's
+    /// record); a value set without an entry here is kept until set again with one.
+    /// </summary>
+    public IReadOnlyDictionary<string, DateTimeOffset> ValueExpiries { get; init; } = new Dictionary<string, DateTimeOffset>();
+
+    /// <summary>The expiry of <paramref name="key"/> as UTC ticks, or null when it is kept.</summary>
+    public long? ExpiryTicks(string key) => ValueExpiries.TryGetValue(key, out var at) ? at.UtcTicks : null;
+
     /// <summary>A run saved together with the messages its change causes.</summary>
     public static StoreCommit ForRun(RunRecord run, IReadOnlyList<OutboxMessage> messages, IReadOnlyList<string>? claims = null, IReadOnlyList<string>? releases = null) =>
         new(claims ?? [], [], messages) { Runs = [run], Releases = releases ?? [] };

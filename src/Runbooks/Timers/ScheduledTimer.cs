@@ -12,7 +12,17 @@ public sealed record ScheduledTimer(
     DateTimeOffset DueAt,
     string? Payload = null,
     string? LeaseOwner = null,
-    DateTimeOffset? LeaseUntil = null);
+    DateTimeOffset? LeaseUntil = null)
+{
+    /// <summary>Beginning of every <see cref="OccurrenceKey"/>.</summary>
+    public const string OccurrenceKeyPrefix = "timer:";
+
+    /// <summary>
+    /// The idempotency key a handler claims before acting on this occurrence, so it acts once
+    /// across replicas and restarts. The timer moves on once claimed, so the key is only needed for a while.
+    /// </summary>
+    public string OccurrenceKey => $"{OccurrenceKeyPrefix}{Id}:{DueAt.UtcTicks}";
+}
 
 public static class TimerKinds
 {

@@ -21,7 +21,9 @@ public sealed partial class SlackFailoverTests
     [Fact]
     public async Task On_call_starts_a_failover_in_Slack_the_requester_is_refused_privately_and_a_lead_approves_it_through_to_success()
     {
-        await using var slack = await StartAsync("failover");
+        // Posts unpaced: with Slack's one post a second, the card's updates queue behind the run's notices and are
+        // folded into the newest (outbox coalescing), so the card would jump to the end in this fast simulated run.
+        await using var slack = await StartAsync("failover", new Dictionary<string, string> { ["DrBot__Slack__PostInterval"] = "00:00:00" });
 
         // The situation: east-us is down (a drill), so only the approve-failover gate asks a lead.
         using (var drill = await slack.CommandAsync("/drbot", "drill region-down east-us", Bob, "trigger-drill"))

@@ -12,45 +12,6 @@ public sealed class StatuspageTests
 {
     private static readonly CancellationToken None = CancellationToken.None;
 
-    /// <summary>Statuspage v1 as documented: <c>Authorization: OAuth &lt;key&gt;</c>; POST creates (201 with id), PATCH updates; statuses and impacts from its fixed sets.</summary>
-    private sealed class StatuspageStandIn
-    {
-        private static readonly string[] Statuses = ["investigating", "identified", "monitoring", "resolved"];
-        private static readonly string[] ComponentStatuses = ["operational", "degraded_performance", "partial_outage", "major_outage", "under_maintenance"];
-        public Dictionary<string, JsonObject> Incidents { get; } = [];
-
-        public StandInAnswer Answer(ReceivedRequest request)
-        {
-            if (request.Authorization != "OAuth sp-key-1")
-                return new(401, """{"error":"Could not authenticate"}""");
-            var incident = request.Json["incident"] as JsonObject;
-            if (incident is null || !Statuses.Contains((string?)incident["status"]))
-                return new(422, """{"error":"incident.status is invalid"}""");
-            foreach (var (_, status) in incident["components"] as JsonObject ?? [])
-                if (!ComponentStatuses.Contains((string?)status))
-                    return new(422, """{"error":"component status is invalid"}""");
-            var segments = request.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-            lock (Incidents)
-            {
-                if (request.Method == "POST" && segments is ["v1", "pages", "page-1", "incidents"])
-                {
-                    if (string.IsNullOrEmpty((string?)incident["name"]))
-                        return new(422, """{"error":"incident.name can't be blank"}""");
-                    var id = $"sp{Incidents.Count + 1}";
-                    Incidents[id] = incident;
-                    return new(201, new JsonObject { ["id"] = id, ["status"] = (string)incident["status"]! }.ToJsonString());
-                }
-                if (request.Method == "PATCH" && segments is ["v1", "pages", "page-1", "incidents", var existing] && Incidents.ContainsKey(existing!))
-                {
-                    foreach (var (k, v) in incident)
-                        Incidents[existing][k] = v?.DeepClone();
-                    return new(200, new JsonObject { ["id"] = existing }.ToJsonString());
-                }
-            }
-            return new(404, """{"error":"not found"}""");
-        }
-    }
-
     [Fact]
     public async Task A_p1_opens_one_statuspage_incident_that_public_updates_and_the_resolution_follow()
     {
@@ -80,14 +41,43 @@ public sealed class StatuspageTests
         await Say("incident resolve");
         await DeliverAsync();
 
-        Assert.Equal([429, 201, 200, 200], server.Requests.Select(r => r.Status));
+        Assert.Equal([429, 200, 201, 200, 200], server.Requests.Select(r => r.Status)); // the look-up for an earlier create comes first
         var incident = Assert.Single(statuspage.Incidents.Values);
         Assert.Equal("Major outage", (string?)incident["name"]);
         Assert.Equal("critical", (string?)incident["impact_override"]);
         Assert.Equal("resolved", (string?)incident["status"]);
         Assert.Equal("operational", (string?)incident["components"]!["cmp-core"]);
         Assert.Contains(server.Requests, r => r.Body.Contains("Traffic is moving to our standby site.", StringComparison.Ordinal));
-        Assert.Equal("major_outage", (string?)server.Requests[1].Json["incident"]!["components"]!["cmp-auth"]);
+        Assert.Equal("major_outage", (string?)server.Requests[2].Json["incident"]!["components"]!["cmp-auth"]);
         Assert.All(server.Requests, r => Assert.DoesNotContain("db-east-01", r.Body, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_create_whose_answer_was_lost_is_found_by_its_metadata_and_not_opened_twice()
+    {
+        var statuspage = new StatuspageStandIn { LoseNextCreateAnswer = true };
+        await using var server = await RecordingServer.StartAsync(statuspage.Answer);
+        await using var bot = InProcessBot.Create(settings: new Dictionary<string, string?>
+        {
+            ["DrBot:Statuspage:ApiKey"] = "sp-key-1",
+            ["DrBot:Statuspage:PageId"] = "page-1",
+            ["DrBot:Statuspage:ApiBaseUrl"] = server.BaseUrl.ToString(),
+        });
+        var router = bot.Get<IChatInputHandler>();
+        var dispatcher = bot.New<OutboxDispatcher>();
+        async Task DeliverAsync() { for (var i = 0; i < 30 && await dispatcher.DeliverDueAsync(None) > 0; i++) { } }
+
+        await router.HandleAsync(new ChatInput("local", "local", null, new ChatUser("alice", "alice", bot.Get<Roster>().ByName("alice")), "incident open P1 East US is down", null, null), None);
+        await DeliverAsync();
+        bot.Time.Advance(TimeSpan.FromMinutes(1)); // the lost answer (503) is retried
+        await DeliverAsync();
+        await router.HandleAsync(new ChatInput("local", "local", null, new ChatUser("alice", "alice", bot.Get<Roster>().ByName("alice")), "incident update --public Traffic is moving.", null, null), None);
+        await DeliverAsync();
+
+        var (id, incident) = Assert.Single(statuspage.Incidents);
+        Assert.Equal("INC-0001", (string?)incident["metadata"]!["drbot"]!["incident_id"]);
+        Assert.Single(server.Requests, r => r.Method == "POST");
+        Assert.Equal(["GET", "POST", "GET", "PATCH"], server.Requests.Select(r => r.Method));
+        Assert.EndsWith($"/incidents/{id}", server.Requests[^1].Path, StringComparison.Ordinal);
     }
 }

@@ -53,10 +53,13 @@ public sealed class TicketTests
         var create = server.Requests.First(r => r.Status == 201).Json["fields"]!;
         Assert.Equal("[P1] INC-0001 East US is down", (string?)create["summary"]);
         Assert.Equal("Region failover from east-us to west-us", (string?)create["description"]!["content"]![0]!["content"]![0]!["text"]);
-        Assert.Equal([503, 201], server.Requests.Select(r => r.Status));
+        Assert.Equal([503, 200, 201], server.Requests.Select(r => r.Status)); // the search for an earlier create comes first
         var link = Assert.Single(await bot.LocalPostsAsync(), p => p.PostKey == "ticket:INC-0001");
         Assert.Contains($"{server.BaseUrl}browse/OPS-1", link.Payload, StringComparison.Ordinal);
         Assert.Equal("incident:INC-0001", link.ThreadKey);
+        var header = (await bot.LocalPostsAsync()).Last(p => p.PostKey == "incident:INC-0001"); // the incident card itself names the ticket
+        Assert.Contains("Ticket", header.Payload, StringComparison.Ordinal);
+        Assert.Contains($"OPS-1: {server.BaseUrl}browse/OPS-1", header.Payload, StringComparison.Ordinal);
 
         await SayAsync(bot, "alice", "incident resolve");
         await DeliverAsync(dispatcher);
@@ -84,10 +87,10 @@ public sealed class TicketTests
         await DeliverAsync(dispatcher);
 
         var incident = Assert.Single(serviceNow.Incidents.Values);
-        Assert.Equal("INC-0001", (string?)incident["correlation_id"]);
+        Assert.StartsWith("drbot-INC-0001-", (string?)incident["correlation_id"], StringComparison.Ordinal);
         Assert.Equal("2", (string?)incident["urgency"]);
         Assert.Equal("6", (string?)incident["state"]);
-        Assert.Equal(["POST", "PATCH"], server.Requests.Select(r => r.Method));
+        Assert.Equal(["GET", "POST", "PATCH"], server.Requests.Select(r => r.Method));
     }
 
     [Fact]
@@ -123,5 +126,34 @@ public sealed class TicketTests
         Assert.DoesNotContain(await bot.Store.ListOutboxAsync(undeliveredOnly: false, None), m => m.Channel == "tickets");
         Assert.Contains(await bot.LocalPostsAsync(), p => p.PostKey == "notify:run-1:ticket");
         Assert.StartsWith("not configured (DrBot:Tickets:Provider is empty)", bot.Get<IEnumerable<IIntegrationStatus>>().Single(s => s.Name == "tickets").Describe(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Jira")]
+    [InlineData("ServiceNow")]
+    public async Task A_create_whose_answer_was_lost_is_found_by_its_reference_and_not_created_twice(string provider)
+    {
+        var jira = new JiraStandIn("bot@example.com", "api-token-1", "OPS") { LoseNextCreateAnswer = true };
+        var serviceNow = new ServiceNowStandIn("bot@example.com", "api-token-1") { LoseNextCreateAnswer = true };
+        await using var server = await RecordingServer.StartAsync(provider == "Jira" ? jira.Answer : serviceNow.Answer);
+        await using var bot = InProcessBot.Create(settings: new Dictionary<string, string?>
+        {
+            ["DrBot:Tickets:Provider"] = provider,
+            ["DrBot:Tickets:BaseUrl"] = server.BaseUrl.ToString(),
+            ["DrBot:Tickets:Username"] = "bot@example.com",
+            ["DrBot:Tickets:Secret"] = "api-token-1",
+        });
+        var dispatcher = bot.New<OutboxDispatcher>();
+        await SayAsync(bot, "alice", "incident open P1 East US is down");
+
+        await bot.Get<IRunbookNotifier>().NotifyAsync("run-1", "INC-0001", "ticket", "Region failover", None);
+        await DeliverAsync(dispatcher);
+        bot.Time.Advance(TimeSpan.FromMinutes(1)); // the lost answer (503) is retried
+        await DeliverAsync(dispatcher);
+
+        Assert.Equal(1, provider == "Jira" ? jira.Issues.Count : serviceNow.Incidents.Count);
+        Assert.Equal(["GET", "POST", "GET"], server.Requests.Select(r => r.Method));
+        var expected = provider == "Jira" ? "OPS-1" : "INC001001";
+        Assert.Contains(await bot.LocalPostsAsync(), p => p.PostKey == "ticket:INC-0001" && p.Payload.Contains(expected, StringComparison.Ordinal));
     }
 }

@@ -68,10 +68,29 @@ public sealed class OutboxDispatcherTests
         }
 
         Assert.Equal(0, await store.CountUndeliveredAsync(CancellationToken.None));
+        // The run card's updates were queued behind its post during the outage: one post of the newest version.
         Assert.Equal(
-            ["post notice 1", "post notice 2", "post notice 3", "post notice 4", "post notice 5", "post run v1", "update p6 run v2", "update p6 run v3"],
+            ["post notice 1", "post notice 2", "post notice 3", "post notice 4", "post notice 5", "post run v3"],
             platform.Delivered);
         Assert.Equal("run v3", platform.Messages["p6"]);
+    }
+
+    [Fact]
+    public async Task A_burst_of_a_thousand_updates_of_a_posted_card_reaches_the_platform_as_one_update_of_the_newest()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero));
+        using var store = new LiteDbStore(Path.Combine(Path.GetTempPath(), $"drbot-outbox-{Guid.NewGuid():N}.db"), time);
+        var platform = new OutagePlatform(failures: 0, retryAfter: null);
+        var (publisher, dispatcher) = Build(store, platform, time);
+        await publisher.PublishAsync("alerts:g1", CardDocument.Text("v0"), CancellationToken.None);
+        await dispatcher.DeliverDueAsync(CancellationToken.None);
+
+        for (var version = 1; version <= 1000; version++)
+            await publisher.PublishAsync("alerts:g1", CardDocument.Text($"v{version}"), CancellationToken.None);
+        while (await store.CountUndeliveredAsync(CancellationToken.None) > 0)
+            await dispatcher.DeliverDueAsync(CancellationToken.None);
+
+        Assert.Equal(["post v0", "update p1 v1000"], platform.Delivered);
     }
 
     [Fact]

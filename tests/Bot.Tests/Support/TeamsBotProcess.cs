@@ -22,10 +22,12 @@ public sealed class TeamsBotProcess : IAsyncDisposable
     public const string ChannelId = "19:incident-response@thread.tacv2";
 
     private readonly TestCertificateAuthority _authority;
+    private readonly bool _ownsAuthority;
 
-    private TeamsBotProcess(TestCertificateAuthority authority, BotFrameworkStandIn cloud, BotProcess bot)
+    private TeamsBotProcess(TestCertificateAuthority authority, bool ownsAuthority, BotFrameworkStandIn cloud, BotProcess bot)
     {
         _authority = authority;
+        _ownsAuthority = ownsAuthority;
         Cloud = cloud;
         Bot = bot;
     }
@@ -34,10 +36,14 @@ public sealed class TeamsBotProcess : IAsyncDisposable
     public BotProcess Bot { get; }
     public string ServiceUrl => Cloud.ServiceUrl;
 
-    public static async Task<TeamsBotProcess> StartAsync(string name, IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>
+    /// Starts the stand-in and the bot. Pass <paramref name="sharedAuthority"/> (owned by the caller) when
+    /// more HTTPS stand-ins (Microsoft Graph, …) serve certificates the bot must trust too.
+    /// </summary>
+    public static async Task<TeamsBotProcess> StartAsync(string name, IReadOnlyDictionary<string, string>? settings = null, TestCertificateAuthority? sharedAuthority = null)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), $"drbot-{name}-{Guid.NewGuid():N}");
-        var authority = new TestCertificateAuthority();
+        var authority = sharedAuthority ?? new TestCertificateAuthority();
         var cloud = await BotFrameworkStandIn.StartAsync(authority.ServerCertificate);
         var env = new Dictionary<string, string>
         {
@@ -55,12 +61,13 @@ public sealed class TeamsBotProcess : IAsyncDisposable
             env[key] = value;
         try
         {
-            return new TeamsBotProcess(authority, cloud, await BotProcess.StartAsync(dataDir, env));
+            return new TeamsBotProcess(authority, sharedAuthority is null, cloud, await BotProcess.StartAsync(dataDir, env));
         }
         catch
         {
             await cloud.DisposeAsync();
-            authority.Dispose();
+            if (sharedAuthority is null)
+                authority.Dispose();
             throw;
         }
     }
@@ -165,7 +172,8 @@ public sealed class TeamsBotProcess : IAsyncDisposable
     {
         await Bot.DisposeAsync();
         await Cloud.DisposeAsync();
-        _authority.Dispose();
+        if (_ownsAuthority)
+            _authority.Dispose();
     }
 }
 

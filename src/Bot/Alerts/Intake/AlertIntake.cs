@@ -19,8 +19,15 @@ namespace DrBot.Bot.Alerts.Intake;
 /// lines, and a crash or a failure before the commit leaves nothing half-handled: the sender's retry
 /// (Alertmanager retries on 5xx) is simply accepted.
 /// </summary>
-public sealed partial class AlertIntake(IDrBotStore store, AlertRules rules, IAlertSink sink, OutboxSignal outbox, TimeProvider time, ILogger<AlertIntake> logger) : IDisposable
+public sealed partial class AlertIntake(IDrBotStore store, AlertRules rules, IAlertSink sink, OutboxSignal outbox, TimeProvider time, ILogger<AlertIntake> logger,
+    ResolvedAlertGroupRetention? resolvedGroups = null) : IDisposable
 {
+    /// <summary>
+    /// Beginning of the key that claims each version of a group record. Only writers of one version
+    /// at the same moment compete for it, so retention may drop it after an hour.
+    /// </summary>
+    public const string VersionClaimPrefix = "alertgroup-version:";
+
     /// <summary>Deliveries handled together at most; more wait for the next batch.</summary>
     private const int MaxDeliveriesPerBatch = 256;
 
@@ -169,6 +176,8 @@ public sealed partial class AlertIntake(IDrBotStore store, AlertRules rules, IAl
         var duplicates = new int[batch.Count];
         var claims = new List<string>();
         var values = new List<KeyValuePair<string, string>>();
+        var expiries = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        var keepResolvedUntil = time.GetUtcNow() + (resolvedGroups ?? ResolvedAlertGroupRetention.Default).KeepFor;
         var writes = new AlertWrites();
         var ruleValues = new AlertRuleValues(store);
         var handled = new List<AlertBatch>();
@@ -204,16 +213,18 @@ public sealed partial class AlertIntake(IDrBotStore store, AlertRules rules, IAl
             await sink.HandleAsync(group, writes, cancellationToken);
             claims.Add(VersionClaim(groupKey, record.Version + 1));
             values.Add(new(RecordKey(groupKey), record.WriteNextVersion()));
+            if (record.IsResolved)
+                expiries[RecordKey(groupKey)] = keepResolvedUntil;
             handled.Add(group);
         }
         values.AddRange(ruleValues.Written);
         var summaries = Enumerable.Range(0, batch.Count).Select(d => new AlertIntakeSummary(accepted[d], duplicates[d])).ToList();
-        return new PreparedBatch(new StoreCommit(claims, values, writes.Messages), summaries, handled);
+        return new PreparedBatch(new StoreCommit(claims, values, writes.Messages) { ValueExpiries = expiries }, summaries, handled);
     }
 
     /// <summary>The idempotency key a group's write of <paramref name="version"/> claims (hashed: group keys can be long).</summary>
     private static string VersionClaim(string groupKey, int version) =>
-        $"alertgroup-version:{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(groupKey)))}:{version}";
+        $"{VersionClaimPrefix}{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(groupKey)))}:{version}";
 
     public void Dispose()
     {

@@ -19,7 +19,7 @@ public sealed class LocalChannelAdapter(LocalChatLog log, IAdaptiveCardRenderer 
 
     public Task<DeliveryResult> UpdateAsync(string conversation, string platformMessageId, CardDocument card, CancellationToken cancellationToken)
     {
-        var updated = log.Replace(platformMessageId, card.FallbackText, Render(card));
+        var updated = log.Replace(platformMessageId, card.FallbackText, Render(card), time.GetUtcNow());
         return Task.FromResult(updated is null
             ? DeliveryResult.Permanent($"local message {platformMessageId} does not exist")
             : DeliveryResult.Delivered(updated.Id, updated.ThreadId));

@@ -107,6 +107,9 @@ internal sealed class LocalChatJournal : IDisposable
         return messages;
     }
 
+    /// <summary>Rewrites the file with exactly <paramref name="messages"/> (after some were pruned). Callers serialise calls.</summary>
+    public void Compact(IReadOnlyList<LocalMessage> messages) => Rewrite(messages);
+
     private void Rewrite(IReadOnlyList<LocalMessage> messages)
     {
         _append?.Dispose();

@@ -13,7 +13,13 @@ public sealed record LocalMessage(
     JsonObject? Card,
     string? ThreadId,
     bool Private,
-    string? To);
+    string? To,
+    DateTimeOffset? ChangedAt = null)
+{
+    /// <summary>When the message was last posted or updated (files from before updates were timed give the post time).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public DateTimeOffset LastChange => ChangedAt ?? At;
+}
 
 /// <summary>
 /// The local incident channel: an ordered list of messages, kept in a file beside the store
@@ -70,17 +76,44 @@ public sealed class LocalChatLog : IDisposable
         }
     }
 
-    public LocalMessage? Replace(string id, string text, JsonObject? card)
+    public LocalMessage? Replace(string id, string text, JsonObject? card, DateTimeOffset at)
     {
         lock (_gate)
         using (Share())
         {
             if (!_positions.TryGetValue(id, out var index))
                 return null;
-            var updated = _messages[index] with { Text = text, Card = card };
+            var updated = _messages[index] with { Text = text, Card = card, ChangedAt = at };
             _messages[index] = updated;
             Changed(updated);
             return updated;
+        }
+    }
+
+    /// <summary>
+    /// Removes the messages last changed before <paramref name="before"/> and rewrites the file without
+    /// them (retention); live pages keep what they show until reloaded. Answers how many went.
+    /// </summary>
+    public int Prune(DateTimeOffset before)
+    {
+        lock (_gate)
+        using (Share())
+        {
+            // The newest message always stays: ids are numbered on from the highest one in the file,
+            // and a reused id would let an old card reference update a new message.
+            var newest = _messages.Count == 0 ? null : _messages[^1];
+            var removed = _messages.RemoveAll(m => m.LastChange < before && !ReferenceEquals(m, newest));
+            if (removed == 0)
+                return 0;
+            _positions.Clear();
+            for (var i = 0; i < _messages.Count; i++)
+                _positions[_messages[i].Id] = i;
+            if (_journal is not null)
+            {
+                _journal.Compact(_messages);
+                _knownLength = new FileInfo(_path!).Length;
+            }
+            return removed;
         }
     }
 

@@ -27,6 +27,9 @@ public sealed class SlackDispatcher(
     IHostApplicationLifetime lifetime,
     ILogger<SlackDispatcher> logger)
 {
+    /// <summary>Beginning of the key a Slack delivery claims (Slack retries for minutes, so retention may drop it after days).</summary>
+    public const string InboundKeyPrefix = "slack-inbound:";
+
     /// <summary>Slack deliveries being handled at once at most.</summary>
     public const int MaxInFlight = 256;
 
@@ -37,7 +40,7 @@ public sealed class SlackDispatcher(
     {
         try
         {
-            if (!await store.TryClaimIdempotencyKeyAsync($"slack-inbound:{deliveryKey}", time.GetUtcNow(), cancellationToken))
+            if (!await store.TryClaimIdempotencyKeyAsync(InboundKeyPrefix + deliveryKey, time.GetUtcNow(), cancellationToken))
             {
                 SlackLog.DuplicateDelivery(logger, deliveryKey);
                 return SlackDispatchOutcome.Duplicate;

@@ -34,6 +34,9 @@ public sealed class TeamsActivityProcessor(
 {
     public const string InvokeName = "adaptiveCard/action";
 
+    /// <summary>Beginning of the key an activity claims (Bot Framework retries for minutes, so retention may drop it after days).</summary>
+    public const string ActivityKeyPrefix = "teams:";
+
     public async Task<IResult> ProcessAsync(Activity activity, CancellationToken cancellationToken)
     {
         // Only this organisation's Teams activities may teach the bot where conversations live and who is who.
@@ -182,7 +185,7 @@ public sealed class TeamsActivityProcessor(
             return true;
         }
 
-        var first = await store.TryClaimIdempotencyKeyAsync("teams:" + activity.Id, time.GetUtcNow(), cancellationToken);
+        var first = await store.TryClaimIdempotencyKeyAsync(ActivityKeyPrefix + activity.Id, time.GetUtcNow(), cancellationToken);
         if (!first)
         {
             TeamsLog.Duplicate(logger, activity.Id);

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using DrBot.Bot.Cards;
 using DrBot.Bot.Channels.Teams.Connector;
+using DrBot.Bot.Channels.Teams.Graph;
 using DrBot.Runbooks.People;
 using Microsoft.Extensions.Options;
 
@@ -11,12 +12,15 @@ namespace DrBot.Bot.Channels.Teams;
 /// incident channel (remembered from the install event, else <c>DrBot:Teams:ServiceUrl</c> +
 /// <c>ChannelId</c>): each new post there starts its own thread (create conversation), and its
 /// activity id is both the message id and the thread id the outbox keeps for later replies.
+/// A P1's war room is a channel of its own when Microsoft Graph is configured (TeamsChannelAdapter.WarRoom.cs).
 /// </summary>
-public sealed class TeamsChannelAdapter(
+public sealed partial class TeamsChannelAdapter(
     ConnectorClient connector,
     TeamsConversations conversations,
     TeamsMessages messages,
-    IOptions<TeamsOptions> options) : IChannelAdapter
+    IOptions<TeamsOptions> options,
+    TeamsGraphWarRooms graphWarRooms,
+    IWarRoomRecorder? warRoomRecorder = null) : IChannelAdapter
 {
     public const string ChannelName = "teams";
     private static readonly TimeSpan NoChannelYetRetry = TimeSpan.FromMinutes(5);
@@ -83,25 +87,8 @@ public sealed class TeamsChannelAdapter(
         return await CreatedAsync(created, cancellationToken);
     }
 
-    /// <summary>
-    /// Teams bots cannot create channels through the Connector, so the war room is a dedicated
-    /// thread in the incident channel that mentions every member; its conversation id is returned.
-    /// </summary>
-    public async Task<DeliveryResult> OpenWarRoomAsync(string incidentId, string title, IReadOnlyList<Person> members, CancellationToken cancellationToken)
-    {
-        var card = new CardDocument($"War room {incidentId}: {title}", $"War room for {incidentId}: {title}. Discuss the incident in this thread.",
-            CardTone.Attention, Blocks: [new TextBlock("Discuss the incident in this thread.")], Mentions: members);
-        var result = await StartThreadInIncidentChannelAsync(await messages.MessageAsync(card, cancellationToken), cancellationToken);
-        if (result.Status != DeliveryStatus.Delivered || result.PlatformMessageId is null)
-        {
-            return result;
-        }
-
-        var threadConversation = await conversations.ConversationOfActivityAsync(result.PlatformMessageId, cancellationToken);
-        return DeliveryResult.Delivered(threadConversation ?? result.PlatformMessageId, result.PlatformMessageId);
-    }
-
-    private async Task<DeliveryResult> StartThreadInIncidentChannelAsync(JsonObject activity, CancellationToken cancellationToken)
+    /// <summary>A new post in the incident channel, or in <paramref name="channelId"/> of the same team (a war-room channel).</summary>
+    private async Task<DeliveryResult> StartThreadInIncidentChannelAsync(JsonObject activity, CancellationToken cancellationToken, string? channelId = null)
     {
         var channel = await conversations.IncidentChannelAsync(cancellationToken);
         if (channel is null)
@@ -109,7 +96,7 @@ public sealed class TeamsChannelAdapter(
             return DeliveryResult.Retry("The incident channel is not known yet: add DrBot to the team, or set DrBot:Teams:ServiceUrl and DrBot:Teams:ChannelId.", NoChannelYetRetry);
         }
 
-        var parameters = ConversationParameters(isGroup: true, channel.ChannelId, channel.TenantId, activity);
+        var parameters = ConversationParameters(isGroup: true, channelId ?? channel.ChannelId, channel.TenantId, activity);
         var created = await connector.CreateConversationAsync(channel.ServiceUrl, parameters, cancellationToken);
         if (created.Succeeded && created.Id is { } conversationId)
         {

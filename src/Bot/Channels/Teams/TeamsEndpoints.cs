@@ -3,6 +3,7 @@ using System.Text.Json;
 using DrBot.Bot.Cards;
 using DrBot.Bot.Channels.Teams.Auth;
 using DrBot.Bot.Channels.Teams.Connector;
+using DrBot.Bot.Channels.Teams.Graph;
 using DrBot.Runbooks.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -37,6 +38,7 @@ public static class TeamsEndpoints
         services.TryAddSingleton<TeamsTenantPolicy>();
         services.TryAddSingleton<TeamsMessages>();
         services.TryAddScoped<TeamsActivityProcessor>();
+        services.AddTeamsGraph(configuration);
         services.TryAddSingleton<TeamsChannelAdapter>();
         services.AddChatPlatform<TeamsChannelAdapter>(Person.Teams, c => !string.IsNullOrWhiteSpace(c["DrBot:Teams:AppId"]));
         return services;

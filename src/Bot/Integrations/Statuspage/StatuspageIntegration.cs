@@ -63,7 +63,9 @@ public sealed class StatuspageSync(IDrBotStore store, OutboxSignal signal, IOpti
 /// Atlassian Statuspage REST v1 with <c>Authorization: OAuth &lt;key&gt;</c>: <c>POST /v1/pages/{page}/incidents</c>
 /// (name, status, impact_override, body, component statuses), then <c>PATCH …/incidents/{id}</c> for updates and
 /// the resolution. The created incident's id is recorded before the delivery completes, so a retried
-/// create never opens a second Statuspage incident.
+/// create never opens a second Statuspage incident; and the incident carries <c>metadata.drbot.incident_id</c>,
+/// so a create repeated after a crash between the create and that record first finds it among
+/// <c>GET /v1/pages/{page}/incidents/unresolved</c>.
 /// </summary>
 public sealed class StatuspageIntegration(IHttpClientFactory clients, IOptions<StatuspageOptions> options, IDrBotStore store, TimeProvider time) : IOutboundIntegration, IIntegrationStatus
 {
@@ -93,7 +95,16 @@ public sealed class StatuspageIntegration(IHttpClientFactory clients, IOptions<S
         {
             if (id is not null)
                 return DeliveryResult.Delivered(id);
+            var (found, failure) = await FindAsync(page.IncidentId, cancellationToken);
+            if (failure is not null)
+                return failure;
+            if (found is not null)
+            {
+                await store.SetValueAsync(key, found, cancellationToken);
+                return DeliveryResult.Delivered(found);
+            }
             incident["name"] = page.Name;
+            incident["metadata"] = new JsonObject { ["drbot"] = new JsonObject { ["incident_id"] = page.IncidentId } };
             incident["status"] = "investigating";
             incident["impact_override"] = page.Impact switch { "major_outage" => "critical", "partial_outage" => "major", _ => "minor" };
             incident["component_ids"] = new JsonArray(components.Select(c => (JsonNode)c.Key).ToArray());
@@ -120,6 +131,23 @@ public sealed class StatuspageIntegration(IHttpClientFactory clients, IOptions<S
             }
             return result;
         }
+    }
+
+    /// <summary>The unresolved Statuspage incident an earlier try created for this incident, if any.</summary>
+    private async Task<(string? Id, DeliveryResult? Failure)> FindAsync(string incidentId, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(Options.ApiBaseUrl, $"v1/pages/{Uri.EscapeDataString(Options.PageId!)}/incidents/unresolved"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("OAuth", Options.ApiKey);
+        using var response = await clients.CreateClient(ChannelName).SendAsync(request, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            // Only a passing outage waits; a refused search leaves the create as before.
+            var result = IntegrationHttp.Classify(request, response, body, time);
+            return (null, result.Status == DeliveryStatus.Retry ? result : null);
+        }
+        var match = (JsonNode.Parse(body) as JsonArray ?? []).FirstOrDefault(i => (string?)i?["metadata"]?["drbot"]?["incident_id"] == incidentId);
+        return ((string?)match?["id"], null);
     }
 
     private HttpRequestMessage Request(HttpMethod method, string path, JsonObject incident)

@@ -20,8 +20,13 @@ namespace DrBot.Bot.Integrations.Tickets;
 /// generic JSON webhook signed with HMAC-SHA256 (<c>X-DrBot-Signature: sha256=…</c>). One ticket per
 /// incident: the created ticket is recorded in the store before the delivery completes, so a retried
 /// create finds it and creates nothing twice; its key and link are posted in the incident's thread.
+/// A crash between the create and that record is covered too: the ticket carries the event's reference
+/// (Jira label, ServiceNow <c>correlation_id</c>) and a create first searches for it (Jira JQL
+/// <c>GET /rest/api/3/search/jql</c>, ServiceNow <c>sysparm_query</c>); a webhook receiver gets the
+/// <c>Idempotency-Key</c> header instead.
 /// </summary>
-public sealed class TicketIntegration(IHttpClientFactory clients, IOptions<TicketOptions> options, IDrBotStore store, CardPublisher publisher, TimeProvider time)
+public sealed class TicketIntegration(IHttpClientFactory clients, IOptions<TicketOptions> options, IDrBotStore store, CardPublisher publisher, TimeProvider time,
+    Incidents.IncidentCardLinks? cardLinks = null)
     : IOutboundIntegration, IIntegrationStatus
 {
     public const string ChannelName = "tickets";
@@ -52,6 +57,12 @@ public sealed class TicketIntegration(IHttpClientFactory clients, IOptions<Ticke
 
     private async Task<DeliveryResult> CreateAsync(TicketEvent ticket, CancellationToken cancellationToken)
     {
+        // A search the service refuses for good (no permission to search) leaves only the create.
+        var found = await FindAsync(ticket, cancellationToken);
+        if (found.Failure is { Status: DeliveryStatus.Retry } failure)
+            return failure;
+        if (found.Reference is { } existing)
+            return await RecordAsync(ticket, existing, cancellationToken);
         var request = Provider switch
         {
             "jira" => Authorized(HttpMethod.Post, "rest/api/3/issue", new JsonObject
@@ -62,7 +73,7 @@ public sealed class TicketIntegration(IHttpClientFactory clients, IOptions<Ticke
                     ["issuetype"] = new JsonObject { ["name"] = Options.IssueType },
                     ["summary"] = Trim($"[{ticket.Severity}] {ticket.Summary}", 255),
                     ["description"] = Document(ticket.Description),
-                    ["labels"] = new JsonArray("drbot", ticket.IncidentId),
+                    ["labels"] = new JsonArray([.. new[] { "drbot", ticket.IncidentId, ticket.Marker }.Distinct()]),
                 },
             }),
             "servicenow" => Authorized(HttpMethod.Post, "api/now/table/incident", new JsonObject
@@ -71,7 +82,7 @@ public sealed class TicketIntegration(IHttpClientFactory clients, IOptions<Ticke
                 ["description"] = ticket.Description,
                 ["urgency"] = Urgency(ticket.Severity),
                 ["impact"] = Urgency(ticket.Severity),
-                ["correlation_id"] = ticket.IncidentId,
+                ["correlation_id"] = ticket.Marker,
                 ["correlation_display"] = "DrBot",
             }),
             _ => Webhook(ticket, null),
@@ -81,10 +92,41 @@ public sealed class TicketIntegration(IHttpClientFactory clients, IOptions<Ticke
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)
             return IntegrationHttp.Classify(request, response, body, time);
-        var reference = Parse(body, ticket);
+        return await RecordAsync(ticket, Parse(body, ticket), cancellationToken);
+    }
+
+    /// <summary>A ticket an earlier try created but did not record (its answer lost, or the bot stopped): found by its reference.</summary>
+    private async Task<(TicketReference? Reference, DeliveryResult? Failure)> FindAsync(TicketEvent ticket, CancellationToken cancellationToken)
+    {
+        var path = Provider switch
+        {
+            "jira" => $"rest/api/3/search/jql?jql={Uri.EscapeDataString($"labels = \"{ticket.Marker}\"")}&fields=key&maxResults=1",
+            "servicenow" => $"api/now/table/incident?sysparm_query={Uri.EscapeDataString($"correlation_id={ticket.Marker}")}&sysparm_fields=sys_id,number&sysparm_limit=1",
+            _ => null,
+        };
+        if (path is null)
+            return (null, null);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(Options.BaseUrl!, path));
+        Authorize(request);
+        using var response = await clients.CreateClient(ChannelName).SendAsync(request, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+            return (null, IntegrationHttp.Classify(request, response, body, time));
+        var node = JsonNode.Parse(body);
+        var hit = Provider == "jira" ? node?["issues"]?.AsArray().FirstOrDefault() : node?["result"]?.AsArray().FirstOrDefault();
+        if (hit is null)
+            return (null, null);
+        var wrapped = Provider == "jira" ? hit.ToJsonString() : new JsonObject { ["result"] = hit.DeepClone() }.ToJsonString();
+        return (Parse(wrapped, ticket), null);
+    }
+
+    private async Task<DeliveryResult> RecordAsync(TicketEvent ticket, TicketReference reference, CancellationToken cancellationToken)
+    {
         await store.SetValueAsync(ReferenceKey(ticket.IncidentId), JsonSerializer.Serialize(reference, Json), cancellationToken);
         var text = reference.Link is null ? $"Ticket {reference.Key} created for {ticket.IncidentId}." : $"Ticket {reference.Key} created for {ticket.IncidentId}: {reference.Link}";
         await publisher.PostAsync($"ticket:{ticket.IncidentId}", new CardDocument($"🎫 {text}", text, Blocks: [new TextBlock(text)]), cancellationToken, IncidentCards.PostKey(ticket.IncidentId));
+        if (cardLinks is not null)
+            await cardLinks.TicketCreatedAsync(ticket.IncidentId, reference.Link is null ? reference.Key : $"{reference.Key}: {reference.Link}", cancellationToken);
         return DeliveryResult.Delivered(reference.Key);
     }
 
@@ -119,9 +161,14 @@ public sealed class TicketIntegration(IHttpClientFactory clients, IOptions<Ticke
     private HttpRequestMessage Authorized(HttpMethod method, string path, JsonObject body)
     {
         var request = new HttpRequestMessage(method, new Uri(Options.BaseUrl!, path)) { Content = JsonContent.Create(body) };
+        Authorize(request);
+        return request;
+    }
+
+    private void Authorize(HttpRequestMessage request)
+    {
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Options.Username}:{Options.Secret}")));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        return request;
     }
 
     private HttpRequestMessage Webhook(TicketEvent ticket, TicketReference? existing)

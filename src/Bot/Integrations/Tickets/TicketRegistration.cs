@@ -14,7 +14,7 @@ public sealed class IncidentTickets(IDrBotStore store, OutboxSignal signal, IOpt
     public bool Enabled => options.Value.IsConfigured;
 
     public Task CreateAsync(Incident incident, string text, CancellationToken cancellationToken) =>
-        EnqueueAsync(new TicketEvent(TicketAction.Create, incident.Id, incident.Severity, $"{incident.Id} {incident.Title}", text), cancellationToken);
+        EnqueueAsync(new TicketEvent(TicketAction.Create, incident.Id, incident.Severity, $"{incident.Id} {incident.Title}", text, TicketEvent.ReferenceFor(incident)), cancellationToken);
 
     public async Task ResolveAsync(Incident incident, string by, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using DrBot.Runbooks.Outbox;
 using LiteDB;
 
 namespace DrBot.Runbooks.Storage.LiteDb;
@@ -12,7 +13,8 @@ public sealed partial class LiteDbStore
     public Task<bool> TryCommitAsync(StoreCommit commit, DateTimeOffset at, CancellationToken cancellationToken) =>
         Run("commit", () =>
         {
-            var enqueued = new List<(string Channel, long Sequence)>(commit.Messages.Count);
+            var enqueued = new List<EnqueuedOutbox>(commit.Messages.Count);
+            var staged = new Dictionary<OutboxCard, long>();
             _db.BeginTrans();
             try
             {
@@ -34,10 +36,10 @@ public sealed partial class LiteDbStore
                 {
                     Runs.Upsert(RunDocument(run));
                 }
-                Values.Upsert(commit.LastValues().Select(v => new BsonDocument { ["_id"] = v.Key, ["value"] = v.Value }));
+                Values.Upsert(commit.LastValues().Select(v => ValueDocument(v.Key, v.Value, commit.ExpiryTicks(v.Key))));
                 foreach (var message in commit.Messages)
                 {
-                    enqueued.Add((message.Channel, InsertOutbox(message)));
+                    enqueued.Add(EnqueueInTransaction(message, staged));
                 }
                 _db.Commit();
             }
@@ -46,10 +48,7 @@ public sealed partial class LiteDbStore
                 _db.Rollback();
                 throw;
             }
-            foreach (var (channel, sequence) in enqueued)
-            {
-                PendingOutbox(channel).Add(sequence);
-            }
+            AfterOutboxCommit(enqueued, staged);
             return true;
         }, cancellationToken);
 }

@@ -51,7 +51,7 @@ public sealed partial class LiteDbStore
         }), cancellationToken);
 
     public Task SetValueAsync(string key, string value, CancellationToken cancellationToken) =>
-        Run("set value", () => Values.Upsert(new BsonDocument { ["_id"] = key, ["value"] = value }), cancellationToken);
+        Run("set value", () => Values.Upsert(ValueDocument(key, value, expiresAt: null)), cancellationToken);
 
     public Task<string?> GetValueAsync(string key, CancellationToken cancellationToken) =>
         Run("read value", () => Values.FindById(key)?["value"].AsString, cancellationToken);

@@ -13,11 +13,12 @@ public sealed partial class LiteDbStore
     public Task<long> EnqueueAsync(OutboxMessage message, CancellationToken cancellationToken) =>
         Run("enqueue outbox message", () =>
         {
-            long sequence;
+            var staged = new Dictionary<OutboxCard, long>();
+            EnqueuedOutbox enqueued;
             _db.BeginTrans();
             try
             {
-                sequence = InsertOutbox(message);
+                enqueued = EnqueueInTransaction(message, staged);
                 _db.Commit();
             }
             catch
@@ -25,8 +26,8 @@ public sealed partial class LiteDbStore
                 _db.Rollback();
                 throw;
             }
-            PendingOutbox(message.Channel).Add(sequence);
-            return sequence;
+            AfterOutboxCommit([enqueued], staged);
+            return enqueued.Sequence;
         }, cancellationToken);
 
     /// <summary>
@@ -108,6 +109,7 @@ public sealed partial class LiteDbStore
     {
         PendingOutbox(message.Channel).Remove(message.Sequence);
         _outboxLeases.Remove(message.Sequence);
+        ForgetPendingCard(message);
     }
 
     public Task MarkRetryAsync(long sequence, DateTimeOffset nextAttemptAt, string error, CancellationToken cancellationToken) =>
@@ -169,14 +171,22 @@ public sealed partial class LiteDbStore
         return document.TryGetValue(PayloadField, out var payload) ? message with { Payload = payload.AsString } : message;
     }
 
-    private static BsonDocument OutboxDocument(OutboxMessage message) => new()
+    private static BsonDocument OutboxDocument(OutboxMessage message)
     {
-        ["_id"] = message.Sequence,
-        ["channel"] = message.Channel,
-        ["delivered"] = message.DeliveredAt is not null,
-        [PayloadField] = message.Payload,
-        [Json] = StoreJson.Write(message with { Payload = "" }),
-    };
+        var document = new BsonDocument
+        {
+            ["_id"] = message.Sequence,
+            ["channel"] = message.Channel,
+            ["delivered"] = message.DeliveredAt is not null,
+            [PayloadField] = message.Payload,
+            [Json] = StoreJson.Write(message with { Payload = "" }),
+        };
+        if (message.DeliveredAt is { } deliveredAt)
+        {
+            document[DeliveredAtField] = Ticks(deliveredAt);
+        }
+        return document;
+    }
 
     private static string PostKey(string channel, string postKey) => $"{channel}\u001f{postKey}";
 }

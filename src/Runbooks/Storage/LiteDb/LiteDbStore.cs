@@ -64,6 +64,8 @@ public sealed partial class LiteDbStore : IDrBotStore, IDisposable
         Incidents.EnsureIndex("open");
         Timers.EnsureIndex("dueAt");
         Outbox.EnsureIndex("delivered");
+        Outbox.EnsureIndex(DeliveredAtField);
+        Values.EnsureIndex(ExpiresAtField);
         // Each channel's queue is kept in memory (OutboxQueues), so an index on the channel would only
         // cost every enqueue an index insert; files from before keep one until this drops it.
         Outbox.DropIndex("channel");

@@ -46,6 +46,7 @@ public static class LiteDbStoreServiceCollectionExtensions
         services.TryAddSingleton<IOutboxStore>(provider => provider.GetRequiredService<IDrBotStore>());
         services.TryAddSingleton<IAuditStore>(provider => provider.GetRequiredService<IDrBotStore>());
         services.TryAddSingleton<IIdempotencyStore>(provider => provider.GetRequiredService<IDrBotStore>());
+        services.TryAddSingleton<IRetentionStore>(provider => provider.GetRequiredService<IDrBotStore>());
         services.TryAddSingleton<AuditLog>();
         services.TryAddSingleton(provider => new SeverityPolicy(provider.GetRequiredService<IOptions<DrBotOptions>>()));
         services.TryAddSingleton(provider => new TierPolicy(provider.GetRequiredService<IOptions<DrBotOptions>>()));

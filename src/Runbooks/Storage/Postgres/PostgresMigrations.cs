@@ -91,6 +91,17 @@ internal static class PostgresMigrations
                 key text PRIMARY KEY,
                 value text NOT NULL);
             """),
+        (2, "card coalescing and retention", """
+            ALTER TABLE drbot_outbox ADD COLUMN card_key text NULL;
+            CREATE INDEX drbot_outbox_pending_cards ON drbot_outbox (card_key, seq) WHERE NOT delivered AND card_key IS NOT NULL;
+            -- Messages delivered before this version carry no time: they count as delivered long ago.
+            ALTER TABLE drbot_outbox ADD COLUMN delivered_at bigint NULL;
+            UPDATE drbot_outbox SET delivered_at = 0 WHERE delivered;
+            CREATE INDEX drbot_outbox_delivered_at ON drbot_outbox (delivered_at) WHERE delivered;
+            CREATE INDEX drbot_idempotency_keys_at ON drbot_idempotency_keys (at);
+            ALTER TABLE drbot_values ADD COLUMN expires_at bigint NULL;
+            CREATE INDEX drbot_values_expiring ON drbot_values (expires_at) WHERE expires_at IS NOT NULL;
+            """),
     ];
 
     /// <summary>Applies every migration not yet recorded; safe to call from several replicas at once.</summary>

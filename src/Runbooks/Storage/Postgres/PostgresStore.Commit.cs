@@ -37,9 +37,9 @@ public sealed partial class PostgresStore
             {
                 // DO UPDATE may not touch a row twice in one statement: LastValues has each key once.
                 await Execute(connection, cancellationToken, """
-                    INSERT INTO drbot_values (key, value) SELECT * FROM unnest($1::text[], $2::text[])
-                    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value
-                    """, values.Select(v => v.Key).ToArray(), values.Select(v => v.Value).ToArray());
+                    INSERT INTO drbot_values (key, value, expires_at) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+                    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at
+                    """, values.Select(v => v.Key).ToArray(), values.Select(v => v.Value).ToArray(), values.Select(v => commit.ExpiryTicks(v.Key)).ToArray());
             }
             foreach (var message in commit.Messages)
             {

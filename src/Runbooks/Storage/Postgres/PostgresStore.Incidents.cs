@@ -71,7 +71,7 @@ public sealed partial class PostgresStore
 
     public Task SetValueAsync(string key, string value, CancellationToken cancellationToken) =>
         Run("set value", connection => Execute(connection, cancellationToken,
-            "INSERT INTO drbot_values (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", key, value), cancellationToken);
+            "INSERT INTO drbot_values (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = NULL", key, value), cancellationToken);
 
     public Task<string?> GetValueAsync(string key, CancellationToken cancellationToken) =>
         Run("read value", connection => QueryJson(connection, cancellationToken, "SELECT value FROM drbot_values WHERE key = $1", key), cancellationToken);

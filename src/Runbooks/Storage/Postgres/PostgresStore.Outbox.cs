@@ -17,19 +17,52 @@ public sealed partial class PostgresStore
         }, cancellationToken);
 
     /// <summary>
-    /// Inside the caller's transaction: the identity column is the sequence, so insert, learn it and write
-    /// it into the JSON; the transaction keeps any claim from seeing the row before its JSON is complete.
+    /// Inside the caller's transaction. An update whose card has a queued delivery that no dispatcher
+    /// holds replaces that delivery's payload (keeping its operation and place in the queue): a burst
+    /// of updates of one card is one delivery. Otherwise a new row: the identity column is the
+    /// sequence, so insert, learn it and write it into the JSON; the transaction keeps any claim from
+    /// seeing the row before its JSON is complete.
     /// </summary>
     private static async Task<long> InsertOutboxAsync(NpgsqlConnection connection, OutboxMessage message, CancellationToken cancellationToken)
     {
+        var card = OutboxCard.Of(message)?.StoreKey;
+        if (message.Operation == OutboxOperation.Update && card is not null
+            && await CoalesceIntoQueuedAsync(connection, card, message.Payload, cancellationToken) is { } queued)
+        {
+            return queued;
+        }
         var stored = message with { Sequence = 0, DeliveredAt = null, LeaseOwner = null, LeaseUntil = null };
         var rows = await Query(connection, cancellationToken, r => r.GetInt64(0), """
-            INSERT INTO drbot_outbox (channel, delivered, next_attempt_at, json) VALUES ($1, false, $2, $3) RETURNING seq
-            """, message.Channel, message.NextAttemptAt is { } next ? Ticks(next) : null, "{}");
+            INSERT INTO drbot_outbox (channel, delivered, next_attempt_at, card_key, json) VALUES ($1, false, $2, $3, $4) RETURNING seq
+            """, message.Channel, message.NextAttemptAt is { } next ? Ticks(next) : null, card, "{}");
         var sequence = rows[0];
         await Execute(connection, cancellationToken, "UPDATE drbot_outbox SET json = $2 WHERE seq = $1",
             sequence, StoreJson.Write(stored with { Sequence = sequence }));
         return sequence;
+    }
+
+    /// <summary>
+    /// The card's newest queued row, if no dispatcher has claimed it (a claimed row's lease owner is
+    /// set until it is delivered or set to retry): its payload becomes <paramref name="payload"/>.
+    /// The row lock orders this against a concurrent claim, and the lease condition is checked again
+    /// on the locked row, so a payload never lands in a delivery already being sent.
+    /// </summary>
+    private static async Task<long?> CoalesceIntoQueuedAsync(NpgsqlConnection connection, string card, string payload, CancellationToken cancellationToken)
+    {
+        var queued = await Query(connection, cancellationToken, ReadOutbox, $"""
+            SELECT {OutboxColumns} FROM drbot_outbox
+            WHERE seq = (SELECT max(seq) FROM drbot_outbox WHERE card_key = $1 AND NOT delivered)
+              AND NOT delivered AND lease_owner IS NULL
+            FOR UPDATE
+            """, card);
+        if (queued.Count == 0)
+        {
+            return null;
+        }
+        var message = queued[0];
+        await Execute(connection, cancellationToken, "UPDATE drbot_outbox SET json = $2 WHERE seq = $1",
+            message.Sequence, StoreJson.Write(message with { Payload = payload, LeaseOwner = null, LeaseUntil = null }));
+        return message.Sequence;
     }
 
     /// <summary>
@@ -103,8 +136,9 @@ public sealed partial class PostgresStore
                 ?? throw new InvalidOperationException($"Outbox message {sequence} does not exist.");
             var changed = change(current) with { LeaseOwner = null, LeaseUntil = null };
             await Execute(connection, cancellationToken, """
-                UPDATE drbot_outbox SET delivered = $2, next_attempt_at = $3, lease_owner = NULL, lease_until = NULL, json = $4 WHERE seq = $1
-                """, sequence, changed.DeliveredAt is not null, changed.NextAttemptAt is { } next ? Ticks(next) : null, StoreJson.Write(changed));
+                UPDATE drbot_outbox SET delivered = $2, next_attempt_at = $3, lease_owner = NULL, lease_until = NULL, json = $4, delivered_at = $5 WHERE seq = $1
+                """, sequence, changed.DeliveredAt is not null, changed.NextAttemptAt is { } next ? Ticks(next) : null, StoreJson.Write(changed),
+                changed.DeliveredAt is { } deliveredAt ? Ticks(deliveredAt) : null);
             await transaction.CommitAsync(cancellationToken);
         }, cancellationToken);
 

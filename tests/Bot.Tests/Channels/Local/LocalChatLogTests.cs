@@ -20,7 +20,7 @@ public sealed class LocalChatLogTests : IDisposable
             log.Add("alice", At, "/failover west-us", null, null, null);
             var card = log.Add("DrBot", At, "region-failover", Card("pre-checks running"), null, null);
             log.Add("DrBot", At, "private hint", null, null, "alice");
-            log.Replace(card.Id, "region-failover", Card("waiting for approval"));
+            log.Replace(card.Id, "region-failover", Card("waiting for approval"), At.AddMinutes(1));
         }
 
         using var reopened = new LocalChatLog(LogFile);
@@ -31,6 +31,27 @@ public sealed class LocalChatLogTests : IDisposable
         Assert.Equal("alice", messages[2].To);
         Assert.Equal("m-4", reopened.Add("bob", At, "approve", null, null, null).Id);
         Assert.NotNull(reopened.Find("m-2"));
+    }
+
+    [Fact]
+    public void Pruning_removes_messages_last_changed_before_the_cutoff_from_the_file_and_numbering_goes_on()
+    {
+        using (var log = new LocalChatLog(LogFile))
+        {
+            log.Add("alice", At, "old command", null, null, null);
+            var card = log.Add("DrBot", At, "run card", Card("v1"), null, null);
+            log.Add("DrBot", At.AddDays(10), "recent notice", null, null, null);
+            log.Replace(card.Id, "run card", Card("v2"), At.AddDays(9));
+            log.Add("alice", At.AddDays(1), "newest, old", null, null, null);
+
+            Assert.Equal(1, log.Prune(At.AddDays(8)));
+            Assert.Equal(0, log.Prune(At.AddDays(8)));
+        }
+
+        using var reopened = new LocalChatLog(LogFile);
+        Assert.Equal(["run card", "recent notice", "newest, old"], reopened.Snapshot().Select(m => m.Text));
+        Assert.Null(reopened.Find("m-1"));
+        Assert.Equal("m-5", reopened.Add("bob", At.AddDays(11), "after pruning", null, null, null).Id);
     }
 
     [Fact]
@@ -74,7 +95,7 @@ public sealed class LocalChatLogTests : IDisposable
         {
             var card = log.Add("DrBot", At, "card", Card("v0"), null, null);
             for (var i = 1; i <= 3000; i++)
-                log.Replace(card.Id, "card", Card($"v{i}"));
+                log.Replace(card.Id, "card", Card($"v{i}"), At.AddMinutes(1));
         }
 
         Assert.True(File.ReadAllLines(LogFile).Length <= 1001, "the file is rewritten once it holds far more lines than messages");

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -42,10 +44,14 @@ public sealed class RecordingServer : IAsyncDisposable
     public IReadOnlyList<ReceivedRequest> Requests => _requests.ToList();
     public ConcurrentQueue<StandInAnswer> Outages { get; } = new();
 
-    public static async Task<RecordingServer> StartAsync(Func<ReceivedRequest, StandInAnswer> handler)
+    /// <summary>Plain HTTP, or HTTPS with <paramref name="certificate"/> (one a test CA issued, for a bot process that trusts that CA).</summary>
+    public static async Task<RecordingServer> StartAsync(Func<ReceivedRequest, StandInAnswer> handler, X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (certificate is null)
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        else
+            builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(certificate)));
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var server = new RecordingServer(app, handler);
