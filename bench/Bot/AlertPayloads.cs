@@ -13,11 +13,11 @@ internal static class AlertPayloads
 {
     public const int AlertsPerPost = 10;
 
-    public static byte[] Webhook(string runTag, int post)
+    public static byte[] Webhook(string runTag, int post, bool resolved = false)
     {
         var group = $"{{}}:{{bench=\"{runTag}\",batch=\"{post}\"}}";
         var json = new StringBuilder(4096);
-        json.Append(CultureInfo.InvariantCulture, $$"""{"version":"4","groupKey":{{JsonSerializer.Serialize(group)}},"status":"firing","receiver":"drbot","truncatedAlerts":0,""");
+        json.Append(CultureInfo.InvariantCulture, $$"""{"version":"4","groupKey":{{JsonSerializer.Serialize(group)}},"status":"{{Status(resolved)}}","receiver":"drbot","truncatedAlerts":0,""");
         json.Append(CultureInfo.InvariantCulture, $$"""
             "groupLabels":{"batch":"{{post}}"},"commonLabels":{"alertname":"DiskSpaceLow","severity":"warning"},"commonAnnotations":{},"externalURL":"http://alertmanager:9093","alerts":[
             """);
@@ -27,9 +27,9 @@ internal static class AlertPayloads
                 json.Append(',');
             var instance = post * AlertsPerPost + a;
             json.Append(CultureInfo.InvariantCulture, $$"""
-                {"status":"firing","labels":{{Labels(runTag, post, instance)}},
+                {"status":"{{Status(resolved)}}","labels":{{Labels(runTag, post, instance)}},
                 "annotations":{{Annotations(instance)}},
-                "startsAt":"2026-11-25T03:00:00Z","endsAt":"0001-01-01T00:00:00Z","generatorURL":"http://prometheus:9090/graph",
+                "startsAt":"2026-11-25T03:00:00Z","endsAt":"{{(resolved ? "2026-11-25T03:05:00Z" : "0001-01-01T00:00:00Z")}}","generatorURL":"http://prometheus:9090/graph",
                 "fingerprint":"bench{{runTag}}-{{instance:x8}}"}
                 """);
         }
@@ -52,6 +52,8 @@ internal static class AlertPayloads
         }
         return Encoding.UTF8.GetBytes(json.Append(']').ToString());
     }
+
+    private static string Status(bool resolved) => resolved ? "resolved" : "firing";
 
     private static string Labels(string runTag, int post, int instance) => string.Create(CultureInfo.InvariantCulture,
         $$"""{"alertname":"DiskSpaceLow","severity":"warning","region":"east-us","instance":"node-{{instance}}:9100","batch":"{{post}}","bench":"{{runTag}}"}""");

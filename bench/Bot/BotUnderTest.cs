@@ -25,7 +25,7 @@ internal sealed class BotUnderTest : IAsyncDisposable
     public int ProcessId => _bot.Process.Id;
     public string Output => _bot.Output;
 
-    public static async Task<BotUnderTest> StartAsync(string repoRoot, CancellationToken cancellationToken)
+    public static async Task<BotUnderTest> StartAsync(string repoRoot, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? extra = null)
     {
         var dll = Path.Combine(repoRoot, "src", "Bot", "bin", "Release", "net10.0", "DrBot.Bot.dll");
         if (!File.Exists(dll))
@@ -46,6 +46,15 @@ internal sealed class BotUnderTest : IAsyncDisposable
             ["DrBot__RateLimits__CommandsPerMinute"] = "1000000",
             ["Logging__LogLevel__Default"] = "Warning",
         };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+            settings[key] = value;
+        // Experiments without rebuilding: DRBOT_BENCH_BOT_ENV="DOTNET_gcServer=0;DrBot__Retention__Interval=00:01:00"
+        foreach (var pair in (Environment.GetEnvironmentVariable("DRBOT_BENCH_BOT_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var at = pair.IndexOf('=', StringComparison.Ordinal);
+            if (at > 0)
+                settings[pair[..at]] = pair[(at + 1)..];
+        }
         return new BotUnderTest(await BotLauncher.StartAsync(dll, repoRoot, settings, cancellationToken), dataDir);
     }
 

@@ -14,6 +14,11 @@ var repoRoot = RepoRoot();
 var table = new ResultTable();
 Console.WriteLine($"DrBot bench: {Environment.ProcessorCount} cores, load average before: {LoadAverage()}");
 
+if (args.Contains("soak"))
+{
+    await new SoakBench(repoRoot, IntArgument("--soak-alerts", 1_000_000), IntArgument("--soak-runs", 10_000)).RunAsync(CancellationToken.None);
+    return 0;
+}
 if (options.RunAnchored)
 {
     var anchored = new AnchoredBench(repoRoot, new AnchoredOptions(
@@ -83,6 +88,12 @@ async Task RunAlertsAsync()
     var counts = StoreCount.Read(bot.StorePath, workload.GroupPrefix);
     table.AddLatency("(b) alertmanager posts (10 alerts)", result, cores, p99TargetMs: null);
     table.AddAlerts(result, options.AlertRate, workload, unique, counts, backlog, drained);
+}
+
+int IntArgument(string name, int fallback)
+{
+    var at = Array.IndexOf(args, name);
+    return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
 }
 
 static HttpClient Client(Uri baseUri)

@@ -18,11 +18,20 @@ internal sealed class BenchBot : IAsyncDisposable
     private readonly ServiceProvider _services;
     private readonly string _dataDir;
 
-    private BenchBot(ServiceProvider services, string dataDir)
+    public string DataDir => _dataDir;
+
+    private BenchBot(ServiceProvider services, string dataDir, IReadOnlyDictionary<string, string?> settings)
     {
         _services = services;
         _dataDir = dataDir;
+        Settings = settings;
     }
+
+    /// <summary>The configuration this graph was built with (a bot process on the same data takes these as environment variables).</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; }
+
+    /// <summary>Kept after disposal, for a bot process to go on with (the caller deletes it).</summary>
+    public bool KeepData { get; set; }
 
     private IDrBotStore Store => _services.GetRequiredService<IDrBotStore>();
 
@@ -37,6 +46,8 @@ internal sealed class BenchBot : IAsyncDisposable
             ["DrBot:Infrastructure:SimulatedStatePath"] = Path.Combine(dataDir, "simulated-world.json"),
             ["DrBot:Infrastructure:SimulatedDelayFactor"] = "0",
             ["DrBot:Local:LogPath"] = Path.Combine(dataDir, "local-chat.json"),
+            // The per-person command limit would refuse the benchmark's one person after 60 clicks a minute.
+            ["DrBot:RateLimits:CommandsPerMinute"] = "1000000",
             // A runbook that is one approval gate: a click records and applies the decision, nothing else.
             [$"DrBot:Runbooks:{GateRunbook}:Title"] = "Benchmark gate",
             [$"DrBot:Runbooks:{GateRunbook}:Steps:0:Id"] = "approve",
@@ -52,7 +63,7 @@ internal sealed class BenchBot : IAsyncDisposable
         services.AddLogging();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddDrBotHost(configuration);
-        var bot = new BenchBot(services.BuildServiceProvider(), dataDir);
+        var bot = new BenchBot(services.BuildServiceProvider(), dataDir, values);
         await bot.Store.ListRunsAsync(unfinishedOnly: true, CancellationToken.None); // opens / migrates
         return bot;
     }
@@ -75,6 +86,17 @@ internal sealed class BenchBot : IAsyncDisposable
             }
         })));
         return gates;
+    }
+
+    /// <summary>Starts runs without advancing them: each waits for the engine to take it up (after a restart, recovery does).</summary>
+    public async Task<IReadOnlyList<string>> StartQueuedAsync(int count)
+    {
+        var engine = _services.GetRequiredService<RunbookEngine>();
+        var alice = new Actor("alice", "Alice", "local", "alice");
+        var ids = new List<string>(count);
+        for (var i = 0; i < count; i++)
+            ids.Add((await engine.StartAsync(new StartRunRequest(GateRunbook, "west-us", alice, null), CancellationToken.None)).Run!.Id);
+        return ids;
     }
 
     public async Task ClickApproveAsync((string RunId, int Version) gate)
@@ -145,7 +167,7 @@ internal sealed class BenchBot : IAsyncDisposable
         return new ChatInput("local", "local", null, new ChatUser(who.Name, who.DisplayName, who), text, action, null);
     }
 
-    private static string FindRoot()
+    public static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "DrBot.sln")))
@@ -156,6 +178,8 @@ internal sealed class BenchBot : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _services.DisposeAsync();
+        if (KeepData)
+            return;
         try
         {
             Directory.Delete(_dataDir, recursive: true);

@@ -15,6 +15,25 @@ if (postgres is null)
     server = await TempPostgres.StartAsync(maxConnections: 100);
 }
 
+if (options.Resume > 0)
+{
+    var rows = new List<string>();
+    try
+    {
+        foreach (var store in new[] { "LiteDb", "Postgres" })
+            rows.Add(await ResumeBench.RunAsync(store, store == "Postgres" ? postgres ?? await server!.NewDatabaseAsync() : null, options.Resume, CancellationToken.None));
+    }
+    finally
+    {
+        if (server is not null)
+            await server.DisposeAsync();
+    }
+    Console.WriteLine();
+    Console.WriteLine(ResumeBench.Header);
+    rows.ForEach(Console.WriteLine);
+    return;
+}
+
 var results = new List<Measurement>();
 try
 {
@@ -46,7 +65,7 @@ foreach (var result in results)
     Console.WriteLine(result.Row());
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"\n{Environment.ProcessorCount} cores, .NET {Environment.Version}"));
 
-internal sealed record BenchOptions(int Clicks, int Commands, int Outbox, int Parallel, string? Postgres)
+internal sealed record BenchOptions(int Clicks, int Commands, int Outbox, int Parallel, string? Postgres, int Resume = 0)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -60,7 +79,8 @@ internal sealed record BenchOptions(int Clicks, int Commands, int Outbox, int Pa
                 "--outbox" => o with { Outbox = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
                 "--parallel" => o with { Parallel = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
                 "--postgres" => o with { Postgres = args[i + 1] },
-                _ => throw new ArgumentException($"Unknown option '{args[i]}'. Valid: --clicks, --commands, --outbox, --parallel, --postgres."),
+                "--resume" => o with { Resume = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
+                _ => throw new ArgumentException($"Unknown option '{args[i]}'. Valid: --clicks, --commands, --outbox, --parallel, --postgres, --resume."),
             };
         }
         return o;

@@ -19,6 +19,10 @@ public static class LogEvents
     public const int RunLeaseLost = 2004;
     /// <summary>RunLeases.cs</summary>
     public const int RunLeaseRenewalFailed = 2005;
+    /// <summary>RunbookEngine.Advance.cs: a lost lease (refused save or renewal) stopped the local execution of a run.</summary>
+    public const int RunExecutionStopped = 2006;
+    /// <summary>RunbookEngine.cs, GateDecider.cs, RunRecovery.cs: a command's save was refused by the lease fence.</summary>
+    public const int RunCommandFenced = 2007;
     /// <summary>PostgresDatabaseReplica.cs</summary>
     public const int DatabasePromoted = 6101;
     /// <summary>PostgresDatabaseReplica.cs</summary>

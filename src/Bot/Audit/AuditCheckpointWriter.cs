@@ -7,7 +7,7 @@ namespace DrBot.Bot.Audit;
 
 /// <summary>
 /// Writes a signed checkpoint of the audit chain every <c>DrBot:Audit:CheckpointEvery</c> entries
-/// and at shutdown, to a second place: the checkpoint file and the log. <c>audit verify</c> compares
+/// (over exactly N, 2N … entries; the chain is read every 10 s) and at shutdown, to a second place: the checkpoint file and the log. <c>audit verify</c> compares
 /// the chain with the newest one, which is what makes a cut tail visible.
 /// </summary>
 public sealed partial class AuditCheckpointWriter(
@@ -39,9 +39,7 @@ public sealed partial class AuditCheckpointWriter(
         {
             try
             {
-                var count = (await store.ReadAuditAsync(stoppingToken)).Count;
-                if (count >= _lastCount + every)
-                    await WriteAsync(stoppingToken);
+                await WriteDueAsync(await store.ReadAuditAsync(stoppingToken), every, stoppingToken);
                 await Task.Delay(Poll, time, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -70,9 +68,21 @@ public sealed partial class AuditCheckpointWriter(
         }
     }
 
-    public async Task<AuditCheckpoint> WriteAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// One checkpoint per multiple of <paramref name="every"/> reached since the last one, each over exactly
+    /// that many entries (entries 1–N, 1–2N …), however many arrived between two polls.
+    /// </summary>
+    private async Task WriteDueAsync(IReadOnlyList<AuditEntry> entries, int every, CancellationToken cancellationToken)
     {
-        var checkpoint = await audit.CheckpointAsync(cancellationToken);
+        for (var next = (_lastCount / every + 1) * every; next <= entries.Count; next += every)
+            await WriteAsync(audit.Checkpoint(entries.Take((int)next).ToList()), cancellationToken);
+    }
+
+    public async Task<AuditCheckpoint> WriteAsync(CancellationToken cancellationToken) =>
+        await WriteAsync(await audit.CheckpointAsync(cancellationToken), cancellationToken);
+
+    private async Task<AuditCheckpoint> WriteAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
         await AuditCheckpoints.AppendAsync(FilePath, checkpoint, cancellationToken);
         _lastCount = checkpoint.Count;
         LogCheckpoint(checkpoint.Count, checkpoint.HeadHash, checkpoint.At, checkpoint.Signature);

@@ -125,8 +125,9 @@ public sealed partial class CommandRouter(
             case CardVerbs.RetryStep or CardVerbs.SkipStep or CardVerbs.RollBackAnyway:
                 if (Get(CardVerbs.RunId) is not { } stoppedRun || Get(CardVerbs.StepId) is not { } failedStep)
                     return ChatReply.Error("This button is missing its run id or step id; use the latest card or type `retry|skip|rollback <run-id>`.");
-                int? cardVersion = int.TryParse(Get(CardVerbs.Version), NumberStyles.Integer, CultureInfo.InvariantCulture, out var cv) ? cv : null;
                 var choice = action.Verb switch { CardVerbs.RetryStep => AfterPointOfNoReturn.Retry, CardVerbs.SkipStep => AfterPointOfNoReturn.Skip, _ => AfterPointOfNoReturn.RollBack };
+                if (!int.TryParse(Get(CardVerbs.Version), NumberStyles.Integer, CultureInfo.InvariantCulture, out var cardVersion))
+                    return ChatReply.Error($"This button carries no card version, so DrBot cannot tell whether the card is current; use the latest card or type `{PointOfNoReturnWord(choice)} {stoppedRun} [reason]`.");
                 return await AfterPointOfNoReturnAsync(new PointOfNoReturnRequest(stoppedRun, failedStep, actor, choice, Get(CardVerbs.Reason), cardVersion), cancellationToken);
             case CardVerbs.StartRunbook:
                 if (Get(CardVerbs.Runbook) is not { } runbook || Get(CardVerbs.Region) is not { } region)
@@ -145,6 +146,9 @@ public sealed partial class CommandRouter(
     {
         if (catalog.Find(runbook) is null)
             return ChatReply.PrivateText($"Unknown runbook '{runbook}'. Runbooks: {string.Join(", ", catalog.All.Select(r => r.Name))}.");
+        // A validation is an exercise of its own, not part of an incident: it is archived and carded as `validate` does.
+        if (BuiltInRunbooks.Validations.Contains(runbook) && incidentId is null)
+            return await strategy.HandleAsync(new ValidateCommand(runbook.ToLowerInvariant(), region), actor, cancellationToken);
         // Two failovers to the same region at once would fight over the same systems: said before an
         // incident is opened for nothing; the service's claim decides when two starts race.
         if (await runbooks.UnderWayAsync(runbook, region, cancellationToken) is { } underWay)
@@ -212,8 +216,19 @@ public sealed partial class CommandRouter(
                 ? "No run is stopped past the point of no return" + (command.RunId is null ? "." : $" with id {command.RunId}.")
                 : $"Several runs are stopped: {string.Join(", ", stopped.Select(r => r.Id))}. Say which: `retry|skip|rollback <run-id>`.");
         var run = stopped[0];
-        return await AfterPointOfNoReturnAsync(new PointOfNoReturnRequest(run.Id, run.Facts[PointOfNoReturn.GateFact], actor, command.Choice, command.Reason, null), cancellationToken);
+        // Like a typed approve: a choice that does not name its run could decide a stop the person never saw.
+        if (command.RunId is null)
+        {
+            var title = run.Step(run.Facts[PointOfNoReturn.GateFact])?.Title ?? run.State;
+            var card = await CurrentCardAsync(run.Id, "", cancellationToken);
+            return new ChatReply($"{run.Id} ({run.Runbook} → {run.Region}) is stopped past the point of no return at \"{title}\". " +
+                $"Name the run to decide: `{PointOfNoReturnWord(command.Choice)} {run.Id} [reason]`, or use the buttons on its card.", Private: true, card.Card);
+        }
+        return await AfterPointOfNoReturnAsync(new PointOfNoReturnRequest(run.Id, run.Facts[PointOfNoReturn.GateFact], actor, command.Choice, command.Reason, run.Version), cancellationToken);
     }
+
+    private static string PointOfNoReturnWord(AfterPointOfNoReturn choice) =>
+        choice switch { AfterPointOfNoReturn.Retry => "retry", AfterPointOfNoReturn.Skip => "skip", _ => "rollback" };
 
     private async Task<ChatReply> CancelAsync(string runId, Actor actor, CancellationToken cancellationToken)
     {

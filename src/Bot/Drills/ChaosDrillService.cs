@@ -21,6 +21,7 @@ namespace DrBot.Bot.Drills;
 public sealed class ChaosDrillService(
     IServiceProvider services,
     DrillService faults,
+    LiveDrillService live,
     ExerciseArchive archive,
     DrillEvaluator evaluator,
     IDatabaseReplica databases,
@@ -40,10 +41,13 @@ public sealed class ChaosDrillService(
 
     public async Task<(bool Ok, string Message, ExerciseRecord? Drill)> StartAsync(string scenario, string? region, Actor actor, CancellationToken cancellationToken)
     {
-        if (services.GetService<SimulatedWorld>() is not { } world)
-            return (false, "Chaos drills inject faults into the simulated regions only (DrBot:Infrastructure:Mode = Simulated). In Live mode rehearse with a planned `failover <region>` and `failback <region>` in a maintenance window.", null);
+        var world = services.GetService<SimulatedWorld>();
+        if (world is null && scenario != ExerciseKinds.RegionFailure)
+            return (false, $"{scenario} injects faults, which DrBot does only in the simulated regions (DrBot:Infrastructure:Mode = Simulated). In Live mode a drill is a planned exercise on the real systems: `drill {ExerciseKinds.RegionFailure} [region]` (planned switchover, validation, failback).", null);
         if ((await archive.ListAsync(cancellationToken)).FirstOrDefault(e => !e.IsFinished && ExerciseKinds.ChaosScenarios.Contains(e.Kind)) is { } running)
             return (false, $"Drill {running.Id} ({running.Kind}) is still running: one drill at a time. `drill check {running.Id}` ends it.", null);
+        if (world is null)
+            return await live.StartAsync(region, actor, cancellationToken);
         var primary = await CurrentPrimaryAsync(cancellationToken);
         var secondary = options.Value.Regions.FirstOrDefault(r => r.Value.Role == RegionRoles.Secondary && !string.Equals(r.Key, primary, StringComparison.OrdinalIgnoreCase)).Key
             ?? options.Value.Regions.Keys.First(r => !string.Equals(r, primary, StringComparison.OrdinalIgnoreCase));
@@ -101,8 +105,13 @@ public sealed class ChaosDrillService(
             return (false, id is null ? "No drill is running. Start one with `drill <region-failure|database-failure|network-partition|cascading-failure> [region]`." : $"No drill '{id}'. Drill ids look like EX-0001; `drills` lists them.", null);
         if (drill.IsFinished)
             return (false, $"Drill {drill.Id} already ended {drill.Status.ToString().ToLowerInvariant()}.", drill);
+        if (!ExerciseKinds.ChaosScenarios.Contains(drill.Kind))
+            return (false, $"{drill.Id} is a {drill.Kind} validation: it ends with its run {drill.Facts.GetValueOrDefault("run", "")} (`cancel` or `rollback` that run to stop it).", drill);
         drill.Notes.Add($"Checked by {actor.DisplayName}.");
-        await FinishAsync(drill, cancellationToken);
+        if (drill.Mode == "live")
+            await live.FinishAsync(drill, cancellationToken);
+        else
+            await FinishAsync(drill, cancellationToken);
         return (true, $"Drill {drill.Id} {drill.Status.ToString().ToLowerInvariant()}: {drill.Criteria.Count(c => c.Passed)} of {drill.Criteria.Count} criteria met.", drill);
     }
 

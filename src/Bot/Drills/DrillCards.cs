@@ -11,7 +11,9 @@ public static class DrillCards
 
     public static CardDocument Started(ExerciseRecord drill, string instructions) =>
         new($"🧪 Drill {drill.Id}: {drill.Kind} in {drill.Region}", $"Drill {drill.Id} ({drill.Kind}) started by {drill.StartedBy}", CardTone.Warning,
-            Subtitle: "Simulated mode: faults are injected into the simulated regions only.",
+            Subtitle: drill.Mode == "live"
+                ? "Live mode: a planned exercise on the real systems; nothing is injected and each run waits for a lead."
+                : "Simulated mode: faults are injected into the simulated regions only.",
             Blocks:
             [
                 new TextBlock(string.Join("\n", drill.Notes)),

@@ -11,12 +11,14 @@ public static class DrillScheduleCards
     public const string StartVerb = "drill-start";
     public const string PostponeVerb = "drill-postpone";
     public const string ScheduleKey = "schedule";
+    /// <summary>The occurrence a button decides (<see cref="DrillScheduleState.DecisionKey"/>).</summary>
+    public const string OccurrenceKey = "occurrence";
 
     public static string PostKey(string name, DateTimeOffset pendingSince) => $"drill-due:{name}:{pendingSince.UtcTicks}";
 
     public static CardDocument Due(string name, DrillScheduleEntry entry, DrillScheduleState state, IReadOnlyList<Person> deciders, string role, TimeSpan grace)
     {
-        var data = new Dictionary<string, string> { [ScheduleKey] = name };
+        var data = new Dictionary<string, string> { [ScheduleKey] = name, [OccurrenceKey] = state.DecisionKey };
         var again = state.Postponements > 0 ? $" (postponed {state.Postponements}×)" : "";
         return new CardDocument($"🗓️ Drill due: {entry.Exercise}{again}", $"Scheduled drill {name} ({entry.Exercise}) is due: a {role} starts or postpones it", CardTone.Warning,
             Blocks:
@@ -30,7 +32,7 @@ public static class DrillScheduleCards
             ],
             Buttons:
             [
-                new CardButton("Start drill", StartVerb, data, ButtonStyle.Positive, new ButtonConfirm("Start the drill?", $"{entry.Exercise} will inject its faults into the simulated regions now.", "Start", "Cancel")),
+                new CardButton("Start drill", StartVerb, data, ButtonStyle.Positive, new ButtonConfirm("Start the drill?", $"{entry.Exercise} starts now: in Simulated mode its faults are injected into the simulated regions; in Live mode the validation runbook or the planned drill starts, each run waiting for a lead at its gate.", "Start", "Cancel")),
                 new CardButton("Postpone", PostponeVerb, data),
             ],
             Mentions: deciders);

@@ -90,9 +90,9 @@ public sealed class DrillScheduler(
     }
 
     /// <summary>Start drill: a lead's decision; the first decision on an occurrence wins.</summary>
-    public async Task<(bool Ok, string Message)> StartAsync(string name, Actor actor, CancellationToken cancellationToken)
+    public async Task<(bool Ok, string Message)> StartAsync(string name, Actor actor, CancellationToken cancellationToken, string? occurrence = null)
     {
-        if (await DecisionProblemAsync(name, actor, cancellationToken) is { } problem)
+        if (await DecisionProblemAsync(name, actor, occurrence, cancellationToken) is { } problem)
             return (false, problem);
         var entry = Settings.Schedule[name];
         var state = await GetStateAsync(name, cancellationToken);
@@ -117,9 +117,9 @@ public sealed class DrillScheduler(
     }
 
     /// <summary>Postpone: moves the due time by <see cref="DrillOptions.PostponeBy"/>; the card comes back then, the escalation later.</summary>
-    public async Task<(bool Ok, string Message)> PostponeAsync(string name, Actor actor, CancellationToken cancellationToken)
+    public async Task<(bool Ok, string Message)> PostponeAsync(string name, Actor actor, CancellationToken cancellationToken, string? occurrence = null)
     {
-        if (await DecisionProblemAsync(name, actor, cancellationToken) is { } problem)
+        if (await DecisionProblemAsync(name, actor, occurrence, cancellationToken) is { } problem)
             return (false, problem);
         var entry = Settings.Schedule[name];
         var state = await GetStateAsync(name, cancellationToken);
@@ -152,14 +152,18 @@ public sealed class DrillScheduler(
         return lines;
     }
 
-    private async Task<string?> DecisionProblemAsync(string name, Actor actor, CancellationToken cancellationToken)
+    private async Task<string?> DecisionProblemAsync(string name, Actor actor, string? occurrence, CancellationToken cancellationToken)
     {
         if (!Settings.Schedule.TryGetValue(name, out var entry) || !entry.Enabled)
             return $"No scheduled drill '{name}' (valid: {string.Join(", ", Settings.Schedule.Where(e => e.Value.Enabled).Select(e => e.Key))}).";
         if (roster.ByName(actor.PersonName) is not { } person || !person.HasRole(Settings.DecisionRole))
             return $"Only a {Settings.DecisionRole} starts or postpones a scheduled drill; {actor.DisplayName} is not one.";
-        if (!(await GetStateAsync(name, cancellationToken)).IsPending)
+        var state = await GetStateAsync(name, cancellationToken);
+        if (!state.IsPending)
             return $"{name} is not due: nothing to decide.";
+        // A button of a card someone has already decided (a stale card): the first decision won.
+        if (occurrence is not null && occurrence != state.DecisionKey)
+            return $"{name} was already decided by {state.LastDecisionBy ?? "someone else"}" + (state.DueAt is { } due ? $"; it is due {due:yyyy-MM-dd HH:mm} UTC" : "") + ".";
         return null;
     }
 

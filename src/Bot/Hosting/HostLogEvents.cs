@@ -57,6 +57,8 @@ public static class HostLogEvents
     public const int SlackRequestMalformed = 4009;
     /// <summary>SlackLog.cs</summary>
     public const int SlackDeliveryNotStored = 4010;
+    /// <summary>SlackLog.cs</summary>
+    public const int SlackDeliveryRefusedBusy = 4011;
     /// <summary>TeamsLog.cs</summary>
     public const int TeamsRequestRefused = 5001;
     /// <summary>TeamsLog.cs</summary>

@@ -15,7 +15,7 @@ public sealed class RetentionOptions
     public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Delivered posts, updates and outside calls, counted from their delivery.</summary>
-    [Range(typeof(TimeSpan), "00:10:00", "3650.00:00:00")]
+    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
     public TimeSpan DeliveredOutbox { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>
@@ -30,10 +30,10 @@ public sealed class RetentionOptions
     public TimeSpan VersionClaims { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Alert groups whose alerts have all resolved, counted from their last change.</summary>
-    [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]
+    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
     public TimeSpan ResolvedAlertGroups { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>Messages of the local web chat, counted from their last change.</summary>
-    [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]
+    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
     public TimeSpan LocalChat { get; set; } = TimeSpan.FromDays(30);
 }

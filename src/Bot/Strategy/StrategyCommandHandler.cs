@@ -20,7 +20,7 @@ public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiSer
     {
         if (!data.TryGetValue(DrillScheduleCards.ScheduleKey, out var name) || string.IsNullOrWhiteSpace(name))
             return ChatReply.Error("This button is missing its schedule name; type `drill start <name>` or `drill postpone <name>` (`drills` lists them).");
-        return await HandleAsync(new DecideScheduledDrillCommand(name, verb == DrillScheduleCards.StartVerb), actor, cancellationToken);
+        return await HandleAsync(new DecideScheduledDrillCommand(name, verb == DrillScheduleCards.StartVerb, data.GetValueOrDefault(DrillScheduleCards.OccurrenceKey)), actor, cancellationToken);
     }
 
     public async Task<ChatReply> HandleAsync(StrategyCommand command, Actor actor, CancellationToken cancellationToken)
@@ -34,8 +34,8 @@ public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiSer
             StartChaosDrillCommand start => Reply(await chaos.StartAsync(start.Scenario, start.Region, actor, cancellationToken)),
             CheckDrillCommand check => Reply(await chaos.CheckAsync(check.ExerciseId, actor, cancellationToken)),
             ListDrillsCommand => await ListDrillsAsync(cancellationToken),
-            DecideScheduledDrillCommand decide => Reply(decide.Start ? await schedule.StartAsync(decide.Name, actor, cancellationToken) : await schedule.PostponeAsync(decide.Name, actor, cancellationToken)),
-            ValidateCommand validate => Reply(await validations.StartAsync(validate.Kind, actor, cancellationToken)),
+            DecideScheduledDrillCommand decide => Reply(decide.Start ? await schedule.StartAsync(decide.Name, actor, cancellationToken, decide.Occurrence) : await schedule.PostponeAsync(decide.Name, actor, cancellationToken, decide.Occurrence)),
+            ValidateCommand validate => Reply(await validations.StartAsync(validate.Kind, actor, validate.Replica, cancellationToken)),
             ComplianceReportCommand report => await ComplianceAsync(report, cancellationToken),
             KpisCommand k => await KpisAsync(k.Period, cancellationToken),
             _ => ChatReply.PrivateText("Unknown strategy command."),
@@ -53,7 +53,7 @@ public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiSer
         var all = await archive.ListAsync(cancellationToken);
         var lines = new List<string>(await schedule.DescribeAsync(cancellationToken));
         foreach (var e in all.Where(e => !e.IsFinished))
-            lines.Add($"▶ {e.Id} {e.Kind} in {e.Region}: running since {e.StartedAt:yyyy-MM-dd HH:mm} UTC (`drill check {e.Id}`)");
+            lines.Add($"▶ {e.Id} {e.Kind} in {e.Region} ({e.Mode}): running since {e.StartedAt:yyyy-MM-dd HH:mm} UTC ({(ExerciseKinds.ChaosScenarios.Contains(e.Kind) ? $"`drill check {e.Id}`" : $"ends with its run {e.Facts.GetValueOrDefault("run", "")}")})");
         foreach (var e in all.Where(e => e.IsFinished).TakeLast(10).Reverse())
             lines.Add($"• {e.Id} {e.Kind}{(e.Region is null ? "" : $" in {e.Region}")}: {e.Status.ToString().ToLowerInvariant()} {e.StartedAt:yyyy-MM-dd HH:mm} UTC, {e.Criteria.Count(c => c.Passed)}/{e.Criteria.Count} criteria");
         return ChatReply.PrivateText(lines.Count == 0 ? "No drill or validation has run yet." : "Drills and validations:\n" + string.Join("\n", lines));

@@ -37,8 +37,11 @@ public sealed record ListDrillsCommand : StrategyCommand
     public override bool ChangesSomething => false;
 }
 
-/// <summary><c>drill start|postpone &lt;schedule-name&gt;</c>: typed fallback for the "drill due" card's buttons.</summary>
-public sealed record DecideScheduledDrillCommand(string Name, bool Start) : StrategyCommand;
+/// <summary>
+/// <c>drill start|postpone &lt;schedule-name&gt;</c>: typed fallback for the "drill due" card's buttons. A button
+/// carries the occurrence it decides (<paramref name="Occurrence"/>), so a click on a card already decided is refused.
+/// </summary>
+public sealed record DecideScheduledDrillCommand(string Name, bool Start, string? Occurrence = null) : StrategyCommand;
 
 /// <summary><c>report compliance [from] [to]</c> (days, yyyy-MM-dd).</summary>
 public sealed record ComplianceReportCommand(string? From, string? To) : StrategyCommand
@@ -46,8 +49,8 @@ public sealed record ComplianceReportCommand(string? From, string? To) : Strateg
     public override bool ChangesSomething => false;
 }
 
-/// <summary><c>validate backup-restore|data-consistency</c>.</summary>
-public sealed record ValidateCommand(string Kind) : StrategyCommand;
+/// <summary><c>validate backup-restore|data-consistency [replica-region]</c> (and <c>runbook start</c> of either).</summary>
+public sealed record ValidateCommand(string Kind, string? Replica = null) : StrategyCommand;
 
 /// <summary>Parses the strategy commands; null means "not one of mine", so the main parser goes on.</summary>
 public static class StrategyCommandParser
@@ -59,7 +62,7 @@ public static class StrategyCommandParser
         "  drill check [EX-id]        evaluate the running drill now and end it\n" +
         "  drill start|postpone <schedule-name>  decide a due scheduled drill (leads)\n" +
         "  drills                     running and recent drills and validations, overdue scheduled drills\n" +
-        "  validate backup-restore|data-consistency  restore the latest base backup to a scratch instance / compare primary and replica (real PostgreSQL)\n" +
+        "  validate backup-restore|data-consistency [replica]  run the validation runbook: restore the latest base backup to a scratch instance at its LSN / compare primary and replica (real PostgreSQL)\n" +
         "  report compliance [from] [to]  evidence (drills, failovers with approvals and RTO/RPO, backup tests, audit chain) as Markdown/JSON\n" +
         "  kpis [7d|30d|90d|24h|all]  RTO/RPO against target, failover success rate, MTTR, detection time, backups, last drills (default 30d)\n";
 
@@ -78,9 +81,9 @@ public static class StrategyCommandParser
             case "drills":
                 return rest.Count == 0 ? ParseResult.Ok(new ListDrillsCommand()) : ParseResult.Fail("Usage: drills");
             case "validate":
-                return rest.Count == 1 && ExerciseKinds.Validations.Contains(rest[0].ToLowerInvariant())
-                    ? ParseResult.Ok(new ValidateCommand(rest[0].ToLowerInvariant()))
-                    : ParseResult.Fail($"Usage: validate {string.Join("|", ExerciseKinds.Validations)}");
+                return rest.Count is 1 or 2 && ExerciseKinds.Validations.Contains(rest[0].ToLowerInvariant())
+                    ? ParseResult.Ok(new ValidateCommand(rest[0].ToLowerInvariant(), rest.Count == 2 ? rest[1] : null))
+                    : ParseResult.Fail($"Usage: validate {string.Join("|", ExerciseKinds.Validations)} [replica-region]");
             case "report":
                 return rest.Count is >= 1 and <= 3 && rest[0].Equals("compliance", StringComparison.OrdinalIgnoreCase)
                     ? ParseResult.Ok(new ComplianceReportCommand(rest.Count > 1 ? rest[1] : null, rest.Count > 2 ? rest[2] : null))

@@ -26,12 +26,17 @@ public static class StrategyServices
         services.AddSingleton<IStoredTimerHandler>(sp => sp.GetRequiredService<DrillScheduler>());
         services.AddHostedService<DrillScheduleSeeder>();
         services.AddSingleton<DrillEvaluator>();
+        services.AddSingleton<LiveDrillEvaluator>();
+        services.AddSingleton<LiveDrillService>();
+        services.AddSingleton<IStoredTimerHandler>(sp => sp.GetRequiredService<LiveDrillService>());
         services.AddSingleton<ChaosDrillService>();
         services.AddSingleton<IStoredTimerHandler>(sp => sp.GetRequiredService<ChaosDrillService>());
         services.AddSingleton<ComplianceService>();
         services.AddOptions<ValidationOptions>().BindConfiguration(ValidationOptions.Section);
+        services.AddValidationStepExecutors();
         services.AddSingleton<ValidationService>();
         services.AddSingleton<IValidationStarter>(sp => sp.GetRequiredService<ValidationService>());
+        services.AddSingleton<IStoredTimerHandler>(sp => sp.GetRequiredService<ValidationService>());
         services.AddSingleton<StrategyCommandHandler>();
         return services;
     }

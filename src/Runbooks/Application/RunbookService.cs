@@ -38,7 +38,17 @@ public sealed class RunbookService(
     /// links it to the incident and queues it to run. Refused, with what is valid, for an unknown runbook
     /// or region, a person not on the roster, or a run of the same runbook and region already under way.
     /// </summary>
-    public async Task<RunStartOutcome> StartForIncidentAsync(string runbook, string region, string incidentId, Actor who, CancellationToken cancellationToken)
+    public Task<RunStartOutcome> StartForIncidentAsync(string runbook, string region, string incidentId, Actor who, CancellationToken cancellationToken) =>
+        StartAsync(runbook, region, incidentId, who, cancellationToken);
+
+    /// <summary>
+    /// Starts a run that belongs to an exercise rather than an incident (a validation, a live drill's
+    /// switchover and failback): the same claim, gates and card, in the channel instead of an incident thread.
+    /// </summary>
+    public Task<RunStartOutcome> StartForExerciseAsync(string runbook, string region, Actor who, CancellationToken cancellationToken) =>
+        StartAsync(runbook, region, null, who, cancellationToken);
+
+    private async Task<RunStartOutcome> StartAsync(string runbook, string region, string? incidentId, Actor who, CancellationToken cancellationToken)
     {
         if (catalog.Find(runbook) is not { } definition)
         {
@@ -57,7 +67,8 @@ public sealed class RunbookService(
         {
             return RunStartOutcome.Refused(started.Message);
         }
-        await incidents.LinkRunAsync(incidentId, run.Id, who, cancellationToken);
+        if (incidentId is not null)
+            await incidents.LinkRunAsync(incidentId, run.Id, who, cancellationToken);
         queue.Enqueue(run.Id);
         return RunStartOutcome.Started(run);
     }

@@ -20,7 +20,10 @@ public sealed class AuditLog(IAuditStore store, TimeProvider time, IOptions<DrBo
 
     /// <summary>A signed checkpoint of the chain as it is now.</summary>
     public async Task<AuditCheckpoint> CheckpointAsync(CancellationToken cancellationToken) =>
-        AuditCheckpoints.Create(await store.ReadAuditAsync(cancellationToken), time.GetUtcNow(), _key);
+        Checkpoint(await store.ReadAuditAsync(cancellationToken));
+
+    /// <summary>A signed checkpoint of the first entries of the chain (<paramref name="entries"/>, oldest first).</summary>
+    public AuditCheckpoint Checkpoint(IReadOnlyList<AuditEntry> entries) => AuditCheckpoints.Create(entries, time.GetUtcNow(), _key);
 
     private static readonly JsonSerializerOptions ExportOptions = new(JsonSerializerDefaults.Web);
 

@@ -8,7 +8,7 @@ namespace DrBot.Runbooks.Definitions;
 /// The runbooks of DR-STRATEGY.md, step by step. <c>{region}</c> is the region failed over (or back)
 /// to, <c>{from}</c> the region being left. Each has a gate before its first production change.
 /// </summary>
-public static class BuiltInRunbooks
+public static partial class BuiltInRunbooks
 {
     public const string RegionFailover = "region-failover";
     public const string DatabaseFailover = "database-failover";
@@ -19,6 +19,7 @@ public static class BuiltInRunbooks
     public static IReadOnlyList<RunbookDefinition> All { get; } =
     [
         RegionFailoverDefinition(), DatabaseFailoverDefinition(), ApplicationFailoverDefinition(), FailbackDefinition(), PlannedSwitchoverDefinition(),
+        BackupRestoreDefinition(), DataConsistencyDefinition(),
     ];
 
     /// <summary>From the cache promotion to the smoke tests: the same in a failover and a planned switchover.</summary>

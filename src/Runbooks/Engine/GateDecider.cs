@@ -39,7 +39,18 @@ internal sealed class GateDecider(IRunStore store, RunWriter writer, RunLeases l
                 ? await RefuseAsync(request, DecisionRefusal.AlreadyDecided, AlreadyDecided(decidedElsewhere, current), decidedElsewhere, cancellationToken)
                 : await RefuseAsync(request, DecisionRefusal.Busy, $"Run {current.Id} is busy on another DrBot replica; click again in a moment.", null, cancellationToken);
         }
-        return await DecideLeasedAsync(request, cancellationToken);
+        try
+        {
+            return await DecideLeasedAsync(request, cancellationToken);
+        }
+        catch (RunLeaseLostException)
+        {
+            // The lease moved on between taking it and saving: a recorded decision is applied by the holder.
+            var stored = await store.GetDecisionAsync(request.RunId, request.StepId, cancellationToken);
+            return await RefuseAsync(request, DecisionRefusal.Busy, stored is null
+                ? $"Run {request.RunId} was taken over by another DrBot replica meanwhile; click again in a moment."
+                : $"Run {request.RunId} was taken over by another DrBot replica meanwhile; the decision by {stored.DisplayName} is recorded and that replica applies it.", stored, cancellationToken);
+        }
     }
 
     private async Task<DecisionResult> DecideLeasedAsync(GateDecisionRequest request, CancellationToken cancellationToken)
@@ -138,7 +149,14 @@ internal sealed class GateDecider(IRunStore store, RunWriter writer, RunLeases l
         }
         run.GateExpiresAt = writer.Now + options.Approvals.Expiry;
         var detail = $"{record.Detail}; asked again by {who}, expires {run.GateExpiresAt:HH:mm}";
-        await writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.GateOpened, record.StepId, detail));
+        try
+        {
+            await writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.GateOpened, record.StepId, detail));
+        }
+        catch (RunLeaseLostException)
+        {
+            return null; // another replica took the run over meanwhile; it asks again if needed
+        }
         await writer.AuditAsync(who.ToString(), "gate-rerequested", $"{run.Id}/{record.StepId}", detail, cancellationToken);
         return run;
     }

@@ -57,8 +57,15 @@ internal sealed partial class RunLeases(IRunStore store, RunbookEngineOptions op
     /// <summary>A lease already taken, released when disposed.</summary>
     public Hold Held(string runId) => new(this, runId, true);
 
-    /// <summary>Renews the lease every third of its length while a step runs, so a long step keeps its run.</summary>
-    public IAsyncDisposable RenewWhileRunning(string runId, CancellationToken cancellationToken) => new Renewal(this, runId, cancellationToken);
+    /// <summary>
+    /// Renews the lease every third of its length while a step runs, so a long step keeps its run. Each
+    /// renewal is a compare-and-swap on the owner; once one is refused (another replica took the run
+    /// over) the renewal's <see cref="Renewal.Token"/> is cancelled, which stops the local step.
+    /// </summary>
+    public Renewal RenewWhileRunning(string runId, CancellationToken cancellationToken) => new(this, runId, cancellationToken);
+
+    private Task<bool> TryRenewAsync(string runId, CancellationToken cancellationToken) =>
+        store.TryRenewRunLeaseAsync(runId, ReplicaId, time.GetUtcNow() + options.RunLease, cancellationToken);
 
     /// <summary>Another replica holds a live lease on the run.</summary>
     public bool HeldByAnotherReplica(RunRecord run) =>
@@ -79,38 +86,57 @@ internal sealed partial class RunLeases(IRunStore store, RunbookEngineOptions op
         }
     }
 
-    private sealed class Renewal : IAsyncDisposable
+    /// <summary>The renewal loop of one step; <see cref="Token"/> is cancelled when the step ends or the lease is lost.</summary>
+    public sealed class Renewal : IAsyncDisposable
     {
         private readonly CancellationTokenSource _stop;
         private readonly Task _loop;
+        private volatile bool _lost;
 
         public Renewal(RunLeases leases, string runId, CancellationToken cancellationToken)
         {
             _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            _loop = LoopAsync(leases, runId, _stop.Token);
+            Token = _stop.Token;
+            _loop = LoopAsync(leases, runId);
         }
 
-        private static async Task LoopAsync(RunLeases leases, string runId, CancellationToken cancellationToken)
+        /// <summary>The step's token: cancelled by the caller's token, or when a renewal is refused.</summary>
+        public CancellationToken Token { get; }
+
+        /// <summary>A renewal was refused: another replica holds the run now.</summary>
+        public bool Lost => _lost;
+
+        private async Task LoopAsync(RunLeases leases, string runId)
         {
             var every = leases.RenewEvery;
             try
             {
                 while (true)
                 {
-                    await Task.Delay(every, leases.Time, cancellationToken);
-                    if (!await leases.TryLeaseAsync(runId, cancellationToken))
+                    await Task.Delay(every, leases.Time, Token);
+                    bool renewed;
+                    try
+                    {
+                        renewed = await leases.TryRenewAsync(runId, Token);
+                    }
+                    catch (StoreUnavailableException ex)
+                    {
+                        // A transient outage: the lease still names this replica, so try again at the next tick.
+                        LogLeaseRenewalFailed(leases.Logger, ex, runId);
+                        continue;
+                    }
+                    if (!renewed)
                     {
                         LogLeaseLost(leases.Logger, runId, leases.ReplicaId);
+                        _lost = true;
+                        await _stop.CancelAsync();
+                        return;
                     }
                 }
             }
             catch (OperationCanceledException)
             {
                 // the step ended
-            }
-            catch (StoreUnavailableException ex)
-            {
-                LogLeaseRenewalFailed(leases.Logger, ex, runId);
             }
         }
 
@@ -122,9 +148,9 @@ internal sealed partial class RunLeases(IRunStore store, RunbookEngineOptions op
         }
     }
 
-    [LoggerMessage(EventId = LogEvents.RunLeaseLost, Level = LogLevel.Warning, Message = "Run {RunId}: replica {Replica} could not renew its lease (it was taken over after expiring)")]
+    [LoggerMessage(EventId = LogEvents.RunLeaseLost, Level = LogLevel.Warning, Message = "Run {RunId}: replica {Replica} lost its lease (a renewal was refused: another replica took the run over after it expired); the local step is stopped")]
     private static partial void LogLeaseLost(ILogger logger, string runId, string replica);
 
-    [LoggerMessage(EventId = LogEvents.RunLeaseRenewalFailed, Level = LogLevel.Warning, Message = "Run {RunId}: the lease could not be renewed because the store is unavailable")]
+    [LoggerMessage(EventId = LogEvents.RunLeaseRenewalFailed, Level = LogLevel.Warning, Message = "Run {RunId}: the lease could not be renewed because the store is unavailable; trying again at the next renewal")]
     private static partial void LogLeaseRenewalFailed(ILogger logger, Exception exception, string runId);
 }

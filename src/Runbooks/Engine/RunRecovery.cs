@@ -50,14 +50,22 @@ internal sealed partial class RunRecovery(
                 {
                     continue;
                 }
-                // A decision stored just before a crash wins over the expiry.
-                if (await store.GetDecisionAsync(run.Id, step.Id, cancellationToken) is { } decision)
+                try
                 {
-                    await gates.ApplyDecisionAsync(run, definition, step, new RunMachine(definition, run), decision, cancellationToken);
+                    // A decision stored just before a crash wins over the expiry.
+                    if (await store.GetDecisionAsync(run.Id, step.Id, cancellationToken) is { } decision)
+                    {
+                        await gates.ApplyDecisionAsync(run, definition, step, new RunMachine(definition, run), decision, cancellationToken);
+                        continue;
+                    }
+                    await gates.ExpireGateAsync(run, definition, step, cancellationToken);
+                    expired++;
+                }
+                catch (RunLeaseLostException)
+                {
+                    // Another replica took the run over meanwhile: it decides what happens to the gate.
                     continue;
                 }
-                await gates.ExpireGateAsync(run, definition, step, cancellationToken);
-                expired++;
             }
         }
         return expired;

@@ -15,6 +15,7 @@ namespace DrBot.Runbooks.Engine;
 /// </summary>
 internal sealed partial class RunWriter(
     IDrBotStore store,
+    string replicaId,
     AuditLog audit,
     TimeProvider time,
     IReadOnlyList<IRunProjection> projections,
@@ -45,12 +46,16 @@ internal sealed partial class RunWriter(
     /// One transaction: the run as its next version, the messages every projection derives from each
     /// change, the run's claim when it is new (its value names the run), and the claim given back when
     /// it is finished. False (nothing written) only when a new run's claim is held by another run.
+    /// Every save is fenced by the run's lease and version (<see cref="StoreCommit.Runs"/>): a refused
+    /// save of an existing run throws <see cref="RunLeaseLostException"/>, with nothing written.
     /// </summary>
     public async Task<bool> CommitAsync(RunRecord run, IReadOnlyList<RunChange> changes, CancellationToken cancellationToken)
     {
         run.Version++;
         if (run.IsFinished && changes.Any(c => c.Kind == RunChangeKind.Finished))
         {
+            // The incident is written outside the run's commit: only while this replica still holds the run.
+            await EnsureStillHeldAsync(run, cancellationToken);
             await RecordFailoverOnIncidentAsync(run, cancellationToken);
         }
         var messages = new List<OutboxMessage>();
@@ -70,10 +75,14 @@ internal sealed partial class RunWriter(
         }
         IReadOnlyList<string> claims = run.Version == 1 && run.Claim is { } claim ? [claim] : [];
         IReadOnlyList<string> releases = run.IsFinished && run.Claim is { } held ? [held] : [];
-        var commit = StoreCommit.ForRun(run, messages, claims, releases) with { Values = [.. claims.Select(c => KeyValuePair.Create(c, run.Id))] };
+        var commit = StoreCommit.ForRun(run, messages, claims, releases, replicaId) with { Values = [.. claims.Select(c => KeyValuePair.Create(c, run.Id))] };
         if (!await store.TryCommitAsync(commit, time.GetUtcNow(), cancellationToken))
         {
             run.Version--;
+            if (run.Version >= 1)
+            {
+                throw new RunLeaseLostException(run.Id, replicaId);
+            }
             return false;
         }
         if (messages.Count > 0)
@@ -88,6 +97,16 @@ internal sealed partial class RunWriter(
 
     public Task<AuditEntry> AuditAsync(string actor, string action, string subject, string detail, CancellationToken cancellationToken) =>
         audit.RecordAsync(actor, action, subject, detail, cancellationToken);
+
+    private async Task EnsureStillHeldAsync(RunRecord run, CancellationToken cancellationToken)
+    {
+        var stored = await store.GetRunAsync(run.Id, cancellationToken);
+        if (stored is null || stored.Version != run.Version - 1 || !string.Equals(stored.LeaseOwner, replicaId, StringComparison.Ordinal))
+        {
+            run.Version--;
+            throw new RunLeaseLostException(run.Id, replicaId);
+        }
+    }
 
     private async Task RecordFailoverOnIncidentAsync(RunRecord run, CancellationToken cancellationToken)
     {

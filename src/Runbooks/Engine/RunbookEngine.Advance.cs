@@ -1,6 +1,7 @@
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Runs;
 using DrBot.Runbooks.Executors;
+using Microsoft.Extensions.Logging;
 
 namespace DrBot.Runbooks.Engine;
 
@@ -12,6 +13,8 @@ public sealed partial class RunbookEngine
     /// stopped mid-step) is run again: its executor verifies before acting. With several replicas,
     /// only the holder of the run's lease advances it (renewed while a step runs, released when the
     /// run stops); when another replica holds it, this returns the run as stored without touching it.
+    /// Every save is fenced by the lease: when one is refused, or a renewal is (this replica paused past
+    /// its lease and another took the run over), the local execution stops and the run is left to the holder.
     /// </summary>
     public async Task<RunRecord> AdvanceAsync(string runId, CancellationToken cancellationToken)
     {
@@ -27,11 +30,23 @@ public sealed partial class RunbookEngine
                     return await _store.GetRunAsync(runId, cancellationToken)
                         ?? throw new ArgumentException($"No run '{runId}'.", nameof(runId));
                 }
-                await using (_leases.RenewWhileRunning(runId, cancellationToken))
+                await using (var renewal = _leases.RenewWhileRunning(runId, cancellationToken))
                 {
                     run = await _store.GetRunAsync(runId, cancellationToken)
                         ?? throw new ArgumentException($"No run '{runId}'.", nameof(runId));
-                    more = await AdvanceOneStepAsync(run, cancellationToken);
+                    try
+                    {
+                        more = await AdvanceOneStepAsync(run, renewal.Token);
+                    }
+                    catch (Exception ex) when (ex is RunLeaseLostException
+                        || (ex is OperationCanceledException && renewal.Lost && !cancellationToken.IsCancellationRequested))
+                    {
+                        // Another replica holds the run now (this step outlived the lease): stop here and leave
+                        // the run to it. Nothing more of this run happens on this replica until it leases it again.
+                        LogExecutionStopped(_logger, runId, ReplicaId, ex is RunLeaseLostException ? "a save was refused by the lease fence" : "a lease renewal was refused");
+                        return await _store.GetRunAsync(runId, cancellationToken)
+                            ?? throw new ArgumentException($"No run '{runId}'.", nameof(runId));
+                    }
                 }
                 if (!more)
                 {
@@ -219,6 +234,10 @@ public sealed partial class RunbookEngine
         await _gates.ApplyDecisionAsync(run, definition, step, machine, decision, cancellationToken);
         return !run.IsFinished;
     }
+
+    [LoggerMessage(EventId = LogEvents.RunExecutionStopped, Level = LogLevel.Warning,
+        Message = "Run {RunId}: replica {Replica} stopped executing it because {Cause}; the run is left to the replica holding its lease (or to recovery)")]
+    private static partial void LogExecutionStopped(ILogger logger, string runId, string replica, string cause);
 
     private static string Summary(RunRecord run) =>
         $"{run.Runbook} {run.FromRegion} → {run.Region}: {run.Outcome}" +

@@ -36,6 +36,20 @@ public sealed partial class RunbookEngine
     /// </summary>
     public async Task<DecisionResult> DecideAfterPointOfNoReturnAsync(PointOfNoReturnRequest request, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await DecideAfterPointOfNoReturnHeldAsync(request, cancellationToken);
+        }
+        catch (RunLeaseLostException)
+        {
+            LogCommandFenced(_logger, request.RunId, "a choice after the point of no return");
+            var gate = new GateDecisionRequest(request.RunId, request.StepId, request.Who, request.Choice != AfterPointOfNoReturn.RollBack, request.Reason, request.CardVersion);
+            return await _gates.RefuseAsync(gate, DecisionRefusal.Busy, $"Run {request.RunId} was taken over by another DrBot replica meanwhile; click again in a moment.", null, cancellationToken);
+        }
+    }
+
+    private async Task<DecisionResult> DecideAfterPointOfNoReturnHeldAsync(PointOfNoReturnRequest request, CancellationToken cancellationToken)
+    {
         using var held = await _leases.LockAsync(request.RunId, cancellationToken);
         await using var lease = await _leases.HoldAsync(request.RunId, null, cancellationToken);
         var gate = new GateDecisionRequest(request.RunId, request.StepId, request.Who, request.Choice != AfterPointOfNoReturn.RollBack, request.Reason, request.CardVersion);

@@ -58,7 +58,7 @@ public sealed partial class RunbookEngine
         _logger = logger ?? (ILogger)NullLogger.Instance;
         var engineSettings = engineOptions?.Value ?? new RunbookEngineOptions();
         _steps = new StepRunner(executors, engineSettings, time);
-        _writer = new RunWriter(store, new AuditLog(store, time), time, [.. projections], incidents, wakeUp, _logger);
+        _writer = new RunWriter(store, engineSettings.ReplicaId, new AuditLog(store, time), time, [.. projections], incidents, wakeUp, _logger);
         _leases = new RunLeases(store, engineSettings, time, _logger);
         _gates = new GateDecider(store, _writer, _leases, catalog, roster, _options);
         _recovery = new RunRecovery(store, _writer, _leases, _gates, catalog, AdvanceAsync, _logger);
@@ -156,7 +156,17 @@ public sealed partial class RunbookEngine
         new RunMachine(definition, run).Cancel();
         var detail = $"cancelled by {who}" + (string.IsNullOrWhiteSpace(reason) ? "" : $": {reason}");
         _writer.Finish(run, RunOutcome.Cancelled, detail);
-        await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.Finished, null, detail));
+        try
+        {
+            await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.Finished, null, detail));
+        }
+        catch (RunLeaseLostException)
+        {
+            // The lease moved to another replica between taking it and saving (this one paused): nothing was saved.
+            LogCommandFenced(_logger, run.Id, "cancel");
+            await _writer.AuditAsync(who.ToString(), "cancel-refused", run.Id, "another replica took the run over meanwhile; try again", cancellationToken);
+            return await _store.GetRunAsync(runId, cancellationToken);
+        }
         await _writer.AuditAsync(who.ToString(), "run-cancelled", run.Id, detail, cancellationToken);
         return run;
     }
@@ -229,6 +239,9 @@ public sealed partial class RunbookEngine
 
     /// <summary>Several replicas: the unfinished runs no replica is advancing.</summary>
     public Task<IReadOnlyList<string>> FindRunsToTakeOverAsync(CancellationToken cancellationToken) => _recovery.FindRunsToTakeOverAsync(cancellationToken);
+
+    [LoggerMessage(EventId = LogEvents.RunCommandFenced, Level = LogLevel.Warning, Message = "Run {RunId}: {Command} was not saved because another replica took the run's lease over meanwhile")]
+    internal static partial void LogCommandFenced(ILogger logger, string runId, string command);
 
     [LoggerMessage(EventId = LogEvents.TrafficUnreadableAtStart, Level = LogLevel.Warning, Message = "Traffic endpoints could not be read; the region left is taken from the configured roles")]
     private static partial void LogTrafficUnreadable(ILogger logger, Exception exception);

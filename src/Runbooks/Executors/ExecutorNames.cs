@@ -30,5 +30,14 @@ public static class ExecutorNames
     public const string CachePromote = "cache.promote";
     public const string CacheRestore = "cache.restore";
     public const string RegionConfigured = "check.region-configured";
+    public const string BackupPreChecks = "validate.backup-prechecks";
+    public const string BackupTake = "validate.backup-take";
+    public const string BackupSourceAtLsn = "validate.backup-source-at-lsn";
+    public const string BackupRestoreToLsn = "validate.backup-restore-to-lsn";
+    public const string BackupVerify = "validate.backup-verify";
+    public const string BackupRemove = "validate.backup-remove";
+    public const string ConsistencyChecksums = "validate.consistency-checksums";
+    public const string ConsistencyReplication = "validate.replication-status";
+    public const string ConsistencyArchiving = "validate.wal-archiving";
 
 }

@@ -4,8 +4,7 @@ namespace DrBot.Runbooks.Runs;
 
 public interface IRunStore
 {
-    /// <summary>Inserts or replaces the run (by id).</summary>
-    Task SaveRunAsync(RunRecord run, CancellationToken cancellationToken);
+    // Runs are written only through IDrBotStore.TryCommitAsync, each save fenced by the run's lease and version.
     Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken);
     Task<IReadOnlyList<RunRecord>> ListRunsAsync(bool unfinishedOnly, CancellationToken cancellationToken);
 
@@ -23,9 +22,14 @@ public interface IRunStore
     /// unleased, its lease expired at <paramref name="now"/>, or <paramref name="owner"/> already holds it
     /// (then the lease is renewed). False when another owner holds a live lease or the run does not exist.
     /// Only the holder advances the run, so each step runs on one replica at a time. A store that serves a
-    /// single process (LiteDB) may grant every lease on an existing run.
     /// </summary>
     Task<bool> TryLeaseRunAsync(string runId, string owner, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Extends the lease to <paramref name="until"/> only while <paramref name="owner"/> still holds it (a
+    /// compare-and-swap on the owner): false once another replica took it over or it was released.
+    /// </summary>
+    Task<bool> TryRenewRunLeaseAsync(string runId, string owner, DateTimeOffset until, CancellationToken cancellationToken);
 
     /// <summary>Clears the run's lease, only while <paramref name="owner"/> holds it.</summary>
     Task ReleaseRunLeaseAsync(string runId, string owner, CancellationToken cancellationToken);

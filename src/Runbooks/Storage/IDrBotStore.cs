@@ -17,9 +17,10 @@ public interface IDrBotStore : IRunStore, IIncidentStore, ITimerStore, IOutboxSt
 {
     /// <summary>
     /// One transaction: claims every key of <see cref="StoreCommit.Claims"/> (as
-    /// <see cref="IIdempotencyStore.TryClaimIdempotencyKeyAsync"/> at <paramref name="at"/>), sets the values and
-    /// enqueues the messages in order. False, with nothing written, when any key is already claimed (or repeated in
-    /// the list): another writer got there first, so reload and try again.
+    /// <see cref="IIdempotencyStore.TryClaimIdempotencyKeyAsync"/> at <paramref name="at"/>), sets the values,
+    /// saves the runs fenced by their lease and version (<see cref="StoreCommit.Runs"/>) and enqueues the messages in
+    /// order. False, with nothing written, when any key is already claimed (or repeated in the list) or a run's fence
+    /// does not hold: another writer got there first, so reload and try again (or, for a run, leave it to the holder).
     /// </summary>
     Task<bool> TryCommitAsync(StoreCommit commit, DateTimeOffset at, CancellationToken cancellationToken);
 }

@@ -18,10 +18,20 @@ public sealed record StoreCommit(
     IReadOnlyList<OutboxMessage> Messages)
 {
     /// <summary>
-    /// Runs to insert or replace (as <see cref="IRunStore.SaveRunAsync"/>): the engine commits a run's
-    /// change with the messages it causes, so a crash leaves both or neither.
+    /// Runs to save, each a compare-and-swap (the lease fence): a run at version 1 (or 0) is inserted
+    /// only when no run has its id; a later version replaces the stored run only when that one is at
+    /// the version before and its lease is held by <see cref="RunOwner"/>. A fence that does not hold
+    /// refuses the whole commit, so a replica that lost its lease writes neither the run nor its
+    /// messages nor its claims. The engine commits a run's change with the messages it causes, so a
+    /// crash leaves both or neither.
     /// </summary>
     public IReadOnlyList<RunRecord> Runs { get; init; } = [];
+
+    /// <summary>
+    /// The replica writing <see cref="Runs"/>: it must hold their leases (an expired lease nobody took
+    /// over still counts: nobody else wrote since). Null writes only runs nobody leases.
+    /// </summary>
+    public string? RunOwner { get; init; }
 
     /// <summary>
     /// Claimed keys to give back (removed before the claims are taken): a finished run frees its
@@ -39,8 +49,8 @@ public sealed record StoreCommit(
     public long? ExpiryTicks(string key) => ValueExpiries.TryGetValue(key, out var at) ? at.UtcTicks : null;
 
     /// <summary>A run saved together with the messages its change causes.</summary>
-    public static StoreCommit ForRun(RunRecord run, IReadOnlyList<OutboxMessage> messages, IReadOnlyList<string>? claims = null, IReadOnlyList<string>? releases = null) =>
-        new(claims ?? [], [], messages) { Runs = [run], Releases = releases ?? [] };
+    public static StoreCommit ForRun(RunRecord run, IReadOnlyList<OutboxMessage> messages, IReadOnlyList<string>? claims = null, IReadOnlyList<string>? releases = null, string? owner = null) =>
+        new(claims ?? [], [], messages) { Runs = [run], Releases = releases ?? [], RunOwner = owner };
 
     /// <summary>The values with a key given twice reduced to its last value, in first-seen order.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> LastValues()

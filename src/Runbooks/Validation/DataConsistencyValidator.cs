@@ -40,6 +40,29 @@ public sealed class DataConsistencyValidator(ValidationOptions options, TimeProv
         return new ValidationOutcome(criteria, notes);
     }
 
+    /// <summary>The data-consistency runbook's checks, one at a time: per-table checksums at one LSN (with a note on the LSN).</summary>
+    public async Task<(IReadOnlyList<CriterionResult> Criteria, IReadOnlyList<string> Notes)> CompareTablesAsync(string primaryConnectionString, string replicaConnectionString, CancellationToken cancellationToken)
+    {
+        var notes = new List<string>();
+        return (await CompareAsync(primaryConnectionString, replicaConnectionString, notes, cancellationToken), notes);
+    }
+
+    /// <summary><c>pg_stat_replication</c> on the primary: a standby streaming.</summary>
+    public async Task<CriterionResult> ReplicationAsync(string primaryConnectionString, CancellationToken cancellationToken)
+    {
+        await using var primary = new NpgsqlConnection(primaryConnectionString);
+        await primary.OpenAsync(cancellationToken);
+        return await ReplicationAsync(primary, cancellationToken);
+    }
+
+    /// <summary><c>pg_stat_archiver</c> on the primary: archiving on, segments archived, no failure since the last success.</summary>
+    public async Task<CriterionResult> ArchivingAsync(string primaryConnectionString, CancellationToken cancellationToken)
+    {
+        await using var primary = new NpgsqlConnection(primaryConnectionString);
+        await primary.OpenAsync(cancellationToken);
+        return await ArchivingAsync(primary, cancellationToken);
+    }
+
     private async Task<List<CriterionResult>> CompareAsync(string primaryConnectionString, string replicaConnectionString, List<string> notes, CancellationToken cancellationToken)
     {
         await using var primary = new NpgsqlConnection(primaryConnectionString);

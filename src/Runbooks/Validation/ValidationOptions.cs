@@ -29,6 +29,12 @@ public sealed class ValidationOptions
     /// <summary>The region whose database is backed up or compared (default: the one configured as primary).</summary>
     public string? PrimaryRegion { get; set; }
 
-    /// <summary>data-consistency: the replica region (default: the one configured as secondary).</summary>
+    /// <summary>backup-restore with <see cref="BackupPath"/>: the <c>restore_command</c> that fetches archived WAL (none: the backup's own WAL only).</summary>
+    public string? RestoreCommand { get; set; }
+
+    /// <summary>How long the replica may take to replay past the backup's end (or data-consistency's LSN) (2 min).</summary>
+    public TimeSpan ReplayWait { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>data-consistency and backup-restore (the source at the backup's LSN): the replica region (default: the one configured as secondary).</summary>
     public string? ReplicaRegion { get; set; }
 }

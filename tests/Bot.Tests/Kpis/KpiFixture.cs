@@ -27,10 +27,10 @@ public static class KpiFixture
         var old = now - TimeSpan.FromDays(40);
         await store.SaveIncidentAsync(Incident("INC-0004", "P1", "critical", old, failureStart: old, detected: old + Min(30), failover: old + Min(200), rpo: Min(50), resolved: old + Min(300)), cancellationToken);
 
-        await store.SaveRunAsync(Run("run-1", "region-failover", RunOutcome.Succeeded, t1 + Min(12)), cancellationToken);
-        await store.SaveRunAsync(Run("run-2", "database-failover", RunOutcome.Failed, t2 + Min(10)), cancellationToken);
-        await store.SaveRunAsync(Run("run-3", "region-failover", RunOutcome.Rejected, t2 + Min(11)), cancellationToken);
-        await store.SaveRunAsync(Run("run-4", "application-failover", RunOutcome.RolledBack, t3 + Min(5)), cancellationToken);
+        Assert.True(await store.TryCommitAsync(StoreCommit.ForRun(Run("run-1", "region-failover", RunOutcome.Succeeded, t1 + Min(12)), []), now, cancellationToken));
+        Assert.True(await store.TryCommitAsync(StoreCommit.ForRun(Run("run-2", "database-failover", RunOutcome.Failed, t2 + Min(10)), []), now, cancellationToken));
+        Assert.True(await store.TryCommitAsync(StoreCommit.ForRun(Run("run-3", "region-failover", RunOutcome.Rejected, t2 + Min(11)), []), now, cancellationToken));
+        Assert.True(await store.TryCommitAsync(StoreCommit.ForRun(Run("run-4", "application-failover", RunOutcome.RolledBack, t3 + Min(5)), []), now, cancellationToken));
 
         var archive = new ExerciseArchive(store);
         await archive.SaveAsync(Exercise(await archive.NextIdAsync(cancellationToken), ExerciseKinds.BackupRestore, ExerciseStatus.Passed, t1), cancellationToken);

@@ -33,7 +33,8 @@ internal sealed class ReplicaPair : IAsyncDisposable
     public PostgresStore Store { get; }
     public string WorldPath => Path.Combine(_root, "shared", "simulated-world.json");
 
-    public static async Task<ReplicaPair> StartAsync(double delayFactor)
+    /// <param name="extra">More settings for both replicas (a test's own schedule, say).</param>
+    public static async Task<ReplicaPair> StartAsync(double delayFactor, IReadOnlyDictionary<string, string>? extra = null)
     {
         var postgres = await TempPostgres.StartAsync();
         var root = Directory.CreateTempSubdirectory("drbot-replicas-").FullName;
@@ -51,6 +52,8 @@ internal sealed class ReplicaPair : IAsyncDisposable
             ["DrBot__Engine__RunLease"] = "00:00:03",
             ["DrBot__Engine__TakeoverPoll"] = "00:00:01",
         };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+            settings[key] = value;
         var started = await Task.WhenAll(new[] { "replica-a", "replica-b" }.Select(async name =>
         {
             var mine = new Dictionary<string, string>(settings) { ["DrBot__Engine__ReplicaId"] = name };

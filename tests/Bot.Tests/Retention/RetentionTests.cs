@@ -92,7 +92,7 @@ public sealed class RetentionTests
     [Theory]
     [InlineData("DrBot:Retention:IdempotencyKeys", "00:05:00", "IdempotencyKeys")]
     [InlineData("DrBot:Retention:Interval", "0.00:00:00", "Interval")]
-    [InlineData("DrBot:Retention:DeliveredOutbox", "00:01:00", "DeliveredOutbox")]
+    [InlineData("DrBot:Retention:DeliveredOutbox", "00:00:30", "DeliveredOutbox")]
     public async Task An_age_out_of_range_is_refused_at_start_naming_the_setting(string key, string value, string name)
     {
         await using var bot = InProcessBot.Create(settings: new Dictionary<string, string?> { [key] = value });

@@ -28,10 +28,9 @@ public sealed class StoreOutageRequeueTests
 
         protected override object? Invoke(MethodInfo? method, object?[]? args)
         {
-            // A run is saved alone or committed with the messages it causes.
+            // A run is saved only in a commit with the messages it causes.
             var saved = method!.Name switch
             {
-                nameof(IDrBotStore.SaveRunAsync) => args![0] is RunRecord run ? [run] : [],
                 nameof(IDrBotStore.TryCommitAsync) => args![0] is StoreCommit commit ? commit.Runs : [],
                 _ => (IReadOnlyList<RunRecord>)[],
             };

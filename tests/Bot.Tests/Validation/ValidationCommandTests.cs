@@ -33,14 +33,20 @@ public sealed class ValidationCommandTests
         await using var bot = InProcessBot.Create(settings: new Dictionary<string, string?>
         {
             ["DrBot:Regions:east-us:Database:ConnectionString"] = $"Host=127.0.0.1;Port={ChildProcess.FreePort()};Username=postgres;Database=postgres;Timeout=2",
+            ["DrBot:Regions:west-us:Database:ConnectionString"] = $"Host=127.0.0.1;Port={ChildProcess.FreePort()};Username=postgres;Database=postgres;Timeout=2",
             ["DrBot:Validation:Tables:0"] = "public.orders",
             ["DrBot:Validation:ScratchDirectory"] = scratch,
         });
-        var (ok, message, record) = await bot.Get<ValidationService>().RunAsync(ExerciseKinds.BackupRestore, InProcessBot.Person("bob"), None);
-        Assert.True(ok, message);
-        Assert.Equal(ExerciseStatus.Failed, record!.Status);
-        Assert.False(record.Criteria.Single(c => c.Name == "Restore completed").Passed);
-        Assert.True(record.Criteria.Single(c => c.Name == "Scratch instance removed").Passed);
+        var chat = new Rehearsal(bot);
+        var reply = await chat.SayAsync("bob", "validate backup-restore");
+        Assert.False(reply.IsError, reply.Text);
+        var run = await bot.Get<DrBot.Runbooks.Engine.RunbookEngine>().AdvanceAsync("run-1", None);
+        Assert.Equal(DrBot.Runbooks.Runs.RunOutcome.Failed, run.Outcome);   // the pre-checks: nothing answers, nothing was made
+        await chat.AdvanceAsync(TimeSpan.FromMinutes(1));
+        var record = (await bot.Get<ExerciseArchive>().GetAsync("EX-0001", None))!;
+        Assert.Equal(ExerciseStatus.Failed, record.Status);
+        Assert.Contains("does not answer", record.Criteria.Single(c => c.Name == "Restore completed").Measured, StringComparison.Ordinal);
+        Assert.Equal("nothing was made", record.Criteria.Single(c => c.Name == "Scratch instance removed").Measured);
         Assert.Empty(Directory.EnumerateFileSystemEntries(scratch));
         Assert.Single(await bot.LocalPostsAsync(), m => m.PostKey == $"exercise:{record.Id}:result");
         var (report, _) = await bot.Get<KpiService>().ComputeAsync("30d", None);

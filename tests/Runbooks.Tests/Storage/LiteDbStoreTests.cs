@@ -35,6 +35,26 @@ public sealed class LiteDbStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_run_lease_left_in_the_file_by_a_stopped_process_is_void_when_the_file_is_opened_again()
+    {
+        var ct = CancellationToken.None;
+        var now = _time.GetUtcNow();
+        var run = new DrBot.Runbooks.Runs.RunRecord { Id = "run-1", Runbook = "region-failover", StartedAt = now, Version = 1 };
+        using (var store = new LiteDbStore(DataFile, _time))
+        {
+            Assert.True(await store.TryCommitAsync(StoreCommit.ForRun(run, []), now, ct));
+            Assert.True(await store.TryLeaseRunAsync("run-1", "old-process", now.AddMinutes(5), now, ct));
+            Assert.False(await store.TryLeaseRunAsync("run-1", "new-process", now.AddMinutes(5), now, ct));
+        }
+
+        using var reopened = new LiteDbStore(DataFile, _time);
+
+        Assert.Null((await reopened.GetRunAsync("run-1", ct))!.LeaseOwner);
+        Assert.True(await reopened.TryLeaseRunAsync("run-1", "new-process", now.AddMinutes(5), now, ct));
+        Assert.False(await reopened.TryRenewRunLeaseAsync("run-1", "old-process", now.AddMinutes(6), ct));
+    }
+
+    [Fact]
     public async Task After_reopening_the_file_each_channel_resumes_at_its_oldest_undelivered_message()
     {
         var ct = CancellationToken.None;

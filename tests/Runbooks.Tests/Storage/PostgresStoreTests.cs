@@ -52,18 +52,45 @@ public sealed class PostgresStoreTests(PostgresServerFixture fixture) : IAsyncLi
     public async Task A_run_leased_by_one_replica_is_refused_to_another_until_the_lease_expires()
     {
         var (a, b) = (Replica(), Replica());
-        await a.SaveRunAsync(new RunRecord { Id = "run-1", Runbook = "region-failover", StartedAt = Start }, Ct);
+        Assert.True(await a.TryCommitAsync(StoreCommit.ForRun(new RunRecord { Id = "run-1", Runbook = "region-failover", StartedAt = Start, Version = 1 }, []), Start, Ct));
 
         Assert.True(await a.TryLeaseRunAsync("run-1", "replica-a", Start.AddSeconds(30), Start, Ct));
         Assert.False(await b.TryLeaseRunAsync("run-1", "replica-b", Start.AddSeconds(50), Start.AddSeconds(20), Ct));
         await b.ReleaseRunLeaseAsync("run-1", "replica-b", Ct);
-        // Saving the run (as the holder does after every step) keeps the lease columns as they are.
-        await b.SaveRunAsync(new RunRecord { Id = "run-1", Runbook = "region-failover", StartedAt = Start, Version = 2 }, Ct);
+        // A save by a replica that does not hold the lease is refused; the holder's save keeps the lease as it is.
+        Assert.False(await b.TryCommitAsync(StoreCommit.ForRun(new RunRecord { Id = "run-1", Runbook = "region-failover", StartedAt = Start, Version = 2 }, [], owner: "replica-b"), Start, Ct));
+        Assert.True(await b.TryCommitAsync(StoreCommit.ForRun(new RunRecord { Id = "run-1", Runbook = "region-failover", StartedAt = Start, Version = 2 }, [], owner: "replica-a"), Start, Ct));
         Assert.Equal("replica-a", (await b.GetRunAsync("run-1", Ct))!.LeaseOwner);
 
         Assert.True(await b.TryLeaseRunAsync("run-1", "replica-b", Start.AddSeconds(60), Start.AddSeconds(30), Ct));
         Assert.False(await a.TryLeaseRunAsync("run-1", "replica-a", Start.AddSeconds(70), Start.AddSeconds(40), Ct));
         Assert.Equal("replica-b", (await a.GetRunAsync("run-1", Ct))!.LeaseOwner);
+    }
+
+    [Fact]
+    public async Task Runs_stored_before_the_version_column_keep_their_version_for_the_fence()
+    {
+        // A database at migration 1 with a run saved at version 4, then migrated to the current schema.
+        await using (var connection = new NpgsqlConnection(_connectionString))
+        {
+            await connection.OpenAsync();
+            await using var schema = new NpgsqlCommand(PostgresMigrations.All[0].Sql, connection);
+            await schema.ExecuteNonQueryAsync();
+            await using var record = new NpgsqlCommand("""
+                CREATE TABLE drbot_schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL);
+                INSERT INTO drbot_schema_migrations VALUES (1, 'initial schema', 0);
+                """, connection);
+            await record.ExecuteNonQueryAsync();
+            await using var run = new NpgsqlCommand("INSERT INTO drbot_runs (id, finished, started_at, saved_at, lease_owner, lease_until, json) VALUES ('run-1', false, 0, 0, 'replica-a', $1, $2)", connection);
+            run.Parameters.Add(new NpgsqlParameter { Value = Start.AddSeconds(30).UtcTicks });
+            run.Parameters.Add(new NpgsqlParameter { Value = StoreJson.Write(new RunRecord { Id = "run-1", Runbook = "region-failover", StartedAt = Start, Version = 4 }) });
+            await run.ExecuteNonQueryAsync();
+        }
+        var store = Replica();
+
+        Assert.False(await store.TryCommitAsync(StoreCommit.ForRun(new RunRecord { Id = "run-1", Runbook = "region-failover", StartedAt = Start, Version = 2 }, [], owner: "replica-a"), Start, Ct));
+        Assert.True(await store.TryCommitAsync(StoreCommit.ForRun(new RunRecord { Id = "run-1", Runbook = "region-failover", StartedAt = Start, Version = 5 }, [], owner: "replica-a"), Start, Ct));
+        Assert.Equal(5, (await store.GetRunAsync("run-1", Ct))!.Version);
     }
 
     [Fact]

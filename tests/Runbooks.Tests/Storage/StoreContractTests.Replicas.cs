@@ -50,7 +50,7 @@ public abstract partial class StoreContractTests
     [Fact]
     public async Task A_run_lease_is_granted_to_its_owner_and_released_by_it()
     {
-        await Store.SaveRunAsync(NewRun("R-1", Start), Ct);
+        await SaveNewAsync(NewRun("R-1", Start));
 
         Assert.True(await Store.TryLeaseRunAsync("R-1", "replica-a", Start.AddSeconds(30), Start, Ct));
         Assert.True(await Store.TryLeaseRunAsync("R-1", "replica-a", Start.AddSeconds(40), Start.AddSeconds(10), Ct));

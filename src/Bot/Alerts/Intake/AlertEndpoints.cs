@@ -16,6 +16,9 @@ namespace DrBot.Bot.Alerts.Intake;
 /// </summary>
 public static partial class AlertEndpoints
 {
+    /// <summary>What a refused sender is told to wait (seconds) before it retries: Alertmanager and Azure Monitor retry on 5xx anyway.</summary>
+    private const string RetryAfterSeconds = "5";
+
     private delegate AlertParseResult Parser(ReadOnlySpan<byte> body, DateTimeOffset receivedAt);
 
     public static IEndpointRouteBuilder MapAlertEndpoints(this IEndpointRouteBuilder endpoints)
@@ -81,10 +84,17 @@ public static partial class AlertEndpoints
             var summary = await services.GetRequiredService<AlertIntake>().AcceptAsync(parsed.Alerts, context.RequestAborted);
             return TypedResults.Json(summary, AlertJsonContext.Default.AlertIntakeSummary);
         }
+        catch (AlertIntakeFullException ex)
+        {
+            LogRefused(logger, path, ex.Message);
+            context.Response.Headers.RetryAfter = RetryAfterSeconds;
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Alert intake full");
+        }
         catch (StoreUnavailableException ex)
         {
             LogRefused(logger, path, "store unavailable");
             LogStoreUnavailable(logger, ex);
+            context.Response.Headers.RetryAfter = RetryAfterSeconds;
             return TypedResults.Problem("the bot's store is unavailable; nothing was accepted, retry later",
                 statusCode: StatusCodes.Status503ServiceUnavailable, title: "Alert intake unavailable");
         }

@@ -6,6 +6,7 @@ using DrBot.Bot.Alerts.Rules;
 using DrBot.Bot.Outbox;
 using DrBot.Runbooks.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace DrBot.Bot.Alerts.Intake;
 
@@ -20,7 +21,7 @@ namespace DrBot.Bot.Alerts.Intake;
 /// (Alertmanager retries on 5xx) is simply accepted.
 /// </summary>
 public sealed partial class AlertIntake(IDrBotStore store, AlertRules rules, IAlertSink sink, OutboxSignal outbox, TimeProvider time, ILogger<AlertIntake> logger,
-    ResolvedAlertGroupRetention? resolvedGroups = null) : IDisposable
+    ResolvedAlertGroupRetention? resolvedGroups = null, IOptions<AlertIntakeOptions>? options = null) : IDisposable
 {
     /// <summary>
     /// Beginning of the key that claims each version of a group record. Only writers of one version
@@ -34,10 +35,16 @@ public sealed partial class AlertIntake(IDrBotStore store, AlertRules rules, IAl
     /// <summary>Commits refused because another replica wrote one of the groups first; each try reloads the records.</summary>
     private const int MaxCommitTries = 5;
 
-    /// <summary>Deliveries waiting at most; beyond that the webhook is told to retry later (503) instead of the bot growing without bound.</summary>
-    public const int MaxQueuedDeliveries = 20_000;
+    /// <summary>
+    /// Deliveries waiting at most (<c>DrBot:Alerts:MaxQueuedDeliveries</c>); beyond that the webhook is told
+    /// to retry later (503 with Retry-After) instead of the bot growing without bound.
+    /// </summary>
+    private readonly int _maxQueued = options?.Value.MaxQueuedDeliveries ?? AlertIntakeOptions.DefaultMaxQueuedDeliveries;
 
-    private readonly Channel<Delivery> _queue = Channel.CreateBounded<Delivery>(new BoundedChannelOptions(MaxQueuedDeliveries) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Channel<Delivery> _queue = Channel.CreateBounded<Delivery>(new BoundedChannelOptions(options?.Value.MaxQueuedDeliveries ?? AlertIntakeOptions.DefaultMaxQueuedDeliveries) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    /// <summary>Deliveries accepted and waiting for the drain loop (not counting the batch being handled).</summary>
+    public int QueuedDeliveries => _queue.Reader.Count;
     private readonly CancellationTokenSource _stopping = new();
     private int _draining;
 
@@ -60,9 +67,9 @@ public sealed partial class AlertIntake(IDrBotStore store, AlertRules rules, IAl
         if (delivery.Alerts.Count == 0)
             return Task.FromResult(new AlertIntakeSummary(0, 0));
         if (!_queue.Writer.TryWrite(delivery))
-            throw new StoreUnavailableException(_stopping.IsCancellationRequested
-                ? "the bot is stopping; nothing was accepted, retry later"
-                : $"the alert intake is full ({MaxQueuedDeliveries} deliveries waiting); nothing was accepted, retry later");
+            throw _stopping.IsCancellationRequested
+                ? new StoreUnavailableException("the bot is stopping; nothing was accepted, retry later")
+                : new AlertIntakeFullException($"the alert intake is full ({_maxQueued} deliveries waiting, DrBot:Alerts:MaxQueuedDeliveries); nothing was accepted, retry later");
         if (Interlocked.CompareExchange(ref _draining, 1, 0) == 0)
         {
             var stopping = _stopping.Token;
@@ -262,3 +269,6 @@ public sealed partial class AlertIntake(IDrBotStore store, AlertRules rules, IAl
     [LoggerMessage(EventId = HostLogEvents.AlertBatchCommitRefused, Level = LogLevel.Information, Message = "Alert batch commit refused (try {Attempt}): another replica wrote one of its groups first; reloading")]
     private static partial void LogCommitConflict(ILogger logger, int attempt);
 }
+
+/// <summary>The intake's queue is full: nothing of the delivery was accepted; the sender retries later.</summary>
+public sealed class AlertIntakeFullException(string message) : Exception(message);

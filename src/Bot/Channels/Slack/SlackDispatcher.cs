@@ -2,15 +2,18 @@ using DrBot.Runbooks.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace DrBot.Bot.Channels.Slack;
 
-public enum SlackDispatchKind { Duplicate, Answered, Deferred }
+/// <summary>Busy: refused before anything was recorded (too many deliveries in flight); the sender should retry later.</summary>
+public enum SlackDispatchKind { Duplicate, Answered, Deferred, Busy }
 
 public sealed record SlackDispatchOutcome(SlackDispatchKind Kind, ChatReply? Reply)
 {
     public static readonly SlackDispatchOutcome Duplicate = new(SlackDispatchKind.Duplicate, null);
     public static readonly SlackDispatchOutcome Deferred = new(SlackDispatchKind.Deferred, null);
+    public static readonly SlackDispatchOutcome Busy = new(SlackDispatchKind.Busy, null);
 }
 
 /// <summary>
@@ -25,40 +28,60 @@ public sealed class SlackDispatcher(
     SlackResponder responder,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
-    ILogger<SlackDispatcher> logger)
+    ILogger<SlackDispatcher> logger,
+    IOptions<SlackOptions> options)
 {
     /// <summary>Beginning of the key a Slack delivery claims (Slack retries for minutes, so retention may drop it after days).</summary>
     public const string InboundKeyPrefix = "slack-inbound:";
 
-    /// <summary>Slack deliveries being handled at once at most.</summary>
-    public const int MaxInFlight = 256;
-
     private int _inFlight;
+
+    /// <summary>Deliveries being handled now (claimed and not yet answered).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
 
     public async Task<SlackDispatchOutcome> DispatchAsync(
         ChatInput input, string deliveryKey, SlackReplyTarget lateTarget, TimeSpan budget, CancellationToken cancellationToken)
     {
-        try
-        {
-            if (!await store.TryClaimIdempotencyKeyAsync(InboundKeyPrefix + deliveryKey, time.GetUtcNow(), cancellationToken))
-            {
-                SlackLog.DuplicateDelivery(logger, deliveryKey);
-                return SlackDispatchOutcome.Duplicate;
-            }
-        }
-        catch (StoreUnavailableException ex)
-        {
-            SlackLog.StoreUnavailable(logger, deliveryKey, ex);
-            return new(SlackDispatchKind.Answered, ChatReply.Error("DrBot cannot record this right now (its store is unavailable), so nothing was done. Please try again shortly."));
-        }
-
-        // Bounded: a flood of deliveries cannot pile up unbounded background work.
-        if (Interlocked.Increment(ref _inFlight) > MaxInFlight)
+        // Bounded, and checked before the delivery is claimed: a flood cannot pile up unbounded background
+        // work, and a refused delivery leaves no trace, so Slack's retry (or the person's) is accepted.
+        var max = options.Value.MaxInFlight;
+        if (Interlocked.Increment(ref _inFlight) > max)
         {
             Interlocked.Decrement(ref _inFlight);
-            return new(SlackDispatchKind.Answered, ChatReply.Error($"DrBot is handling {MaxInFlight} Slack requests already, so nothing was done. Please try again in a moment."));
+            SlackLog.Busy(logger, deliveryKey, max);
+            return SlackDispatchOutcome.Busy;
         }
+        var handedOff = false;
+        try
+        {
+            try
+            {
+                if (!await store.TryClaimIdempotencyKeyAsync(InboundKeyPrefix + deliveryKey, time.GetUtcNow(), cancellationToken))
+                {
+                    SlackLog.DuplicateDelivery(logger, deliveryKey);
+                    return SlackDispatchOutcome.Duplicate;
+                }
+            }
+            catch (StoreUnavailableException ex)
+            {
+                SlackLog.StoreUnavailable(logger, deliveryKey, ex);
+                return new(SlackDispatchKind.Answered, ChatReply.Error("DrBot cannot record this right now (its store is unavailable), so nothing was done. Please try again shortly."));
+            }
+            handedOff = true;
+            return await RunAsync(input, deliveryKey, lateTarget, budget, cancellationToken);
+        }
+        finally
+        {
+            if (!handedOff)
+            {
+                Interlocked.Decrement(ref _inFlight);
+            }
+        }
+    }
 
+    /// <summary>Runs the claimed delivery in the background (it owns one in-flight slot until it ends) and waits up to the budget.</summary>
+    private async Task<SlackDispatchOutcome> RunAsync(ChatInput input, string deliveryKey, SlackReplyTarget lateTarget, TimeSpan budget, CancellationToken cancellationToken)
+    {
         // The work outlives the HTTP request: it stops only with the application.
         var work = Task.Run(async () =>
         {

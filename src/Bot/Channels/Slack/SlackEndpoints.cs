@@ -60,6 +60,8 @@ public static class SlackEndpoints
         var outcome = await slack.Dispatcher.DispatchAsync(input, deliveryKey, target, slack.Options.Value.AcknowledgeBudget, cancellationToken);
         return outcome.Kind switch
         {
+            // Slack shows a slash command's non-200 as a bare "dispatch_failed": the person gets words instead.
+            SlackDispatchKind.Busy => BusyCommand(context, slack),
             SlackDispatchKind.Answered => Reply(outcome.Reply!),
             SlackDispatchKind.Deferred => Reply(ChatReply.PrivateText(WorkingOnIt)),
             _ => TypedResults.Ok(),
@@ -88,6 +90,10 @@ public static class SlackEndpoints
         var input = new ChatInput(Channel, click.ChannelId, click.ThreadTs, slack.User(click.UserId, click.UserName), null, click.Action, $"slack:{deliveryKey}");
         var target = new SlackReplyTarget(click.ResponseUrl, click.ChannelId, click.UserId, click.ThreadTs);
         var outcome = await slack.Dispatcher.DispatchAsync(input, deliveryKey, target, slack.Options.Value.AcknowledgeBudget, cancellationToken);
+        if (outcome.Kind == SlackDispatchKind.Busy)
+        {
+            return Busy(context, slack);
+        }
         // Slack ignores the body of a block_actions acknowledgement: the answer goes to response_url.
         if (outcome is { Kind: SlackDispatchKind.Answered, Reply: { } reply })
         {
@@ -119,6 +125,10 @@ public static class SlackEndpoints
             var target = new SlackReplyTarget(null, mention.ChannelId, mention.UserId, mention.ThreadTs);
             // Events are acknowledged at once (Slack retries after 3 s); the answer is posted to the channel.
             var outcome = await slack.Dispatcher.DispatchAsync(input, deliveryKey, target, TimeSpan.Zero, cancellationToken);
+            if (outcome.Kind == SlackDispatchKind.Busy)
+            {
+                return Busy(context, slack); // Slack retries the event later; nothing of it was recorded
+            }
             if (outcome is { Kind: SlackDispatchKind.Answered, Reply: { } reply })
             {
                 _ = slack.Dispatcher.ReplyLaterAsync(reply, target);
@@ -128,6 +138,24 @@ public static class SlackEndpoints
     }
 
     private static IResult Reply(ChatReply reply) => TypedResults.Json(SlackResponder.ResponseBody(reply));
+
+    /// <summary>Seconds a refused sender is asked to wait before trying again.</summary>
+    private const string BusyRetryAfter = "1";
+
+    private static string BusyText(SlackServices slack) =>
+        $"DrBot is handling {slack.Options.Value.MaxInFlight} Slack requests already (DrBot:Slack:MaxInFlight), so nothing was done or recorded; try again in a moment.";
+
+    private static IResult Busy(HttpContext context, SlackServices slack)
+    {
+        context.Response.Headers.RetryAfter = BusyRetryAfter;
+        return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "DrBot is busy", detail: BusyText(slack));
+    }
+
+    private static IResult BusyCommand(HttpContext context, SlackServices slack)
+    {
+        context.Response.Headers.RetryAfter = BusyRetryAfter;
+        return Reply(ChatReply.Error(BusyText(slack)));
+    }
 
     private static IResult Malformed(HttpContext context, SlackServices slack, string problem)
     {

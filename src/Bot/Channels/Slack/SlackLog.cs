@@ -32,6 +32,9 @@ internal static partial class SlackLog
     [LoggerMessage(HostLogEvents.SlackRequestMalformed, LogLevel.Warning, "Slack request to {Path} was signed but malformed: {Problem}")]
     public static partial void Malformed(ILogger logger, string path, string problem);
 
+    [LoggerMessage(HostLogEvents.SlackDeliveryRefusedBusy, LogLevel.Warning, "Slack delivery {DeliveryKey} refused unrecorded: {MaxInFlight} deliveries are being handled already (DrBot:Slack:MaxInFlight)")]
+    public static partial void Busy(ILogger logger, string deliveryKey, int maxInFlight);
+
     [LoggerMessage(HostLogEvents.SlackDeliveryNotStored, LogLevel.Error, "The store refused Slack delivery {DeliveryKey}")]
     public static partial void StoreUnavailable(ILogger logger, string deliveryKey, Exception exception);
 }

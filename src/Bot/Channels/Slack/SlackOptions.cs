@@ -37,6 +37,14 @@ public sealed class SlackOptions
     /// <summary>Replay window for signed requests (Slack: 5 minutes).</summary>
     public TimeSpan SignatureMaxAge { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Slack deliveries (commands, clicks, mentions) handled at once at most (256). Beyond that a delivery
+    /// is refused before it is recorded, so Slack's retry or the person's next try is accepted: events and
+    /// clicks get 503 with Retry-After, a slash command a private "busy, try again" answer.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxInFlight { get; set; } = 256;
+
     /// <summary>War rooms are created private (needs <c>groups:write</c>) when true.</summary>
     public bool PrivateWarRooms { get; set; }
 

@@ -34,7 +34,12 @@ public sealed partial class LiteDbStore
                 }
                 foreach (var run in commit.Runs)
                 {
-                    Runs.Upsert(RunDocument(run));
+                    if (!TrySaveRun(run, commit.RunOwner))
+                    {
+                        // The fence does not hold (the lease moved on, or another version was saved): nothing is written.
+                        _db.Rollback();
+                        return false;
+                    }
                 }
                 Values.Upsert(commit.LastValues().Select(v => ValueDocument(v.Key, v.Value, commit.ExpiryTicks(v.Key))));
                 foreach (var message in commit.Messages)

@@ -6,15 +6,15 @@ namespace DrBot.Runbooks.Storage.LiteDb;
 
 /// <summary>
 /// Run leases and optimistic incident updates. One process owns a LiteDB file, so these are simple
-/// read-modify-writes under the store lock; they exist so the engine and the incident service use
-/// one code path whichever store is configured.
+/// read-modify-writes under the store lock; the run lease lives in the document's own fields (never
+/// in the run's JSON), so the engine fences its saves the same way whichever store is configured.
 /// </summary>
 public sealed partial class LiteDbStore
 {
     /// <summary>
-    /// Granted whenever the run exists: the file is opened by one process only (the lock file), so a
-    /// lease found in it was left by this process or by one that has stopped, and the engine's own
-    /// per-run lock already serialises this process's work.
+    /// The same lease as the shared store's, so two engines on one file (or a step that outlives its
+    /// lease) are fenced alike: granted when the run is unleased, its lease expired at
+    /// <paramref name="now"/>, or <paramref name="owner"/> holds it already.
     /// </summary>
     public Task<bool> TryLeaseRunAsync(string runId, string owner, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken) =>
         Run("lease run", () =>
@@ -24,10 +24,25 @@ public sealed partial class LiteDbStore
             {
                 return false;
             }
-            var run = StoreJson.ReadRun(ReadJson(document));
-            run.LeaseOwner = owner;
-            run.LeaseUntil = until;
-            document[Json] = StoreJson.Write(run);
+            var holder = LeaseOwnerOf(document);
+            if (holder is not null && LeaseUntilOf(document) > now && !string.Equals(holder, owner, StringComparison.Ordinal))
+            {
+                return false;
+            }
+            document[LeaseOwnerField] = owner;
+            document[LeaseUntilField] = Ticks(until);
+            return Runs.Update(document);
+        }, cancellationToken);
+
+    public Task<bool> TryRenewRunLeaseAsync(string runId, string owner, DateTimeOffset until, CancellationToken cancellationToken) =>
+        Run("renew run lease", () =>
+        {
+            var document = Runs.FindById(runId);
+            if (document is null || !string.Equals(LeaseOwnerOf(document), owner, StringComparison.Ordinal))
+            {
+                return false;
+            }
+            document[LeaseUntilField] = Ticks(until);
             return Runs.Update(document);
         }, cancellationToken);
 
@@ -35,20 +50,31 @@ public sealed partial class LiteDbStore
         Run("release run lease", () =>
         {
             var document = Runs.FindById(runId);
-            if (document is null)
+            if (document is null || !string.Equals(LeaseOwnerOf(document), owner, StringComparison.Ordinal))
             {
                 return;
             }
-            var run = StoreJson.ReadRun(ReadJson(document));
-            if (!string.Equals(run.LeaseOwner, owner, StringComparison.Ordinal))
-            {
-                return;
-            }
-            run.LeaseOwner = null;
-            run.LeaseUntil = null;
-            document[Json] = StoreJson.Write(run);
+            document[LeaseOwnerField] = BsonValue.Null;
+            document[LeaseUntilField] = BsonValue.Null;
             Runs.Update(document);
         }, cancellationToken);
+
+    /// <summary>
+    /// At open: one process owns the file (the lock file), so a lease found in it was left by a process
+    /// that has stopped; it is void, and this process resumes those runs at once.
+    /// </summary>
+    private void ClearLeasesLeftByEarlierProcesses()
+    {
+        foreach (var document in Runs.Find(Query.EQ("finished", false)).ToList())
+        {
+            if (LeaseOwnerOf(document) is not null)
+            {
+                document[LeaseOwnerField] = BsonValue.Null;
+                document[LeaseUntilField] = BsonValue.Null;
+                Runs.Update(document);
+            }
+        }
+    }
 
     public Task<bool> TryUpdateIncidentAsync(Incident incident, int expectedVersion, CancellationToken cancellationToken) =>
         Run("update incident", () =>

@@ -7,23 +7,71 @@ namespace DrBot.Runbooks.Storage.LiteDb;
 
 public sealed partial class LiteDbStore
 {
-    public Task SaveRunAsync(RunRecord run, CancellationToken cancellationToken) =>
-        Run("save run", () => Runs.Upsert(RunDocument(run)), cancellationToken);
+    private const string LeaseOwnerField = "leaseOwner";
+    private const string LeaseUntilField = "leaseUntil";
+    private const string VersionField = "version";
 
-    private BsonDocument RunDocument(RunRecord run) => new()
+    /// <summary>
+    /// The fenced save (a compare-and-swap), inside the caller's transaction: a run at version 1 (or 0)
+    /// is inserted only when its id is new; a later version replaces the stored run only when that one
+    /// is at the version before and its lease is held by <paramref name="owner"/> (unleased when null).
+    /// The lease fields of the stored document are kept: a save never takes or drops a lease.
+    /// </summary>
+    private bool TrySaveRun(RunRecord run, string? owner)
+    {
+        var stored = Runs.FindById(run.Id);
+        if (run.Version <= 1)
+        {
+            if (stored is not null)
+            {
+                return false;
+            }
+            Runs.Insert(RunDocument(run, null));
+            return true;
+        }
+        if (stored is null || StoredVersion(stored) != run.Version - 1 || !string.Equals(LeaseOwnerOf(stored), owner, StringComparison.Ordinal))
+        {
+            return false;
+        }
+        return Runs.Update(RunDocument(run, stored));
+    }
+
+    private BsonDocument RunDocument(RunRecord run, BsonDocument? stored) => new()
     {
         ["_id"] = run.Id,
         ["finished"] = run.IsFinished,
         ["startedAt"] = Ticks(run.StartedAt),
         ["savedAt"] = SavedAt(),
+        [VersionField] = run.Version,
+        [LeaseOwnerField] = stored?[LeaseOwnerField] ?? BsonValue.Null,
+        [LeaseUntilField] = stored?[LeaseUntilField] ?? BsonValue.Null,
         [Json] = StoreJson.Write(run),
     };
+
+    /// <summary>The stored version (from the JSON for a document written before the version field).</summary>
+    private static int StoredVersion(BsonDocument document) =>
+        document[VersionField].IsInt32 ? document[VersionField].AsInt32 : StoreJson.ReadRun(ReadJson(document)).Version;
+
+    private static string? LeaseOwnerOf(BsonDocument document) =>
+        document[LeaseOwnerField].IsString ? document[LeaseOwnerField].AsString : null;
+
+    private static DateTimeOffset? LeaseUntilOf(BsonDocument document) =>
+        document[LeaseUntilField].IsInt64 ? new DateTimeOffset(document[LeaseUntilField].AsInt64, TimeSpan.Zero) : null;
+
+    /// <summary>The run with its lease from the document's own fields (the JSON's are whatever the last saver had).</summary>
+    private static RunRecord ReadRunDocument(BsonDocument document)
+    {
+        var run = StoreJson.ReadRun(ReadJson(document));
+        run.LeaseOwner = LeaseOwnerOf(document);
+        run.LeaseUntil = LeaseUntilOf(document);
+        return run;
+    }
 
     public Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken) =>
         Run("read run", () =>
         {
             var document = Runs.FindById(runId);
-            return document is null ? null : StoreJson.ReadRun(ReadJson(document));
+            return document is null ? null : ReadRunDocument(document);
         }, cancellationToken);
 
     public Task<IReadOnlyList<RunRecord>> ListRunsAsync(bool unfinishedOnly, CancellationToken cancellationToken) =>
@@ -33,7 +81,7 @@ public sealed partial class LiteDbStore
             return documents
                 .OrderBy(d => d["startedAt"].AsInt64)
                 .ThenBy(d => d["_id"].AsString, StringComparer.Ordinal)
-                .Select(d => StoreJson.ReadRun(ReadJson(d)))
+                .Select(ReadRunDocument)
                 .ToList();
         }, cancellationToken);
 

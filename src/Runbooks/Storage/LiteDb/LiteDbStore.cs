@@ -38,6 +38,7 @@ public sealed partial class LiteDbStore : IDrBotStore, IDisposable
             {
                 _db = new LiteDatabase(new ConnectionString { Filename = _path, Connection = ConnectionType.Direct });
                 EnsureIndexes();
+                ClearLeasesLeftByEarlierProcesses();
             }
             catch
             {

@@ -102,6 +102,10 @@ internal static class PostgresMigrations
             ALTER TABLE drbot_values ADD COLUMN expires_at bigint NULL;
             CREATE INDEX drbot_values_expiring ON drbot_values (expires_at) WHERE expires_at IS NOT NULL;
             """),
+        (3, "run version column for fenced saves", """
+            ALTER TABLE drbot_runs ADD COLUMN version integer NOT NULL DEFAULT 0;
+            UPDATE drbot_runs SET version = COALESCE((json::jsonb ->> 'Version')::integer, 0);
+            """),
     ];
 
     /// <summary>Applies every migration not yet recorded; safe to call from several replicas at once.</summary>

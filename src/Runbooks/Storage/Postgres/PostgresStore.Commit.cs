@@ -5,11 +5,21 @@ public sealed partial class PostgresStore
     /// <summary>
     /// One transaction. The claims go in with <c>ON CONFLICT DO NOTHING</c>: fewer rows back than keys
     /// sent means another writer (or a repeat in the list) holds one, and everything is rolled back.
-    /// A concurrent writer of the same key waits on the unique index until this commit ends.
+    /// A concurrent writer of the same key waits on the unique index until this commit ends. Each run
+    /// is saved fenced (<see cref="TrySaveRunAsync"/>): a fence that does not hold rolls everything back too.
     /// </summary>
-    public Task<bool> TryCommitAsync(StoreCommit commit, DateTimeOffset at, CancellationToken cancellationToken) =>
-        Run("commit", async connection =>
+    public Task<bool> TryCommitAsync(StoreCommit commit, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var sent = false;
+        var savedAt = SavedAt();
+        return Run("commit", async connection =>
         {
+            // A retry after the connection broke during COMMIT: if the runs are stored as written, the
+            // commit landed, and sending it again would answer false (its claims) or enqueue twice.
+            if (sent && commit.Runs.Count > 0 && await RunsStoredAsync(connection, commit.Runs, cancellationToken))
+            {
+                return true;
+            }
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             if (commit.Releases.Count > 0)
             {
@@ -30,7 +40,11 @@ public sealed partial class PostgresStore
             }
             foreach (var run in commit.Runs)
             {
-                await SaveRunAsync(connection, run, cancellationToken);
+                if (!await TrySaveRunAsync(connection, run, commit.RunOwner, savedAt, cancellationToken))
+                {
+                    await transaction.RollbackAsync(cancellationToken);
+                    return false;
+                }
             }
             var values = commit.LastValues();
             if (values.Count > 0)
@@ -45,7 +59,9 @@ public sealed partial class PostgresStore
             {
                 await InsertOutboxAsync(connection, message, cancellationToken);
             }
+            sent = true;
             await transaction.CommitAsync(cancellationToken);
             return true;
         }, cancellationToken);
+    }
 }

@@ -9,16 +9,43 @@ public sealed partial class PostgresStore
 {
     // The lease lives in its own columns, never overwritten by a save: the JSON's lease fields are
     // replaced by the columns on read, so a replica saving its copy cannot steal or drop a lease.
+    // The version has a column too, so a save can compare it (TrySaveRunAsync).
     private const string RunColumns = "json, lease_owner, lease_until";
 
-    public Task SaveRunAsync(RunRecord run, CancellationToken cancellationToken) =>
-        Run("save run", connection => SaveRunAsync(connection, run, cancellationToken), cancellationToken);
+    /// <summary>
+    /// The fenced save (a compare-and-swap): a run at version 1 (or 0) is inserted only when its id is
+    /// new; a later version replaces the stored run only when that one is at the version before and its
+    /// lease is held by <paramref name="owner"/> (unleased when <paramref name="owner"/> is null).
+    /// False when the fence does not hold: another replica took the run over, or wrote it first.
+    /// </summary>
+    private static async Task<bool> TrySaveRunAsync(NpgsqlConnection connection, RunRecord run, string? owner, long savedAt, CancellationToken cancellationToken) =>
+        run.Version <= 1
+            ? await Execute(connection, cancellationToken, """
+                INSERT INTO drbot_runs (id, finished, started_at, saved_at, version, json) VALUES ($1, $2, $3, $4, $5, $6)
+                ON CONFLICT (id) DO NOTHING
+                """, run.Id, run.IsFinished, Ticks(run.StartedAt), savedAt, run.Version, StoreJson.Write(run)) == 1
+            : await Execute(connection, cancellationToken, """
+                UPDATE drbot_runs SET finished = $2, saved_at = $3, version = $4, json = $5
+                WHERE id = $1 AND version = $4 - 1 AND lease_owner IS NOT DISTINCT FROM $6
+                """, run.Id, run.IsFinished, savedAt, run.Version, StoreJson.Write(run), owner) == 1;
 
-    private Task<int> SaveRunAsync(NpgsqlConnection connection, RunRecord run, CancellationToken cancellationToken) =>
-        Execute(connection, cancellationToken, """
-            INSERT INTO drbot_runs (id, finished, started_at, saved_at, json) VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT (id) DO UPDATE SET finished = EXCLUDED.finished, saved_at = EXCLUDED.saved_at, json = EXCLUDED.json
-            """, run.Id, run.IsFinished, Ticks(run.StartedAt), SavedAt(), StoreJson.Write(run));
+    /// <summary>
+    /// Whether every run of a commit is stored exactly as the commit writes it: the answer to "did the
+    /// commit whose acknowledgement was lost land?" before it is sent again (this writer holds the
+    /// lease, so nobody else wrote that version).
+    /// </summary>
+    private static async Task<bool> RunsStoredAsync(NpgsqlConnection connection, IReadOnlyList<RunRecord> runs, CancellationToken cancellationToken)
+    {
+        foreach (var run in runs)
+        {
+            var stored = await QueryJson(connection, cancellationToken, "SELECT json FROM drbot_runs WHERE id = $1 AND version = $2", run.Id, run.Version);
+            if (!string.Equals(stored, StoreJson.Write(run), StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     public Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken) =>
         Run("read run", async connection => (await Query(connection, cancellationToken, ReadRun,
@@ -33,6 +60,10 @@ public sealed partial class PostgresStore
             UPDATE drbot_runs SET lease_owner = $2, lease_until = $3
             WHERE id = $1 AND (lease_owner IS NULL OR lease_until IS NULL OR lease_until <= $4 OR lease_owner = $2)
             """, runId, owner, Ticks(until), Ticks(now)) == 1, cancellationToken);
+
+    public Task<bool> TryRenewRunLeaseAsync(string runId, string owner, DateTimeOffset until, CancellationToken cancellationToken) =>
+        Run("renew run lease", async connection => await Execute(connection, cancellationToken,
+            "UPDATE drbot_runs SET lease_until = $3 WHERE id = $1 AND lease_owner = $2", runId, owner, Ticks(until)) == 1, cancellationToken);
 
     public Task ReleaseRunLeaseAsync(string runId, string owner, CancellationToken cancellationToken) =>
         Run("release run lease", connection => Execute(connection, cancellationToken,

@@ -27,14 +27,23 @@ internal sealed class RecordingAlertSink : IAlertSink
     /// <summary>Every batch of this group fails until called again with null.</summary>
     public void FailGroup(string? groupKey) => _failingGroup = groupKey;
 
-    public Task HandleAsync(AlertBatch batch, AlertWrites writes, CancellationToken ct)
+    /// <summary>While set, every batch waits here (after signalling <see cref="Entered"/>): the intake's drain loop is stuck.</summary>
+    public TaskCompletionSource? Hold { get; set; }
+
+    public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task HandleAsync(AlertBatch batch, AlertWrites writes, CancellationToken ct)
     {
+        if (Hold is { } hold)
+        {
+            Entered.TrySetResult();
+            await hold.Task.WaitAsync(ct);
+        }
         if (Interlocked.Decrement(ref _failuresLeft) >= 0 || batch.GroupKey == _failingGroup)
         {
             throw new InvalidOperationException("the chat platform is down");
         }
         Batches.Enqueue(batch);
-        return Task.CompletedTask;
     }
 }
 
@@ -60,7 +69,9 @@ internal sealed class AlertWebhookHost : IAsyncDisposable
     public IDrBotStore Store { get; }
 
     /// <summary>Starts on <paramref name="sharedStore"/> (several hosts = several replicas), else on a LiteDB store of its own.</summary>
-    public static async Task<AlertWebhookHost> StartAsync(string? token = Token, int maxBodyBytes = 64 * 1024, IDrBotStore? sharedStore = null)
+    public AlertIntake Intake => _app.Services.GetRequiredService<AlertIntake>();
+
+    public static async Task<AlertWebhookHost> StartAsync(string? token = Token, int maxBodyBytes = 64 * 1024, IDrBotStore? sharedStore = null, int? maxQueuedDeliveries = null)
     {
         var ownStore = sharedStore is null ? new TempLiteDbStore() : null;
         var store = sharedStore ?? ownStore!.Store;
@@ -68,11 +79,16 @@ internal sealed class AlertWebhookHost : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["DrBot:Alerts:Token"] = token,
             ["DrBot:Alerts:MaxBodyBytes"] = maxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+        };
+        if (maxQueuedDeliveries is { } bound)
+        {
+            settings["DrBot:Alerts:MaxQueuedDeliveries"] = bound.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton<IAlertSink>(sink);
         builder.Services.AddAlertIntake(builder.Configuration);

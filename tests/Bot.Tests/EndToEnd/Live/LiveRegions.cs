@@ -35,6 +35,8 @@ internal sealed class LiveRegions : IAsyncDisposable
     public HealthEndpoint WestHealth { get; private set; } = null!;
     public BotProcess Bot { get; private set; } = null!;
     public ConcurrentQueue<(long Id, DateTimeOffset AckedAt)> Acknowledged { get; } = new();
+    /// <summary>More bot settings (environment variables), added by a test's arrange step before the bot starts.</summary>
+    public Dictionary<string, string> BotSettings { get; } = [];
 
     public static string Url(PostgresServer server) => $"postgresql://postgres@127.0.0.1:{server.Port}/postgres";
 
@@ -110,6 +112,8 @@ internal sealed class LiveRegions : IAsyncDisposable
             settings[key + "Cluster__Namespace"] = Namespace;
             settings[key + "Traffic__EndpointResourceId"] = FakeAzureResourceManager.EndpointId(region);
         }
+        foreach (var (key, value) in BotSettings)
+            settings[key] = value;
         Bot = await BotProcess.StartAsync(Path.Combine(_root, "bot"), settings);
     }
 

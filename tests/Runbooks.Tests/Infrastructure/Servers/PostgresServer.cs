@@ -65,6 +65,20 @@ internal sealed class PostgresServer
         }
     }
 
+    /// <summary>
+    /// Makes this (stopped or running) server a streaming replica of <paramref name="primary"/> on the same
+    /// port, as an operator rejoins an old primary after a switchover: a new base backup with -R.
+    /// </summary>
+    public async Task ReseedAsReplicaOfAsync(PostgresServer primary)
+    {
+        await StopAsync();
+        await ChildProcess.RunAsync("rm", ["-rf", DataDir]);
+        await ChildProcess.RunAsync(Path.Combine(BinDir, "pg_basebackup"),
+            ["-h", "127.0.0.1", "-p", primary.Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres", "-D", DataDir, "-R", "-X", "stream", "-c", "fast", "--no-sync"], asPostgres: true);
+        await ConfigureAndStartAsync();
+        Killed = false;
+    }
+
     public int PostmasterPid() =>
         int.Parse(File.ReadLines(Path.Combine(DataDir, "postmaster.pid")).First().Trim(), CultureInfo.InvariantCulture);
 
