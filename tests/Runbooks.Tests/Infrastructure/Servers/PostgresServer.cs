@@ -75,7 +75,14 @@ internal sealed class PostgresServer
         await ChildProcess.RunAsync("rm", ["-rf", DataDir]);
         await ChildProcess.RunAsync(Path.Combine(BinDir, "pg_basebackup"),
             ["-h", "127.0.0.1", "-p", primary.Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres", "-D", DataDir, "-R", "-X", "stream", "-c", "fast", "--no-sync"], asPostgres: true);
-        await ConfigureAndStartAsync();
+        try
+        {
+            await ConfigureAndStartAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            await StartAgainAsync(); // the stopped server's processes may still be exiting: tried again for a few seconds
+        }
         Killed = false;
     }
 
