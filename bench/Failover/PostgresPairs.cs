@@ -36,16 +36,55 @@ internal sealed class PostgresPairs : IAsyncDisposable
         return pair;
     }
 
-    /// <summary>Polls until an INSERT commits on <paramref name="server"/>: the moment it "accepts writes" for a client.</summary>
-    public static async Task WaitForWritesAsync(PostgresServer server, CancellationToken cancellationToken)
+    /// <summary>
+    /// A client of <paramref name="server"/> with its connection already open (a standby's sessions stay
+    /// connected through a promotion and may write once it ends): opening one per attempt would fork a
+    /// backend every few milliseconds and take CPU from what is being measured.
+    /// </summary>
+    public static async Task<WriteProbe> ProbeAsync(PostgresServer server, CancellationToken cancellationToken)
     {
+        var conn = new NpgsqlConnection(server.ConnectionString);
+        await conn.OpenAsync(cancellationToken);
+        return new WriteProbe(conn);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var pair in _pairs) await pair.StopAsync();
+        try { Directory.Delete(_root, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}
+
+/// <summary>Polls an INSERT every 2 ms on one open connection until it commits: the moment the server "accepts writes" for a client.</summary>
+internal sealed class WriteProbe(NpgsqlConnection connection) : IAsyncDisposable
+{
+    /// <summary>How long after the replica noticed the loss the promotion is asked for (a person reads the card and clicks).</summary>
+    public static readonly TimeSpan Settle = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Kills the primary, waits until the replica has noticed (its WAL receiver stops streaming), then
+    /// <see cref="Settle"/>: in a failover the approval comes seconds after the loss, and a promotion asked
+    /// for within milliseconds of it can meet the replica restarting its WAL receiver and stall for
+    /// wal_retrieve_retry_interval (5 s), which would measure PostgreSQL's timing, not the bot's.
+    /// </summary>
+    public async Task KillPrimaryAsync(PostgresPair pair, CancellationToken cancellationToken)
+    {
+        pair.Primary.Kill();
+        await using var cmd = new NpgsqlCommand("SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'", connection);
+        while ((long)(await cmd.ExecuteScalarAsync(cancellationToken))! > 0)
+            await Task.Delay(10, cancellationToken);
+        await Task.Delay(Settle, cancellationToken);
+    }
+
+    public async Task WaitForWritesAsync(CancellationToken cancellationToken)
+    {
+        await using var cmd = new NpgsqlCommand("INSERT INTO orders DEFAULT VALUES", connection);
         while (true)
         {
             try
             {
-                await using var conn = new NpgsqlConnection(server.ConnectionString);
-                await conn.OpenAsync(cancellationToken);
-                await using var cmd = new NpgsqlCommand("INSERT INTO orders DEFAULT VALUES", conn);
                 await cmd.ExecuteNonQueryAsync(cancellationToken);
                 return;
             }
@@ -56,11 +95,5 @@ internal sealed class PostgresPairs : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var pair in _pairs) await pair.StopAsync();
-        try { Directory.Delete(_root, recursive: true); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
+    public ValueTask DisposeAsync() => connection.DisposeAsync();
 }

@@ -39,7 +39,7 @@ public sealed class RunCardProjection(
                     $"Approval needed: {gateTitle}",
                     $"Approval needed on {run.Id}: {gateTitle}",
                     CardTone.Warning,
-                    Blocks: [new TextBlock($"{string.Join(" ", approvers.Select(a => a.DisplayName))}: {run.Runbook} → {run.Region} ({run.Id}) waits for a {gate.Role} decision on the runbook card.")],
+                    Blocks: [new TextBlock($"{string.Join(" ", approvers.Select(a => a.DisplayName))}: {run.Runbook} → {run.Region} ({run.Id}) waits for a {gate.Role ?? Roles.Lead} decision on the runbook card.")],
                     Mentions: approvers), ThreadKeyOf(run)));
                 break;
             case RunChangeKind.GateExpired when run.IncidentId is not null:

@@ -74,7 +74,8 @@ internal sealed partial class RunRecovery(
     /// <summary>
     /// After a restart: advances every unfinished run that is not waiting for a decision (a step that
     /// was running is re-verified by running its idempotent executor again). Pending gates stay pending,
-    /// unless their decision was stored just before the stop. Returns the ids of the runs advanced.
+    /// unless their decision (or the choice at a point-of-no-return stop) was stored just before the
+    /// stop. Returns the ids of the runs advanced.
     /// </summary>
     public async Task<IReadOnlyList<string>> ResumeUnfinishedAsync(CancellationToken cancellationToken)
     {
@@ -85,8 +86,7 @@ internal sealed partial class RunRecovery(
             {
                 continue;
             }
-            if (run.Step(run.State)?.Status == StepStatus.AwaitingApproval
-                && await store.GetDecisionAsync(run.Id, run.State, cancellationToken) is null)
+            if (await WaitsForADecisionAsync(run, cancellationToken))
             {
                 continue;
             }
@@ -124,8 +124,7 @@ internal sealed partial class RunRecovery(
             {
                 continue;
             }
-            if (run.Step(run.State)?.Status == StepStatus.AwaitingApproval
-                && await store.GetDecisionAsync(run.Id, run.State, cancellationToken) is null)
+            if (await WaitsForADecisionAsync(run, cancellationToken))
             {
                 continue;
             }
@@ -137,6 +136,21 @@ internal sealed partial class RunRecovery(
             found.Add(run.Id);
         }
         return found;
+    }
+
+    /// <summary>
+    /// The run waits at a gate and no decision is stored for it yet. A gate past the point of no return
+    /// keeps its choice (Retry step / Skip / Roll back anyway) under its own key, one per failed attempt:
+    /// a choice stored just before a stop is found there and applied by the advance.
+    /// </summary>
+    private async Task<bool> WaitsForADecisionAsync(RunRecord run, CancellationToken cancellationToken)
+    {
+        if (run.Step(run.State) is not { Status: StepStatus.AwaitingApproval } record)
+        {
+            return false;
+        }
+        var key = PointOfNoReturn.IsGate(run, run.State) ? PointOfNoReturn.DecisionKey(run.State, record.Attempts) : run.State;
+        return await store.GetDecisionAsync(run.Id, key, cancellationToken) is null;
     }
 
     private bool HeldByAnotherReplica(RunRecord run) =>

@@ -197,6 +197,7 @@ public sealed partial class RunbookEngine
         if (StepCondition.TryParse(step.Condition, out var condition) && machine.CanSkipGate)
         {
             var seen = run.Facts.TryGetValue(condition!.Fact, out var value) ? value : "unknown";
+            record.Title = StepArguments.ResolveTitle(step.Title, run); // a skipped data-loss gate names the loss it did not ask about
             record.Status = StepStatus.Skipped;
             record.EndedAt = _writer.Now;
             record.Detail = $"skipped: {condition} does not hold ({condition.Fact} = {seen})";

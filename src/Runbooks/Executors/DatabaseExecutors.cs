@@ -21,11 +21,13 @@ public sealed class DatabasePromoteExecutor(IDatabaseReplica database, IDatabase
     {
         var region = context.Region();
         var from = context.Run.FromRegion;
-        // Both reads at once: every millisecond before pg_promote is downtime.
-        var status = database.GetStatusAsync(region, cancellationToken);
-        var reading = ReadPositionAsync(region, cancellationToken);
-        var before = await status;
-        var position = await reading;
+        // One round trip on a warm session before pg_promote (every millisecond here is downtime); the
+        // lag is read only when there is no heartbeat to bound the loss with.
+        var position = await ReadPositionAsync(region, cancellationToken);
+        var last = from is null || ledger is null ? null : await ledger.GetAsync(from, cancellationToken);
+        var clock = time ?? TimeProvider.System;
+        RpoBound.Result? Bound() => from is not null && last is not null && position is not null ? RpoBound.Compute(from, region, last, position, clock.GetUtcNow()) : null;
+        var before = Bound() is null ? await database.GetStatusAsync(region, cancellationToken) : null;
         var result = await database.PromoteAsync(region, cancellationToken);
         if (!result.Succeeded || result.AlreadyDone)
             return result.ToStepResult();
@@ -38,13 +40,12 @@ public sealed class DatabasePromoteExecutor(IDatabaseReplica database, IDatabase
             facts["rpo_seconds"] = "0";
             facts["rpo_basis"] = $"RPO = 0: planned switchover, {region} had replayed WAL up to {lsn}, the last position of the fenced {from}";
         }
-        else if (from is not null && ledger is not null && position is not null
-            && RpoBound.Compute(from, region, await ledger.GetAsync(from, cancellationToken), position, (time ?? TimeProvider.System).GetUtcNow()) is { } bound)
+        else if (Bound() is { } bound)
         {
             facts["rpo_seconds"] = Invariant(bound.Seconds);
             facts["rpo_basis"] = bound.Text;
         }
-        else if (before.LagSeconds is { } lag)
+        else if (before?.LagSeconds is { } lag)
         {
             facts["rpo_seconds"] = Invariant(lag);
             facts["rpo_basis"] = $"replica lag {Invariant(lag)} s before the promotion — a lower bound only: no heartbeat of {from ?? "the old primary"} was recorded";

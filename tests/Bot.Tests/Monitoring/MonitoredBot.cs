@@ -43,7 +43,8 @@ public sealed class MonitoredBot : IAsyncDisposable
     public HealthMonitor Monitor => Get<HealthMonitor>();
     public IDrBotStore Store => Get<IDrBotStore>();
 
-    public static async Task<MonitoredBot> StartAsync()
+    /// <param name="settings">Configuration on top of the defaults (more regions, other roles).</param>
+    public static async Task<MonitoredBot> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var east = await HealthEndpoint.StartAsync();
         var west = await HealthEndpoint.StartAsync();
@@ -61,6 +62,7 @@ public sealed class MonitoredBot : IAsyncDisposable
                 ["DrBot:Regions:east-us:Health:Urls:0"] = $"core-api={east.Url}",
                 ["DrBot:Regions:west-us:Health:Urls:0"] = $"core-api={west.Url}",
             })
+            .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
             .Build();
         var services = new ServiceCollection();
         services.AddLogging();

@@ -69,7 +69,7 @@ public static class RpoBound
         if (behind < TimeSpan.Zero) behind = TimeSpan.Zero;
         var seconds = Math.Round((behind + silence).TotalSeconds, 1, MidpointRounding.ToPositiveInfinity);
         var text = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"RPO ≤ {seconds:0.0} s, heartbeat every {last.Interval.TotalSeconds:0.#} s (last acknowledged by {from} at {last.CommittedAt:HH:mm:ss.f}, newest commit on {to} {present.Value:HH:mm:ss.f})");
+            $"RPO ≤ {seconds:0.0} s, heartbeat every {last.Interval.TotalSeconds:0.#} s (last acknowledged by {from} at {last.CommittedAt:HH:mm:ss.f}, then silent {silence.TotalSeconds:0.0} s; newest commit on {to} {present.Value:HH:mm:ss.f})");
         return new Result(seconds, text);
     }
 }

@@ -7,7 +7,8 @@ namespace DrBot.Runbooks.Infrastructure.Postgres;
 
 /// <summary>
 /// A self-hosted PostgreSQL region through Npgsql: role and lag from the server's own views,
-/// promotion with <c>pg_promote</c> (verified before and after), and the marker table that proves
+/// promotion with <c>pg_promote</c> (verified before, polled until it has left recovery, then a
+/// committed write read back), and the marker table that proves
 /// which writes survived a failover.
 /// </summary>
 public sealed partial class PostgresDatabaseReplica : IDatabaseReplica
@@ -30,8 +31,8 @@ public sealed partial class PostgresDatabaseReplica : IDatabaseReplica
         using var deadline = new OperationDeadline(_options.StatusTimeout, _time, cancellationToken);
         try
         {
-            await using var conn = await _connections.OpenAsync(region, deadline.Token);
-            return await PostgresReplicationQueries.ReadStatusAsync(conn, region, _connections.Describe(region), deadline.Token);
+            return await _connections.RunAsync(region,
+                (conn, token) => PostgresReplicationQueries.ReadStatusAsync(conn, region, _connections.Describe(region), token), deadline.Token);
         }
         catch (Exception e) when (Unreachable(e, deadline) || e is InfrastructureNotConfiguredException)
         {
@@ -46,29 +47,7 @@ public sealed partial class PostgresDatabaseReplica : IDatabaseReplica
         using var deadline = new OperationDeadline(_options.PromoteTimeout, _time, cancellationToken);
         try
         {
-            await using var conn = await _connections.OpenAsync(region, deadline.Token);
-            if (!await PostgresReplicationQueries.InRecoveryAsync(conn, deadline.Token))
-                return InfraActionResult.NoOp($"{target} is already a primary (not in recovery); nothing promoted.");
-
-            var lastReplayed = await PostgresReplicationQueries.LastReplayedCommitAsync(conn, deadline.Token);
-            var waitSeconds = (int)Math.Clamp(_options.PromoteTimeout.TotalSeconds - 5, 1, 60);
-            bool promoted;
-            try
-            {
-                promoted = await PostgresReplicationQueries.PromoteAsync(conn, waitSeconds, deadline.Token);
-            }
-            catch (PostgresException e) when (e.SqlState == "55000")
-            {
-                // "recovery is not in progress": someone promoted it between our check and our call.
-                return InfraActionResult.NoOp($"{target} was promoted concurrently; it is a primary now.");
-            }
-            if (!promoted)
-                return InfraActionResult.Failed($"{target}: pg_promote did not finish within {waitSeconds} s; the server is still in recovery.", transient: true);
-
-            var check = await VerifyWritesAsync(conn, lastReplayed, deadline.Token);
-            var elapsed = _time.GetElapsedTime(started);
-            LogPromoted(_log, region, target, elapsed.TotalMilliseconds);
-            return InfraActionResult.Done($"{target} promoted to primary in {elapsed.TotalMilliseconds:F0} ms; accepts writes ({check}).");
+            return await _connections.RunAsync(region, (conn, token) => PromoteOnAsync(conn, region, target, started, token), deadline.Token);
         }
         catch (PostgresException e) when (e.SqlState == "42501")
         {
@@ -83,6 +62,34 @@ public sealed partial class PostgresDatabaseReplica : IDatabaseReplica
             LogFailed(_log, region, target, Reason(e, deadline));
             return InfraActionResult.Failed($"{target}: promotion failed: {Reason(e, deadline)}", transient: true);
         }
+    }
+
+    /// <summary>Checks, signals and polls on one session: two round trips and the polls before the server takes writes.</summary>
+    private async Task<InfraActionResult> PromoteOnAsync(NpgsqlConnection conn, string region, string target, long started, CancellationToken cancellationToken)
+    {
+        bool inRecovery, signalled;
+        DateTimeOffset? lastReplayed;
+        try
+        {
+            (inRecovery, lastReplayed, signalled) = await PostgresReplicationQueries.SignalPromotionAsync(conn, cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == "55000")
+        {
+            // "recovery is not in progress": someone promoted it between our check and our call.
+            return InfraActionResult.NoOp($"{target} was promoted concurrently; it is a primary now.");
+        }
+        if (!inRecovery)
+            return InfraActionResult.NoOp($"{target} is already a primary (not in recovery); nothing promoted.");
+        var wait = TimeSpan.FromSeconds(Math.Clamp(_options.PromoteTimeout.TotalSeconds - 5, 1, 60));
+        if (!signalled)
+            return InfraActionResult.Failed($"{target}: pg_promote could not signal the promotion; the server is still in recovery.", transient: true);
+        if (!await PostgresReplicationQueries.WaitUntilPromotedAsync(conn, wait, _time, cancellationToken))
+            return InfraActionResult.Failed($"{target}: the promotion did not finish within {wait.TotalSeconds:F0} s; the server is still in recovery.", transient: true);
+
+        var check = await VerifyWritesAsync(conn, lastReplayed, cancellationToken);
+        var elapsed = _time.GetElapsedTime(started);
+        LogPromoted(_log, region, target, elapsed.TotalMilliseconds);
+        return InfraActionResult.Done($"{target} promoted to primary in {elapsed.TotalMilliseconds:F0} ms; accepts writes ({check}).");
     }
 
     public async Task<InfraActionResult> WriteMarkerAsync(string region, string marker, CancellationToken cancellationToken)
@@ -139,8 +146,6 @@ public sealed partial class PostgresDatabaseReplica : IDatabaseReplica
     /// <summary>A real, committed write to a drbot table, read back: a temp table or a rolled-back write would prove nothing.</summary>
     private static async Task<string> VerifyWritesAsync(NpgsqlConnection conn, DateTimeOffset? lastReplayed, CancellationToken cancellationToken)
     {
-        if (await PostgresReplicationQueries.InRecoveryAsync(conn, cancellationToken))
-            throw new InvalidOperationException("pg_promote returned but the server is still in recovery");
         var marker = $"promotion-{Guid.NewGuid():N}";
         var lsn = await PostgresFailoverMarkers.WriteAsync(conn, marker, "promotion", lastReplayed, cancellationToken);
         var back = await PostgresFailoverMarkers.FindAsync(conn, marker, cancellationToken)

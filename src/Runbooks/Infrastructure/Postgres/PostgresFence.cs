@@ -31,7 +31,7 @@ public sealed class PostgresFence(PostgresConnections connections, IOptions<Live
             // The reload is asynchronous: wait until a new session sees it, then end the old sessions.
             for (var attempt = 0; ; attempt++)
             {
-                await using var check = await connections.OpenAsync(region, deadline.Token);
+                await using var check = await connections.OpenFreshAsync(region, deadline.Token);
                 if (await ScalarAsync(check, "SHOW default_transaction_read_only", deadline.Token) == "on")
                 {
                     var ended = await ScalarAsync(check, """

@@ -48,21 +48,32 @@ public sealed class PostgresHeartbeat(PostgresConnections connections, IOptions<
     public async Task<ReplicaPosition> ReadPositionAsync(string region, CancellationToken cancellationToken)
     {
         using var deadline = new OperationDeadline(_options.StatusTimeout, time, cancellationToken);
-        await using var conn = await connections.OpenAsync(region, deadline.Token);
-        Heartbeat? newest = null;
-        await using (var exists = new NpgsqlCommand($"SELECT to_regclass('{Table}') IS NOT NULL", conn))
+        return await connections.RunAsync(region, async (conn, token) =>
         {
-            if ((bool)(await exists.ExecuteScalarAsync(deadline.Token))!)
+            try
             {
-                await using var cmd = new NpgsqlCommand($"SELECT seq, committed_at FROM {Table} ORDER BY seq DESC LIMIT 1", conn);
-                await using var r = await cmd.ExecuteReaderAsync(deadline.Token);
-                if (await r.ReadAsync(deadline.Token)) newest = new Heartbeat(r.GetInt64(0), r.GetFieldValue<DateTimeOffset>(1));
+                return await ReadPositionAsync(conn, $"(SELECT seq, committed_at FROM {Table} ORDER BY seq DESC LIMIT 1)", token);
             }
-        }
-        var replayed = await PostgresReplicationQueries.LastReplayedCommitAsync(conn, deadline.Token);
-        await using var lsn = new NpgsqlCommand("SELECT pg_last_wal_replay_lsn()::text", conn);
-        var replayLsn = await lsn.ExecuteScalarAsync(deadline.Token) as string;
-        return new ReplicaPosition(newest, replayed, replayLsn);
+            catch (PostgresException e) when (e.SqlState == "42P01")
+            {
+                // No heartbeat table yet (none was ever written, or it has not been replicated).
+                return await ReadPositionAsync(conn, "(SELECT NULL::bigint AS seq, NULL::timestamptz AS committed_at)", token);
+            }
+        }, deadline.Token);
+    }
+
+    /// <summary>The newest heartbeat, the last replayed commit and the replay position in one round trip: it runs just before a promotion.</summary>
+    private static async Task<ReplicaPosition> ReadPositionAsync(NpgsqlConnection conn, string newestRow, CancellationToken cancellationToken)
+    {
+        await using var cmd = new NpgsqlCommand($"""
+            SELECT h.seq, h.committed_at, pg_last_xact_replay_timestamp(), pg_last_wal_replay_lsn()::text
+            FROM (SELECT 1) AS one LEFT JOIN {newestRow} AS h ON true
+            """, conn);
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        await r.ReadAsync(cancellationToken);
+        var newest = r.IsDBNull(0) ? null : new Heartbeat(r.GetInt64(0), r.GetFieldValue<DateTimeOffset>(1));
+        DateTimeOffset? replayed = r.IsDBNull(2) ? null : r.GetFieldValue<DateTimeOffset>(2);
+        return new ReplicaPosition(newest, replayed, r.IsDBNull(3) ? null : r.GetString(3));
     }
 
     public async Task<InfraActionResult> VerifyApplicationUrlAsync(string region, string url, CancellationToken cancellationToken)

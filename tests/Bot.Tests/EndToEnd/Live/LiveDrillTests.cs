@@ -36,7 +36,7 @@ public sealed class LiveDrillTests(ITestOutputHelper output)
         var own = await live.Bot.ClickAsync("bob", gate["id"]!.GetValue<string>(), "approve", approve.Data);
         Assert.True(own["reply"]!["isError"]!.GetValue<bool>(), own.ToJsonString());
         await live.Bot.ClickAsync("carol", gate["id"]!.GetValue<string>(), "approve", approve.Data);
-        var switched = await live.RunCardAsync(t => t.Contains("run-1", StringComparison.Ordinal) && LiveRegionFailoverTests.Ended(t), Long);
+        var switched = await live.RunCardAsync(t => t.Contains("run-1", StringComparison.Ordinal) && LiveRegions.Ended(t), Long);
         Assert.True(CardJson.Text(switched["card"]).Contains("✅ Succeeded", StringComparison.Ordinal), $"{CardJson.Text(switched["card"])}\n{live.Bot.Output}");
         await live.Bot.WaitForMessageAsync(m => CardJson.Text(m["card"]).Contains($"Make east-us a replica of west-us again", StringComparison.Ordinal), Long);
         Assert.DoesNotContain(await live.Bot.MessagesAsync(), m => CardJson.Text(m!["card"]).Contains("run-2", StringComparison.Ordinal)); // no failback while east is not a replica

@@ -103,7 +103,7 @@ internal sealed class LiveRegions : IAsyncDisposable
         })
         {
             var key = $"DrBot__Regions__{region}__";
-            settings[key + "Database__ConnectionString"] = db.ConnectionString;
+            settings[key + "Database__ConnectionString"] = db.BotConnectionString; // pooled, as a user configures it
             settings[key + "Database__ApplicationUrl"] = Url(db);
             settings[key + "Cache__Endpoint"] = cache.Endpoint;
             settings[key + "Health__Urls__0"] = $"core-api={health.Url}";
@@ -171,6 +171,62 @@ internal sealed class LiveRegions : IAsyncDisposable
         var info = (await mux.GetServer(server.Endpoint).InfoAsync("replication")).SelectMany(g => g);
         return info.First(kv => kv.Key == "role").Value;
     }
+
+    /// <summary>Starts the writer on east-us and waits until the bot has written <paramref name="heartbeats"/> heartbeats there.</summary>
+    public async Task<Task> WriteWithHeartbeatsAsync(int heartbeats, CancellationToken cancellationToken)
+    {
+        var writer = WriteUntilFailureAsync(cancellationToken);
+        await WaitForHeartbeatsAsync(heartbeats);
+        return writer;
+    }
+
+    /// <summary>The whole of east-us dies: its database host is SIGKILLed, its cache killed, its health endpoint stops answering.</summary>
+    public async Task KillEastAsync()
+    {
+        Pair.Primary.Kill();
+        EastCache.Dispose();
+        await EastHealth.DisposeAsync();
+    }
+
+    /// <summary>Waits for the run card at its approval gate and has <paramref name="lead"/> click Approve on it; returns that card.</summary>
+    public async Task<System.Text.Json.Nodes.JsonObject> ApproveGateAsync(string lead = "bob")
+    {
+        var gate = await RunCardAsync(t => t.Contains("Approval needed", StringComparison.Ordinal), LongWait);
+        var approve = CardJson.Actions(gate["card"]).Single(a => a.Verb == "approve");
+        var reply = await Bot.ClickAsync(lead, gate["id"]!.GetValue<string>(), "approve", approve.Data);
+        Xunit.Assert.False(reply["reply"]!["isError"]!.GetValue<bool>(), reply.ToJsonString());
+        return gate;
+    }
+
+    /// <summary>The run card once it shows an outcome (or the stop past the point of no return), and its text.</summary>
+    public async Task<(System.Text.Json.Nodes.JsonObject Card, string Text)> EndedRunCardAsync()
+    {
+        var card = await RunCardAsync(Ended, LongWait);
+        return (card, CardJson.Text(card["card"]));
+    }
+
+    /// <summary>The run card shows an outcome, or the stop past the point of no return.</summary>
+    public static bool Ended(string cardText) =>
+        cardText.Contains("✅ Succeeded", StringComparison.Ordinal) || cardText.Contains("↩ Rolled back", StringComparison.Ordinal)
+        || cardText.Contains("❌ Failed", StringComparison.Ordinal) || cardText.Contains("Stopped past the point of no return", StringComparison.Ordinal);
+
+    /// <summary>core-api's DATABASE_URL in a region's cluster.</summary>
+    public static string CoreApiDatabaseUrl(FakeKubernetesApi cluster) =>
+        cluster.Deployment(Namespace, "core-api")["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]![0]!["value"]!.GetValue<string>();
+
+    /// <summary>A region's Traffic Manager endpoint status in the ARM stand-in (Enabled / Disabled).</summary>
+    public string EndpointStatus(string region) =>
+        Arm.Resource(FakeAzureResourceManager.EndpointId(region))["properties"]!["endpointStatus"]!.GetValue<string>();
+
+    /// <summary>The writer's acknowledged writes, split by whether the new primary (west-us) holds them.</summary>
+    public async Task<(List<(long Id, DateTimeOffset AckedAt)> Survived, List<(long Id, DateTimeOffset AckedAt)> Lost)> AcknowledgedOnWestAsync()
+    {
+        var present = await IdsAsync(Pair.Replica.ConnectionString);
+        var acknowledged = Acknowledged.ToList();
+        return (acknowledged.Where(a => present.Contains(a.Id)).ToList(), acknowledged.Where(a => !present.Contains(a.Id)).ToList());
+    }
+
+    public static readonly TimeSpan LongWait = TimeSpan.FromSeconds(120);
 
     /// <summary>Waits until the bot has written heartbeats to east-us (the RPO bound needs one acknowledged).</summary>
     public async Task WaitForHeartbeatsAsync(int count)

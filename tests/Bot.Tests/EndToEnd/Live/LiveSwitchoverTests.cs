@@ -1,6 +1,5 @@
 using System.Globalization;
 using DrBot.Bot.Tests.Support;
-using DrBot.Runbooks.Tests.Infrastructure.Servers;
 using Npgsql;
 using Xunit.Abstractions;
 
@@ -10,37 +9,30 @@ namespace DrBot.Bot.Tests.EndToEnd.Live;
 [Collection(EndToEndCollection.Name)]
 public sealed class LiveSwitchoverTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan Long = TimeSpan.FromSeconds(120);
-
     [Fact]
     public async Task A_planned_switchover_with_east_up_loses_no_acknowledged_write_and_east_refuses_writes_afterwards()
     {
         await using var live = await LiveRegions.StartAsync();
         using var stop = new CancellationTokenSource();
-        var writer = live.WriteUntilFailureAsync(stop.Token);
-        await live.WaitForHeartbeatsAsync(2);
+        var writer = await live.WriteWithHeartbeatsAsync(2, stop.Token);
 
         var started = await live.Bot.SendAsync("alice", "/failover west-us --planned");
         Assert.Contains("planned-switchover", started["reply"]!["text"]!.GetValue<string>(), StringComparison.Ordinal);
-        var gate = await live.RunCardAsync(t => t.Contains("Approval needed", StringComparison.Ordinal), Long);
-        var approve = CardJson.Actions(gate["card"]).Single(a => a.Verb == "approve");
-        await live.Bot.ClickAsync("bob", gate["id"]!.GetValue<string>(), "approve", approve.Data);
-        var done = await live.RunCardAsync(LiveRegionFailoverTests.Ended, Long);
-        var text = CardJson.Text(done["card"]);
+        await live.ApproveGateAsync();
+        var (_, text) = await live.EndedRunCardAsync();
         Assert.True(text.Contains("✅ Succeeded", StringComparison.Ordinal), $"{text}\n{live.Bot.Output}");
         await writer; // fencing ended its session
 
-        var present = await LiveRegions.IdsAsync(live.Pair.Replica.ConnectionString);
-        var acknowledged = live.Acknowledged.ToList();
-        Assert.NotEmpty(acknowledged);
-        Assert.DoesNotContain(acknowledged, a => !present.Contains(a.Id)); // RPO = 0, measured
+        var (survived, lost) = await live.AcknowledgedOnWestAsync();
+        Assert.NotEmpty(survived);
+        Assert.Empty(lost); // RPO = 0, measured
         Assert.Contains("RPO = 0: planned switchover", text, StringComparison.Ordinal);
         Assert.Contains("its WAL includes the old primary's last position", text, StringComparison.Ordinal);
         var refused = await Assert.ThrowsAsync<PostgresException>(() => LiveRegions.ExecuteAsync(live.Pair.Primary, "INSERT INTO orders(id) VALUES (-2)"));
         Assert.Equal("25006", refused.SqlState); // east-us is fenced: read-only
         Assert.Equal("slave", await live.CacheRoleAsync(live.EastCache)); // the old cache master follows west-us
         Assert.Equal("master", await live.CacheRoleAsync(live.WestCache));
-        output.WriteLine($"planned switchover: {acknowledged.Count} writes acknowledged before the fence, 0 lost");
+        output.WriteLine($"planned switchover: {survived.Count} writes acknowledged before the fence, 0 lost");
     }
 
     [Fact]
@@ -49,15 +41,10 @@ public sealed class LiveSwitchoverTests(ITestOutputHelper output)
         // core-api in west-us cannot be repointed: the API refuses the namespace (RBAC) after the promotion.
         await using var live = await LiveRegions.StartAsync(r => r.WestCluster.ForbiddenNamespaces.Add(LiveRegions.Namespace));
         await live.WaitForHeartbeatsAsync(2);
-        live.Pair.Primary.Kill();
-        live.EastCache.Dispose();
-        await live.EastHealth.DisposeAsync();
+        await live.KillEastAsync();
 
-        var gate = await live.RunCardAsync(t => t.Contains("Approval needed", StringComparison.Ordinal), Long);
-        var approve = CardJson.Actions(gate["card"]).Single(a => a.Verb == "approve");
-        await live.Bot.ClickAsync("bob", gate["id"]!.GetValue<string>(), "approve", approve.Data);
-        var stopped = await live.RunCardAsync(LiveRegionFailoverTests.Ended, Long);
-        var text = CardJson.Text(stopped["card"]);
+        await live.ApproveGateAsync();
+        var (stopped, text) = await live.EndedRunCardAsync();
         Assert.True(text.Contains("Stopped past the point of no return", StringComparison.Ordinal), $"{text}\n{live.Bot.Output}");
         Assert.Contains("Point core-api at the west-us database failed", text, StringComparison.Ordinal);
         Assert.Contains("Promote the west-us database to primary", text, StringComparison.Ordinal);
@@ -68,7 +55,7 @@ public sealed class LiveSwitchoverTests(ITestOutputHelper output)
         // Nothing was compensated: the database and cache stay promoted, east-us stays out of traffic.
         Assert.False(await LiveRegions.ScalarAsync<bool>(live.Pair.Replica, "SELECT pg_is_in_recovery()"));
         Assert.Equal("master", await live.CacheRoleAsync(live.WestCache));
-        Assert.Equal("Disabled", live.Arm.Resource(FakeAzureResourceManager.EndpointId("east-us"))["properties"]!["endpointStatus"]!.GetValue<string>());
+        Assert.Equal("Disabled", live.EndpointStatus("east-us"));
         Assert.DoesNotContain(live.WestCluster.Server.Requests, r => r.Method == "PATCH");
 
         // RBAC fixed; a second lead retries the step and the run completes.
@@ -76,10 +63,9 @@ public sealed class LiveSwitchoverTests(ITestOutputHelper output)
         var retry = CardJson.Actions(stopped["card"]).Single(a => a.Verb == "retry-step");
         var reply = await live.Bot.ClickAsync("carol", stopped["id"]!.GetValue<string>(), "retry-step", retry.Data);
         Assert.False(reply["reply"]!["isError"]!.GetValue<bool>(), reply.ToJsonString());
-        var done = await live.RunCardAsync(t => t.Contains("✅ Succeeded", StringComparison.Ordinal) || t.Contains("❌ Failed", StringComparison.Ordinal), Long);
+        var done = await live.RunCardAsync(t => t.Contains("✅ Succeeded", StringComparison.Ordinal) || t.Contains("❌ Failed", StringComparison.Ordinal), LiveRegions.LongWait);
         Assert.Contains("✅ Succeeded", CardJson.Text(done["card"]), StringComparison.Ordinal);
-        Assert.Equal(LiveRegions.Url(live.Pair.Replica),
-            live.WestCluster.Deployment(LiveRegions.Namespace, "core-api")["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]![0]!["value"]!.GetValue<string>());
+        Assert.Equal(LiveRegions.Url(live.Pair.Replica), LiveRegions.CoreApiDatabaseUrl(live.WestCluster));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stopped at the point of no return, retried by carol, succeeded"));
     }
 }

@@ -19,6 +19,18 @@ public sealed class RpoBoundTests
 
         Assert.Equal(2.5, bound.Seconds); // 10 − 8.5 (newest commit replayed) + 1 s of silence
         Assert.StartsWith("RPO ≤ 2.5 s, heartbeat every 1 s", bound.Text, StringComparison.Ordinal);
+        Assert.Contains("then silent 1.0 s", bound.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_heartbeat_that_came_late_widens_the_bound_by_the_silence_actually_measured_and_says_so()
+    {
+        // Interval 1 s, but the next heartbeat failed only 1.8 s after the last acknowledgement (a loaded bot).
+        var last = new HeartbeatRecord(42, T.AddSeconds(10), T.AddSeconds(10), T.AddSeconds(11.8), TimeSpan.FromSeconds(1));
+        var bound = RpoBound.Compute("east-us", "west-us", last, new ReplicaPosition(new Heartbeat(41, T.AddSeconds(9)), null, null), T.AddSeconds(30))!;
+
+        Assert.Equal(2.8, bound.Seconds);
+        Assert.Contains("then silent 1.8 s", bound.Text, StringComparison.Ordinal);
     }
 
     [Fact]

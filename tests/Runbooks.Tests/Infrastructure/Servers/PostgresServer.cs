@@ -17,6 +17,8 @@ internal sealed class PostgresServer
     public int Port { get; }
     public bool Killed { get; private set; }
     public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=false;Timeout=3";
+    /// <summary>As a user configures the bot (<c>DrBot:Regions:&lt;region&gt;:Database:ConnectionString</c>): Npgsql's pooling left on.</summary>
+    public string BotConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Timeout=3";
 
     public static PostgresServer At(string dataDir) => new(dataDir, ChildProcess.FreePort());
 
@@ -40,12 +42,27 @@ internal sealed class PostgresServer
             ["-D", DataDir, "-l", Path.Combine(DataDir, "server.log"), "-w", "-t", "60", "start"], asPostgres: true);
     }
 
-    /// <summary>Starts a stopped or killed server again on its port (crash recovery runs first).</summary>
+    /// <summary>
+    /// Starts a stopped or killed server again on its port (crash recovery runs first). Right after a
+    /// SIGKILL the old server processes may still be exiting and hold its shared memory, so a refused
+    /// start is tried again for a few seconds.
+    /// </summary>
     public async Task StartAgainAsync()
     {
-        await ChildProcess.RunAsync(Path.Combine(BinDir, "pg_ctl"),
-            ["-D", DataDir, "-l", Path.Combine(DataDir, "server.log"), "-w", "-t", "60", "start"], asPostgres: true);
-        Killed = false;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await ChildProcess.RunAsync(Path.Combine(BinDir, "pg_ctl"),
+                    ["-D", DataDir, "-l", Path.Combine(DataDir, "server.log"), "-w", "-t", "60", "start"], asPostgres: true);
+                Killed = false;
+                return;
+            }
+            catch (InvalidOperationException) when (attempt < 20)
+            {
+                await Task.Delay(250);
+            }
+        }
     }
 
     /// <summary>
@@ -58,7 +75,14 @@ internal sealed class PostgresServer
         await ChildProcess.RunAsync("rm", ["-rf", DataDir]);
         await ChildProcess.RunAsync(Path.Combine(BinDir, "pg_basebackup"),
             ["-h", "127.0.0.1", "-p", primary.Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres", "-D", DataDir, "-R", "-X", "stream", "-c", "fast", "--no-sync"], asPostgres: true);
-        await ConfigureAndStartAsync();
+        try
+        {
+            await ConfigureAndStartAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            await StartAgainAsync(); // the stopped server's processes may still be exiting: tried again for a few seconds
+        }
         Killed = false;
     }
 

@@ -17,6 +17,23 @@ internal sealed class RedisServer : IDisposable
     public int Port { get; }
     public string Endpoint => $"127.0.0.1:{Port}";
 
+    /// <summary>
+    /// One command over a plain socket, its first reply line back (<c>+OK</c>, <c>-READONLY …</c>): what any
+    /// client that does not check the role first would get (StackExchange.Redis refuses to send a write to a replica).
+    /// </summary>
+    public async Task<string> CommandAsync(params string[] words)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync("127.0.0.1", Port);
+        await using var stream = client.GetStream();
+        var request = new System.Text.StringBuilder($"*{words.Length}\r\n");
+        foreach (var word in words)
+            request.Append(CultureInfo.InvariantCulture, $"${System.Text.Encoding.UTF8.GetByteCount(word)}\r\n{word}\r\n");
+        await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(request.ToString()));
+        using var reader = new StreamReader(stream, System.Text.Encoding.UTF8);
+        return await reader.ReadLineAsync() ?? "";
+    }
+
     public static async Task<RedisServer> StartAsync(string dir, RedisServer? replicaOf = null)
     {
         var port = ChildProcess.FreePort();
