@@ -100,24 +100,15 @@ internal static class FailoverTimings
     }
 
     /// <summary>The anchor: <c>SELECT pg_promote()</c> (it waits for the promotion, polling every 100 ms), then a client's INSERT.</summary>
-    public static async Task<TimeSpan> BareAsync(PostgresPairs pairs, CancellationToken cancellationToken)
-    {
-        var pair = await pairs.NewAsync(cancellationToken);
-        await using var conn = new NpgsqlConnection(pair.Replica.ConnectionString);
-        await conn.OpenAsync(cancellationToken);
-        await using var probe = await PostgresPairs.ProbeAsync(pair.Replica, cancellationToken);
-        await probe.KillPrimaryAsync(pair, cancellationToken);
-
-        var clock = Stopwatch.StartNew();
-        await using var cmd = new NpgsqlCommand("SELECT pg_promote(true, 60)", conn);
-        if (!(bool)(await cmd.ExecuteScalarAsync(cancellationToken))!)
-            throw new InvalidOperationException("pg_promote did not finish within 60 s");
-        await probe.WaitForWritesAsync(cancellationToken);
-        return clock.Elapsed;
-    }
+    public static Task<TimeSpan> BareAsync(PostgresPairs pairs, CancellationToken cancellationToken) =>
+        PromoteByHandAsync(pairs, "SELECT pg_promote(true, 60)", "pg_promote did not finish within 60 s", cancellationToken);
 
     /// <summary>The server's own promotion time: <c>pg_promote(false)</c> signals it, a client polls an INSERT every 2 ms meanwhile.</summary>
-    public static async Task<TimeSpan> FloorAsync(PostgresPairs pairs, CancellationToken cancellationToken)
+    public static Task<TimeSpan> FloorAsync(PostgresPairs pairs, CancellationToken cancellationToken) =>
+        PromoteByHandAsync(pairs, "SELECT pg_promote(false)", "pg_promote could not signal the promotion", cancellationToken);
+
+    /// <summary>A fresh pair, its primary killed, then <paramref name="promote"/> on the replica: the time until it accepts writes.</summary>
+    private static async Task<TimeSpan> PromoteByHandAsync(PostgresPairs pairs, string promote, string refused, CancellationToken cancellationToken)
     {
         var pair = await pairs.NewAsync(cancellationToken);
         await using var conn = new NpgsqlConnection(pair.Replica.ConnectionString);
@@ -126,9 +117,9 @@ internal static class FailoverTimings
         await probe.KillPrimaryAsync(pair, cancellationToken);
 
         var clock = Stopwatch.StartNew();
-        await using var cmd = new NpgsqlCommand("SELECT pg_promote(false)", conn);
+        await using var cmd = new NpgsqlCommand(promote, conn);
         if (!(bool)(await cmd.ExecuteScalarAsync(cancellationToken))!)
-            throw new InvalidOperationException("pg_promote could not signal the promotion");
+            throw new InvalidOperationException(refused);
         await probe.WaitForWritesAsync(cancellationToken);
         return clock.Elapsed;
     }
