@@ -43,9 +43,9 @@ public sealed class ReplicaLagAlertingTests
         try
         {
             // A committed transaction replayed on the replica, then replay paused: its lag grows from here.
-            await ExecuteAsync(pair.Primary.ConnectionString, "CREATE TABLE heartbeat(at timestamptz); INSERT INTO heartbeat VALUES (now())", ct);
+            await Sql.ExecuteAsync(pair.Primary.ConnectionString, "CREATE TABLE heartbeat(at timestamptz); INSERT INTO heartbeat VALUES (now())", ct);
             await WaitForReplayAsync(pair, ct);
-            await ExecuteAsync(pair.Replica.ConnectionString, "SELECT pg_wal_replay_pause()", ct);
+            await Sql.ExecuteAsync(pair.Replica.ConnectionString, "SELECT pg_wal_replay_pause()", ct);
 
             var exporterPort = ChildProcess.FreePort();
             using var exporter = ServiceProcess.Start("prometheus-postgres-exporter",
@@ -126,14 +126,6 @@ public sealed class ReplicaLagAlertingTests
                 http_config:
                   authorization: {"{"} type: Bearer, credentials: test-alert-token {"}"}
         """;
-
-    private static async Task ExecuteAsync(string connectionString, string sql, CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(ct);
-    }
 
     private static async Task WaitForReplayAsync(PostgresPair pair, CancellationToken ct)
     {

@@ -25,7 +25,7 @@ public sealed class ValidationRunbookTests(LiveServersFixture servers)
     public async Task Backup_restore_started_by_hand_waits_for_a_lead_then_restores_at_the_LSN_and_is_archived_with_its_criteria_and_audit()
     {
         var pair = await servers.NewPostgresPairAsync();
-        await ExecuteAsync(pair.Primary.ConnectionString, "CREATE TABLE public.orders (id int PRIMARY KEY); INSERT INTO public.orders SELECT generate_series(1, 300);");
+        await Sql.ExecuteAsync(pair.Primary.ConnectionString, "CREATE TABLE public.orders (id int PRIMARY KEY); INSERT INTO public.orders SELECT generate_series(1, 300);");
         var scratch = Directory.CreateTempSubdirectory("drbot-validate-").FullName;
         await ChildProcess.GiveToPostgresAsync(scratch);
         await using var bot = InProcessBot.Create(settings: Settings(pair, scratch));
@@ -37,7 +37,7 @@ public sealed class ValidationRunbookTests(LiveServersFixture servers)
         var engine = bot.Get<RunbookEngine>();
         var run = await engine.AdvanceAsync("run-1", None);
         Assert.Equal("approve-replay-pause", run.State);   // nothing made before a lead says so
-        Assert.Equal(0L, await ScalarAsync<long>(pair.Primary.ConnectionString, "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'drbot_restore_%'"));
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(pair.Primary.ConnectionString, "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'drbot_restore_%'"));
         Assert.Empty(Directory.EnumerateFileSystemEntries(scratch));
 
         var refused = await ClickApproveAsync(bot, "alice", run);
@@ -67,7 +67,7 @@ public sealed class ValidationRunbookTests(LiveServersFixture servers)
     public async Task Validate_data_consistency_runs_its_checks_in_parallel_and_reports_the_failing_archiving_as_a_failed_exercise()
     {
         var pair = await servers.NewPostgresPairAsync();
-        await ExecuteAsync(pair.Primary.ConnectionString, "CREATE TABLE public.orders (id int PRIMARY KEY); INSERT INTO public.orders SELECT generate_series(1, 300);");
+        await Sql.ExecuteAsync(pair.Primary.ConnectionString, "CREATE TABLE public.orders (id int PRIMARY KEY); INSERT INTO public.orders SELECT generate_series(1, 300);");
         await using var bot = InProcessBot.Create(settings: Settings(pair, Path.GetTempPath()));
         var chat = new Rehearsal(bot);
 
@@ -98,20 +98,4 @@ public sealed class ValidationRunbookTests(LiveServersFixture servers)
     private static Task<ChatReply> ClickApproveAsync(InProcessBot bot, string who, RunRecord run) =>
         bot.Get<IChatInputHandler>().HandleAsync(new ChatInput("local", "local", null, new ChatUser(who, who, bot.Get<Roster>().ByName(who)), null,
             new CardAction("approve", new Dictionary<string, string> { ["runId"] = run.Id, ["stepId"] = run.State, ["version"] = run.Version.ToString(CultureInfo.InvariantCulture) }, null), null), None);
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<T> ScalarAsync<T>(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
 }

@@ -22,7 +22,7 @@ public sealed class BackupRestoreValidatorTests(LiveServersFixture servers) : IA
         _pair = await servers.NewPostgresPairAsync();
         _scratch = Directory.CreateTempSubdirectory("drbot-scratch-").FullName;
         await ChildProcess.GiveToPostgresAsync(_scratch);
-        await ExecuteAsync(_pair.Primary.ConnectionString, """
+        await Sql.ExecuteAsync(_pair.Primary.ConnectionString, """
             CREATE TABLE public.orders (id int PRIMARY KEY, note text NOT NULL);
             INSERT INTO public.orders SELECT n, 'order-' || n FROM generate_series(1, 500) n;
             CREATE TABLE public.customers (id int PRIMARY KEY, name text NOT NULL);
@@ -74,8 +74,8 @@ public sealed class BackupRestoreValidatorTests(LiveServersFixture servers) : IA
         Assert.True(rowsAtLsn < 500 + written, $"the writes after the compare LSN are not ({rowsAtLsn} of {500 + written})");
         Assert.NotNull(outcome.RestoreTime);
         Assert.Empty(Directory.EnumerateFileSystemEntries(_scratch));
-        Assert.Equal(0L, await ScalarAsync<long>(_pair.Primary.ConnectionString, "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'drbot_restore_%'"));
-        Assert.Equal("not paused", await ScalarAsync<string>(_pair.Replica.ConnectionString, "SELECT pg_get_wal_replay_pause_state()"));
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(_pair.Primary.ConnectionString, "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'drbot_restore_%'"));
+        Assert.Equal("not paused", await Sql.ScalarAsync<string>(_pair.Replica.ConnectionString, "SELECT pg_get_wal_replay_pause_state()"));
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class BackupRestoreValidatorTests(LiveServersFixture servers) : IA
         var backup = Path.Combine(_scratch, "backup");
         await ChildProcess.RunAsync(Path.Combine(PostgresServer.BinDir, "pg_basebackup"),
             ["-h", "127.0.0.1", "-p", _pair.Primary.Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres", "-D", backup, "-X", "stream", "-c", "fast", "--no-sync"], asPostgres: true);
-        await ExecuteAsync(_pair.Primary.ConnectionString, "INSERT INTO public.orders VALUES (9999, 'after the backup')");
+        await Sql.ExecuteAsync(_pair.Primary.ConnectionString, "INSERT INTO public.orders VALUES (9999, 'after the backup')");
 
         var outcome = await new BackupRestoreValidator(Options(backup), TimeProvider.System).RunAsync(_pair.Primary.ConnectionString, null, TimeSpan.FromMinutes(15), CancellationToken.None);
 
@@ -137,27 +137,11 @@ public sealed class BackupRestoreValidatorTests(LiveServersFixture servers) : IA
     /// <summary>Flips bytes of one row inside the table's data file in the backup, as a bad disk would.</summary>
     private async Task CorruptAsync(string backup, string table, string find, string replace)
     {
-        var file = Path.Combine(backup, await ScalarAsync<string>(_pair.Primary.ConnectionString, $"SELECT pg_relation_filepath('{table}')"));
+        var file = Path.Combine(backup, await Sql.ScalarAsync<string>(_pair.Primary.ConnectionString, $"SELECT pg_relation_filepath('{table}')"));
         var bytes = await File.ReadAllBytesAsync(file);
         var at = bytes.AsSpan().IndexOf(Encoding.ASCII.GetBytes(find));
         Assert.True(at >= 0, $"'{find}' not found in {file}");
         Encoding.ASCII.GetBytes(replace).CopyTo(bytes, at);
         await File.WriteAllBytesAsync(file, bytes);
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<T> ScalarAsync<T>(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)(await command.ExecuteScalarAsync())!;
     }
 }

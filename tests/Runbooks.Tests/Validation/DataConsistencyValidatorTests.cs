@@ -30,10 +30,10 @@ public sealed class DataConsistencyValidatorTests(LiveServersFixture servers)
         var archive = Path.Combine(Path.GetDirectoryName(pair.Primary.DataDir)!, "archive");
         Directory.CreateDirectory(archive);
         await ChildProcess.GiveToPostgresAsync(archive);
-        await ExecuteAsync(pair.Primary.ConnectionString, $"ALTER SYSTEM SET archive_mode = 'on'; ALTER SYSTEM SET archive_command = 'cp %p {Path.GetFullPath(archive)}/%f'");
+        await Sql.ExecuteAsync(pair.Primary.ConnectionString, $"ALTER SYSTEM SET archive_mode = 'on'; ALTER SYSTEM SET archive_command = 'cp %p {Path.GetFullPath(archive)}/%f'");
         await ChildProcess.RunAsync(Path.Combine(PostgresServer.BinDir, "pg_ctl"), ["-D", pair.Primary.DataDir, "-l", Path.Combine(pair.Primary.DataDir, "server.log"), "-m", "fast", "-w", "restart"], asPostgres: true);
         await pair.WaitUntilStreamingAsync();
-        await ExecuteAsync(pair.Primary.ConnectionString, "INSERT INTO public.ledger VALUES (1000, 'after restart'); SELECT pg_switch_wal();");
+        await Sql.ExecuteAsync(pair.Primary.ConnectionString, "INSERT INTO public.ledger VALUES (1000, 'after restart'); SELECT pg_switch_wal();");
         await WaitAsync(pair.Primary.ConnectionString, "SELECT archived_count > 0 FROM pg_stat_archiver");
 
         var second = await validator.RunAsync(pair.Primary.ConnectionString, pair.Replica.ConnectionString, CancellationToken.None);
@@ -47,7 +47,7 @@ public sealed class DataConsistencyValidatorTests(LiveServersFixture servers)
     {
         var pair = await servers.NewPostgresPairAsync();
         await SeedAsync(pair);
-        await ExecuteAsync(pair.Primary.ConnectionString, "CHECKPOINT");
+        await Sql.ExecuteAsync(pair.Primary.ConnectionString, "CHECKPOINT");
         await WaitAsync(pair.Replica.ConnectionString, "SELECT count(*) = 300 FROM public.ledger");
         string file;
         await using (var connection = new NpgsqlConnection(pair.Primary.ConnectionString))
@@ -76,20 +76,12 @@ public sealed class DataConsistencyValidatorTests(LiveServersFixture servers)
     private static async Task SeedAsync(PostgresPair pair)
     {
         var suffix = Guid.NewGuid().ToString("N")[..6];
-        await ExecuteAsync(pair.Primary.ConnectionString, $"""
+        await Sql.ExecuteAsync(pair.Primary.ConnectionString, $"""
             CREATE TABLE public.ledger (id int PRIMARY KEY, entry text NOT NULL);
             INSERT INTO public.ledger SELECT n, 'entry-' || lpad(n::text, 4, '0') FROM generate_series(1, 300) n;
             CREATE TABLE public.accounts (id int PRIMARY KEY, owner text NOT NULL);
             INSERT INTO public.accounts VALUES (1, 'ada-{suffix}'), (2, 'grace-{suffix}');
             """);
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 
     private static async Task WaitAsync(string connectionString, string condition)
