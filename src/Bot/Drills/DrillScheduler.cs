@@ -92,12 +92,9 @@ public sealed class DrillScheduler(
     /// <summary>Start drill: a lead's decision; the first decision on an occurrence wins.</summary>
     public async Task<(bool Ok, string Message)> StartAsync(string name, Actor actor, CancellationToken cancellationToken, string? occurrence = null)
     {
-        if (await DecisionProblemAsync(name, actor, occurrence, cancellationToken) is { } problem)
+        var (problem, entry, state) = await ClaimDecisionAsync(name, actor, occurrence, cancellationToken);
+        if (problem is not null)
             return (false, problem);
-        var entry = Settings.Schedule[name];
-        var state = await GetStateAsync(name, cancellationToken);
-        if (!await store.TryClaimIdempotencyKeyAsync(state.DecisionKey, time.GetUtcNow(), cancellationToken))
-            return (false, $"{name} was already decided by {(await GetStateAsync(name, cancellationToken)).LastDecisionBy ?? "someone else"}.");
         (bool Ok, string Message, ExerciseRecord? Record) started = ExerciseKinds.ChaosScenarios.Contains(entry.Exercise)
             ? await chaos.StartAsync(entry.Exercise, entry.Region, actor, cancellationToken)
             : services.GetService<IValidationStarter>() is { } validations
@@ -119,12 +116,9 @@ public sealed class DrillScheduler(
     /// <summary>Postpone: moves the due time by <see cref="DrillOptions.PostponeBy"/>; the card comes back then, the escalation later.</summary>
     public async Task<(bool Ok, string Message)> PostponeAsync(string name, Actor actor, CancellationToken cancellationToken, string? occurrence = null)
     {
-        if (await DecisionProblemAsync(name, actor, occurrence, cancellationToken) is { } problem)
+        var (problem, entry, state) = await ClaimDecisionAsync(name, actor, occurrence, cancellationToken);
+        if (problem is not null)
             return (false, problem);
-        var entry = Settings.Schedule[name];
-        var state = await GetStateAsync(name, cancellationToken);
-        if (!await store.TryClaimIdempotencyKeyAsync(state.DecisionKey, time.GetUtcNow(), cancellationToken))
-            return (false, $"{name} was already decided by {(await GetStateAsync(name, cancellationToken)).LastDecisionBy ?? "someone else"}.");
         var due = time.GetUtcNow() + Settings.PostponeBy;
         await SaveAsync(state with { DueAt = due, Postponements = state.Postponements + 1, Escalated = false, LastDecisionBy = actor.DisplayName }, cancellationToken);
         await store.ScheduleTimerAsync(new ScheduledTimer(AgainTimerId(name), DueKind, name, due, Again), cancellationToken);
@@ -152,19 +146,26 @@ public sealed class DrillScheduler(
         return lines;
     }
 
-    private async Task<string?> DecisionProblemAsync(string name, Actor actor, string? occurrence, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks that <paramref name="actor"/> may decide the pending occurrence of <paramref name="name"/> (the one
+    /// <paramref name="occurrence"/> names, when a card button sent it) and claims the decision: the first one wins.
+    /// </summary>
+    private async Task<(string? Problem, DrillScheduleEntry Entry, DrillScheduleState State)> ClaimDecisionAsync(
+        string name, Actor actor, string? occurrence, CancellationToken cancellationToken)
     {
         if (!Settings.Schedule.TryGetValue(name, out var entry) || !entry.Enabled)
-            return $"No scheduled drill '{name}' (valid: {string.Join(", ", Settings.Schedule.Where(e => e.Value.Enabled).Select(e => e.Key))}).";
+            return ($"No scheduled drill '{name}' (valid: {string.Join(", ", Settings.Schedule.Where(e => e.Value.Enabled).Select(e => e.Key))}).", null!, null!);
         if (roster.ByName(actor.PersonName) is not { } person || !person.HasRole(Settings.DecisionRole))
-            return $"Only a {Settings.DecisionRole} starts or postpones a scheduled drill; {actor.DisplayName} is not one.";
+            return ($"Only a {Settings.DecisionRole} starts or postpones a scheduled drill; {actor.DisplayName} is not one.", entry, null!);
         var state = await GetStateAsync(name, cancellationToken);
         if (!state.IsPending)
-            return $"{name} is not due: nothing to decide.";
+            return ($"{name} is not due: nothing to decide.", entry, state);
         // A button of a card someone has already decided (a stale card): the first decision won.
         if (occurrence is not null && occurrence != state.DecisionKey)
-            return $"{name} was already decided by {state.LastDecisionBy ?? "someone else"}" + (state.DueAt is { } due ? $"; it is due {due:yyyy-MM-dd HH:mm} UTC" : "") + ".";
-        return null;
+            return ($"{name} was already decided by {state.LastDecisionBy ?? "someone else"}" + (state.DueAt is { } due ? $"; it is due {due:yyyy-MM-dd HH:mm} UTC" : "") + ".", entry, state);
+        if (!await store.TryClaimIdempotencyKeyAsync(state.DecisionKey, time.GetUtcNow(), cancellationToken))
+            return ($"{name} was already decided by {(await GetStateAsync(name, cancellationToken)).LastDecisionBy ?? "someone else"}.", entry, state);
+        return (null, entry, state);
     }
 
     private async Task PostDueAsync(string name, DrillScheduleEntry entry, DrillScheduleState state, CancellationToken cancellationToken) =>

@@ -45,9 +45,8 @@ public sealed class DrBotMetrics
             var all = await store.ListRunsAsync(unfinishedOnly: false, cancellationToken);
             foreach (var outcome in Enum.GetValues<RunOutcome>())
                 runs.WithLabels(outcome.ToString().ToLowerInvariant()).Set(all.Count(r => r.Outcome == outcome));
-            // A finished run waits at no gate: only the unfinished ones (few, however long the history) are read for it.
-            var unfinished = await store.ListRunsAsync(unfinishedOnly: true, cancellationToken);
-            gates.Set(unfinished.Count(r => RunbookCard.PendingGate(r, catalog.Find(r.Runbook)) is not null));
+            // A finished run waits at no gate.
+            gates.Set(all.Count(r => !r.IsFinished && RunbookCard.PendingGate(r, catalog.Find(r.Runbook)) is not null));
             var open = await store.ListIncidentsAsync(openOnly: true, cancellationToken);
             foreach (var severity in new[] { "P1", "P2", "P3", "P4" })
                 incidents.WithLabels(severity).Set(open.Count(i => i.Severity == severity));
