@@ -163,7 +163,7 @@ public sealed class PostgresStoreTests(PostgresServerFixture fixture) : IAsyncLi
     [Fact]
     public async Task An_unreachable_server_is_refused_with_a_store_unavailable_error_that_hides_the_password()
     {
-        var port = Infrastructure.Servers.ChildProcess.FreePort();
+        var port = ChildProcess.FreePort();
         var store = new PostgresStore($"Host=127.0.0.1;Port={port};Username=drbot;Password=s3cret-pw;Database=drbot;Timeout=2", _time);
         _stores.Add(store);
 

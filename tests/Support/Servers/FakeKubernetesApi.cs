@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 
-namespace DrBot.Runbooks.Tests.Infrastructure.Servers;
+namespace DrBot.Tests.Support;
 
 /// <summary>
 /// The part of the Kubernetes API the cluster manager uses (version, deployments: list, read,
@@ -9,7 +9,7 @@ namespace DrBot.Runbooks.Tests.Infrastructure.Servers;
 /// per list call (the controller observes the spec, then the pods become ready), except the stuck
 /// ones. Faults can be queued (429/503) and namespaces forbidden (403).
 /// </summary>
-internal sealed class FakeKubernetesApi : IAsyncDisposable
+public sealed class FakeKubernetesApi : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, JsonObject> _deployments = new();
     private readonly object _gate = new();
