@@ -18,6 +18,9 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
 
     public RecordingHttpServer Server { get; }
     public ConcurrentQueue<int> NextFailures { get; } = new();
+
+    /// <summary>The Retry-After header of the failures in <see cref="NextFailures"/> (seconds; none when null).</summary>
+    public string? RetryAfter { get; set; } = "0";
     public HashSet<string> ForbiddenNamespaces { get; } = [];
     public HashSet<string> StuckDeployments { get; } = [];
 
@@ -75,7 +78,8 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         lock (_gate)
         {
             if (NextFailures.TryDequeue(out var code))
-                return new CannedResponse(code, Status(code, code == 429 ? "TooManyRequests" : "ServiceUnavailable", "try again"), new Dictionary<string, string> { ["Retry-After"] = "0" });
+                return new CannedResponse(code, Status(code, code == 429 ? "TooManyRequests" : "ServiceUnavailable", "try again"),
+                    RetryAfter is null ? null : new Dictionary<string, string> { ["Retry-After"] = RetryAfter });
             if (r.Path.TrimEnd('/') == "/version") return new CannedResponse(200, """{"major":"1","minor":"30","gitVersion":"v1.30.2"}""");
 
             var seg = r.Path.Trim('/').Split('/');
