@@ -17,12 +17,8 @@ public sealed partial class StoreUseTests
         "Alerts/Intake/AlertIntakeRegistration.cs",
         "Channels/Slack/SlackServiceCollectionExtensions.cs",
         "Channels/Teams/TeamsEndpoints.cs",
-        "Drills/ChaosDrillService.cs",
         "Drills/DrillScheduler.cs",
-        "Drills/LiveDrillService.cs",
-        "Outbox/OutboxDispatcher.cs",
         "PostMortems/PostMortemService.cs",
-        "Validation/ValidationService.cs",
     ];
 
     [Fact]
