@@ -17,8 +17,6 @@ public sealed partial class StoreUseTests
         "Alerts/Intake/AlertIntakeRegistration.cs",
         "Channels/Slack/SlackServiceCollectionExtensions.cs",
         "Channels/Teams/TeamsEndpoints.cs",
-        "Drills/DrillScheduler.cs",
-        "PostMortems/PostMortemService.cs",
     ];
 
     [Fact]
