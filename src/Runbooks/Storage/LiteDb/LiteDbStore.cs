@@ -63,6 +63,8 @@ public sealed partial class LiteDbStore : IDrBotStore, IDisposable
         Decisions.EnsureIndex("key", unique: true);
         Decisions.EnsureIndex("runId");
         Runs.EnsureIndex("finished");
+        Runs.EnsureIndex(OutcomeField);
+        FillMissingOutcomes();
         Incidents.EnsureIndex("open");
         Timers.EnsureIndex("dueAt");
         Outbox.EnsureIndex("delivered");
