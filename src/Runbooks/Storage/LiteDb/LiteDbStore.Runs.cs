@@ -102,12 +102,26 @@ public sealed partial class LiteDbStore
         }, cancellationToken);
 
     public Task<bool> TryAppendJournalAsync(JournalEntry entry, CancellationToken cancellationToken) =>
-        Run("append journal", () => TryInsert(Journal, new BsonDocument
+        Run("append journal", () => TryInsert(Journal, JournalDocument(entry)), cancellationToken);
+
+    /// <summary>Inside the caller's transaction: inserts the entries not recorded yet (checked first, so no insert fails).</summary>
+    private void AppendJournalInTransaction(IReadOnlyList<JournalEntry> entries)
+    {
+        foreach (var document in entries.Select(JournalDocument))
         {
-            ["key"] = $"{entry.RunId}\u001f{entry.StepId}\u001f{entry.Attempt}\u001f{entry.Phase}",
-            ["runId"] = entry.RunId,
-            [Json] = StoreJson.Write(entry),
-        }), cancellationToken);
+            if (!Journal.Exists(Query.EQ("key", document["key"])))
+            {
+                Journal.Insert(document);
+            }
+        }
+    }
+
+    private static BsonDocument JournalDocument(JournalEntry entry) => new()
+    {
+        ["key"] = $"{entry.RunId}\u001f{entry.StepId}\u001f{entry.Attempt}\u001f{entry.Phase}",
+        ["runId"] = entry.RunId,
+        [Json] = StoreJson.Write(entry),
+    };
 
     public Task<IReadOnlyList<JournalEntry>> GetJournalAsync(string runId, CancellationToken cancellationToken) =>
         Run<IReadOnlyList<JournalEntry>>("read journal", () => Journal
