@@ -106,6 +106,8 @@ public sealed partial class AuthorizingChatInputHandler(
             CancelRunCommand => new(CommandPermissions.Cancel, null),
             PointOfNoReturnCommand after => new(after.Choice == Runbooks.Engine.AfterPointOfNoReturn.RollBack ? CommandPermissions.Rollback : CommandPermissions.Approve, null),
             DrillCommand => new(CommandPermissions.Drill, null),
+            FreezeCommand => new(CommandPermissions.Freeze, null),
+            UnfreezeCommand => new(CommandPermissions.Unfreeze, null),
             AuditVerifyCommand => new(CommandPermissions.AuditVerify, null),
             // Chaos drills and validations inject faults or load the databases: the drill rule.
             Strategy.StartChaosDrillCommand or Strategy.CheckDrillCommand or Strategy.ValidateCommand => new(CommandPermissions.Drill, null),

@@ -42,6 +42,7 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
         "  approve <run-id> <gate-id> [reason] / reject <run-id> <gate-id> [reason]\n" +
         "  retry|skip|rollback [run-id] [reason]  a run stopped past the point of no return (rollback: two leads)\n" +
         "  cancel <run-id>\n" +
+        "  freeze [reason] / unfreeze  stop every run start and step until a lead unfreezes (leads)\n" +
         "  drill [region-down|lag <seconds>|clear] [region]\n" +
         "  audit verify               check the audit chain\n" +
         Strategy.StrategyCommandParser.Usage +
@@ -79,6 +80,8 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
                 ? ParseResult.Ok(new CancelRunCommand(rest[0]))
                 : ParseResult.Fail("Usage: cancel <run-id>"),
             "drill" => ParseDrill(rest),
+            "freeze" => ParseResult.Ok(new FreezeCommand(rest.Count > 0 ? string.Join(' ', rest) : null)),
+            "unfreeze" => rest.Count == 0 ? ParseResult.Ok(new UnfreezeCommand()) : ParseResult.Fail("Usage: unfreeze (no arguments): ends the freeze, held runs go on."),
             "audit" => rest is ["verify"] ? ParseResult.Ok(new AuditVerifyCommand()) : ParseResult.Fail("Usage: audit verify"),
             "help" or "?" => ParseResult.Ok(new HelpCommand()),
             _ => ParseResult.Fail($"Unknown command '{words[0]}'.\n{Usage}"),

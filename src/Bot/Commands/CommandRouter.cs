@@ -39,7 +39,8 @@ public sealed partial class CommandRouter(
     TimeProvider time,
     ILogger<CommandRouter> logger,
     StatusPage.PublicUpdatePublisher publicUpdates,
-    Monitoring.FlapGuard flapGuard) : IChatInputHandler
+    Monitoring.FlapGuard flapGuard,
+    FreezeService freeze) : IChatInputHandler
 {
     /// <summary>Beginning of the key a delivered command or click claims (retention may drop it after days).</summary>
     public const string InputKeyPrefix = "input:";
@@ -100,6 +101,8 @@ public sealed partial class CommandRouter(
             CancelRunCommand cancel => await CancelAsync(cancel.RunId, actor, cancellationToken),
             PointOfNoReturnCommand after => await AfterPointOfNoReturnTypedAsync(after, actor, cancellationToken),
             DrillCommand drill => ChatReply.Public(await drills.RunAsync(drill, actor, cancellationToken)),
+            FreezeCommand f => Answer(await freeze.FreezeAsync(actor, f.Reason, cancellationToken)),
+            UnfreezeCommand => Answer(await freeze.UnfreezeAsync(actor, cancellationToken)),
             _ => ChatReply.PrivateText(CommandParser.Usage),
         };
     }
@@ -160,6 +163,9 @@ public sealed partial class CommandRouter(
             return AlreadyRunning(underWay);
         if (RegionRules.RefuseTarget(options.Value, runbook, region) is { } refused)
             return ChatReply.PrivateText(refused);
+        // Frozen: refused before an incident is opened for a run that would not start.
+        if (await freeze.CurrentAsync(cancellationToken) is { } frozen)
+            return ChatReply.Error(frozen.StartRefusal);
         // The run belongs to the P1 of the region it leaves; without one, it opens that P1.
         var leaving = await engine.RegionLeftAsync(region, cancellationToken);
         incidentId ??= (await incidents.ListOpenAsync(cancellationToken))
@@ -283,6 +289,9 @@ public sealed partial class CommandRouter(
             + (s.Id == irreversible ? " ⚠ point of no return: past it a failing step stops for Retry step / Skip / Roll back anyway" : "")));
         return ChatReply.PrivateText($"{definition.Title}\n{definition.Description}\n{steps}\n\nState diagram (Mermaid):\n{engine.ExportGraph(name, GraphFormat.Mermaid)}");
     }
+
+    private static ChatReply Answer(FreezeOutcome outcome) =>
+        outcome.Ok ? ChatReply.Public(outcome.Message) : ChatReply.Error(outcome.Message);
 
     private static ChatReply Answer(IncidentResult result, Func<Incident, string> success) =>
         result.Ok && result.Incident is { } incident ? ChatReply.Public(success(incident)) : ChatReply.PrivateText(result.Message);

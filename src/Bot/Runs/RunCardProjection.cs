@@ -24,7 +24,8 @@ public sealed class RunCardProjection(
     Roster roster,
     CardPublisher publisher,
     IncidentWorkflow incidents,
-    TimeProvider time) : IRunProjection
+    TimeProvider time,
+    Runbooks.Freeze.RunFreeze freeze) : IRunProjection
 {
     public async Task<IReadOnlyList<OutboxMessage>> ProjectAsync(RunRecord run, RunChange change, CancellationToken cancellationToken)
     {
@@ -55,7 +56,11 @@ public sealed class RunCardProjection(
     public async Task<CardDocument> BuildCardAsync(RunRecord run, CancellationToken cancellationToken)
     {
         var decisions = await runs.DecisionsAsync(run.Id, cancellationToken);
-        return RunbookCard.Build(run, catalog.Find(run.Runbook), decisions, roster, time.GetUtcNow());
+        var card = RunbookCard.Build(run, catalog.Find(run.Runbook), decisions, roster, time.GetUtcNow());
+        // While a freeze holds, every card says so first (a finished run's card no longer changes).
+        return !run.IsFinished && await freeze.CurrentAsync(cancellationToken) is { } frozen
+            ? card with { Blocks = [new TextBlock($"**{frozen.Banner}**"), .. card.Body] }
+            : card;
     }
 
     private static string? ThreadKeyOf(RunRecord run) => run.IncidentId is null ? null : IncidentCards.PostKey(run.IncidentId);

@@ -31,6 +31,7 @@ internal sealed class RunMachine
 
     private const string CurrentCardGuard = "card shows the current version";
     private const string FourEyesGuard = "decider did not start the run";
+    private const string NoFreezeGuard = "no freeze is active";
 
     private static readonly DecisionRefusal[] RefusalOrder = [DecisionRefusal.Stale, DecisionRefusal.WrongRole, DecisionRefusal.SelfApproval, DecisionRefusal.NoPendingGate];
 
@@ -40,7 +41,8 @@ internal sealed class RunMachine
     private readonly StateMachine<string, string>.TriggerWithParameters<Decider> _override;
     private readonly Dictionary<string, DecisionRefusal> _refusalByGuard = new(StringComparer.Ordinal);
 
-    public RunMachine(RunbookDefinition definition, RunRecord run)
+    /// <param name="frozen">A freeze is active (<see cref="Freeze.RunFreeze"/>): the run does not start.</param>
+    public RunMachine(RunbookDefinition definition, RunRecord run, bool frozen = false)
     {
         _machine = new StateMachine<string, string>(() => run.State, state => run.State = state);
         _machine.OnUnhandledTrigger((state, trigger, unmet) =>
@@ -52,7 +54,7 @@ internal sealed class RunMachine
 
         var steps = definition.Steps;
         _machine.Configure(RunStates.Created)
-            .Permit(StartTrigger, steps.Count > 0 ? steps[0].Id : RunStates.Succeeded)
+            .PermitIf(StartTrigger, steps.Count > 0 ? steps[0].Id : RunStates.Succeeded, () => !frozen, NoFreezeGuard)
             .Permit(CancelTrigger, RunStates.Cancelled);
 
         for (var i = 0; i < steps.Count; i++)
@@ -91,6 +93,9 @@ internal sealed class RunMachine
     }
 
     public string State => _machine.State;
+
+    /// <summary>False while a freeze is active: the run waits before its first step.</summary>
+    public bool CanStart => _machine.CanFire(StartTrigger);
 
     public void Start() => _machine.Fire(StartTrigger);
 

@@ -74,14 +74,25 @@ public sealed partial class RunbookEngine
             await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.Finished, null, run.OutcomeReason!));
             return false;
         }
-        var machine = new RunMachine(definition, run);
+        // A freeze holds the run at this step boundary: nothing starts, no step (nor a rollback) begins.
+        // A decision already recorded is still applied; the run then waits before its next step.
+        var freeze = await _freeze.CurrentAsync(cancellationToken);
+        var machine = new RunMachine(definition, run, frozen: freeze is not null);
         if (run.State == RunStates.Created)
         {
+            if (!machine.CanStart)
+            {
+                return Held(run, freeze!);
+            }
             machine.Start();
         }
         if (RunStates.IsTerminal(run.State))
         {
             return await FinishFromStateAsync(run, cancellationToken);
+        }
+        if (freeze is not null && (run.State == RunStates.RollingBack || run.Step(run.State)?.Status != StepStatus.AwaitingApproval))
+        {
+            return Held(run, freeze);
         }
         if (run.State == RunStates.RollingBack)
         {
@@ -105,6 +116,13 @@ public sealed partial class RunbookEngine
             return await ApplyStoredDecisionAsync(run, definition, step, machine, cancellationToken);
         }
         return await ExecuteStepAsync(run, definition, step, record, machine, cancellationToken);
+    }
+
+    /// <summary>Leaves the run where it is until <c>unfreeze</c> queues it again; its card shows the freeze.</summary>
+    private bool Held(RunRecord run, Freeze.FreezeState freeze)
+    {
+        LogHeldByFreeze(_logger, run.Id, run.State, freeze.DisplayName, freeze.Reason);
+        return false;
     }
 
     private async Task<bool> FinishFromStateAsync(RunRecord run, CancellationToken cancellationToken)
@@ -238,6 +256,10 @@ public sealed partial class RunbookEngine
     [LoggerMessage(EventId = LogEvents.RunExecutionStopped, Level = LogLevel.Warning,
         Message = "Run {RunId}: replica {Replica} stopped executing it because {Cause}; the run is left to the replica holding its lease (or to recovery)")]
     private static partial void LogExecutionStopped(ILogger logger, string runId, string replica, string cause);
+
+    [LoggerMessage(EventId = LogEvents.RunHeldByFreeze, Level = LogLevel.Information,
+        Message = "Run {RunId} waits at '{State}': frozen by {FrozenBy}: {Reason}")]
+    private static partial void LogHeldByFreeze(ILogger logger, string runId, string state, string frozenBy, string reason);
 
     private static string Summary(RunRecord run) =>
         $"{run.Runbook} {run.FromRegion} → {run.Region}: {run.Outcome}" +

@@ -34,6 +34,7 @@ public sealed partial class RunbookEngine
     private readonly GateDecider _gates;
     private readonly RunRecovery _recovery;
     private readonly ITrafficRouter? _traffic;
+    private readonly Freeze.RunFreeze _freeze;
     private readonly ILogger _logger;
 
     public RunbookEngine(
@@ -61,6 +62,7 @@ public sealed partial class RunbookEngine
         _writer = new RunWriter(store, engineSettings.ReplicaId, new AuditLog(store, time), time, [.. projections], incidents, wakeUp, _logger);
         _leases = new RunLeases(store, engineSettings, time, _logger);
         _gates = new GateDecider(store, _writer, _leases, catalog, roster, _options);
+        _freeze = new Freeze.RunFreeze(store);
         _recovery = new RunRecovery(store, _writer, _leases, _gates, catalog, AdvanceAsync, _logger);
     }
 
@@ -95,6 +97,13 @@ public sealed partial class RunbookEngine
             var refusal = $"{request.StartedBy} is not on the roster: only roster members may start a runbook.";
             await _writer.AuditAsync(request.StartedBy.ToString(), "run-start-refused", definition.Name, refusal, cancellationToken);
             return new StartRunResult(false, refusal, null);
+        }
+
+        // A freeze stops every start: a person's, the health monitor's, a scheduled drill's.
+        if (await _freeze.CurrentAsync(cancellationToken) is { } freeze)
+        {
+            await _writer.AuditAsync(person?.Name ?? request.StartedBy.ToString(), "run-start-refused", definition.Name, freeze.StartRefusal, cancellationToken);
+            return new StartRunResult(false, freeze.StartRefusal, null);
         }
 
         var now = _writer.Now;
