@@ -40,6 +40,7 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
         "  update <text>              human status update on the current incident\n" +
         "  incident update --public <text>   an update customers see (status page, notices)\n" +
         "  approve <run-id> <gate-id> [reason] / reject <run-id> <gate-id> [reason]\n" +
+        "  done <run-id> <step-id> [note]  a manual task of a run is done\n" +
         "  retry|skip|rollback [run-id] [reason]  a run stopped past the point of no return (rollback: two leads)\n" +
         "  cancel <run-id>\n" +
         "  freeze [reason] / unfreeze  stop every run start and step until a lead unfreezes (leads)\n" +
@@ -75,6 +76,8 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
                 ? ParseResult.Fail("Usage: update <text> — say what changed, for the status posts.")
                 : ParseResult.Ok(new HumanUpdateCommand(string.Join(' ', rest))),
             "approve" or "reject" => ParseDecision(verb == "approve", rest),
+            // A manual task's Done typed: `done <run-id> <step-id> [note]`, decided like an approval.
+            "done" => ParseDecision(true, rest),
             "retry" or "skip" or "rollback" => ParsePointOfNoReturn(verb, rest),
             "cancel" => rest.Count == 1
                 ? ParseResult.Ok(new CancelRunCommand(rest[0]))

@@ -119,13 +119,13 @@ public sealed partial class CommandRouter(
 
         switch (action.Verb)
         {
-            case CardVerbs.Approve or CardVerbs.Reject:
+            case CardVerbs.Approve or CardVerbs.Reject or CardVerbs.Done:
                 if (Get(CardVerbs.RunId) is not { } runId || Get(CardVerbs.StepId) is not { } stepId)
                     return ChatReply.Error("This button is missing its run id or step id; use the latest card or type `approve <run-id>`.");
                 // Without the card's version a stale card cannot be told from the current one.
                 if (!int.TryParse(Get(CardVerbs.Version), NumberStyles.Integer, CultureInfo.InvariantCulture, out var version))
                     return ChatReply.Error($"This button carries no card version, so DrBot cannot tell whether the card is current; use the latest card or type `{action.Verb} {runId} {stepId}`.");
-                return await DecideAsync(new GateDecisionRequest(runId, stepId, actor, action.Verb == CardVerbs.Approve, Get(CardVerbs.Reason), version), cancellationToken);
+                return await DecideAsync(new GateDecisionRequest(runId, stepId, actor, action.Verb is CardVerbs.Approve or CardVerbs.Done, Get(CardVerbs.Reason), version), cancellationToken);
             case CardVerbs.RetryStep or CardVerbs.SkipStep or CardVerbs.RollBackAnyway:
                 if (Get(CardVerbs.RunId) is not { } stoppedRun || Get(CardVerbs.StepId) is not { } failedStep)
                     return ChatReply.Error("This button is missing its run id or step id; use the latest card or type `retry|skip|rollback <run-id>`.");
@@ -146,7 +146,7 @@ public sealed partial class CommandRouter(
             case var verb when StrategyCommandHandler.Verbs.Contains(verb):
                 return await strategy.HandleActionAsync(verb, action.Data, actor, cancellationToken);
             default:
-                return ChatReply.Error($"Unknown card action '{action.Verb}'. Valid: approve, reject, retry-step, skip-step, roll-back-anyway, start-runbook, dismiss-failover, ack, refresh.");
+                return ChatReply.Error($"Unknown card action '{action.Verb}'. Valid: approve, reject, done, retry-step, skip-step, roll-back-anyway, start-runbook, dismiss-failover, ack, refresh.");
         }
     }
 

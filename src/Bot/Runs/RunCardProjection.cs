@@ -33,6 +33,17 @@ public sealed class RunCardProjection(
         var definition = catalog.Find(run.Runbook);
         switch (change.Kind)
         {
+            case RunChangeKind.GateOpened when RunbookCard.PendingGate(run, definition) is { Kind: StepKind.Manual } task:
+                // A manual task pages who may do it (its role; without one, on-call).
+                var doers = roster.WithRole(task.Role ?? Roles.OnCall);
+                var taskTitle = run.Step(task.Id)?.Title ?? task.Title;
+                messages.AddRange(publisher.PostMessages($"gate:{run.Id}:{task.Id}", new CardDocument(
+                    $"Manual task: {taskTitle}",
+                    $"Manual task on {run.Id}: {taskTitle}",
+                    CardTone.Warning,
+                    Blocks: [new TextBlock($"{string.Join(" ", doers.Select(a => a.DisplayName))}: {run.Runbook} → {run.Region} ({run.Id}) waits for someone to do \"{taskTitle}\" and click Done on the runbook card.")],
+                    Mentions: doers), ThreadKeyOf(run)));
+                break;
             case RunChangeKind.GateOpened when RunbookCard.PendingGate(run, definition) is { } gate:
                 var approvers = roster.WithRole(gate.Role ?? Roles.Lead).Where(p => p.Name != run.StartedBy || gate.AllowSelfApproval).ToList();
                 var gateTitle = run.Step(gate.Id)?.Title ?? gate.Title;

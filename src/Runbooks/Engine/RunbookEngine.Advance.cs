@@ -230,8 +230,10 @@ public sealed partial class RunbookEngine
         record.Status = StepStatus.AwaitingApproval;
         record.StartedAt = _writer.Now;
         record.Attempts = Math.Max(record.Attempts, 1);
-        record.Detail = RunMachine.GateRole(step) is { } role ? $"waiting for approval by role {role}" : "waiting for someone to confirm it is done";
-        run.GateExpiresAt = record.StartedAt + _options.Approvals.Expiry;
+        record.Detail = step.Kind == StepKind.Manual
+            ? $"waiting for {(RunMachine.GateRole(step) is { } doer ? $"someone with role {doer}" : "someone on the roster")} to do it and click Done"
+            : $"waiting for approval by role {RunMachine.GateRole(step)}";
+        run.GateExpiresAt = record.StartedAt + (step.Expiry ?? _options.Approvals.Expiry);
         await _writer.JournalAsync(run, step.Id, 1, JournalPhase.GateOpened, null, record.Detail, cancellationToken);
         await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.GateOpened, step.Id, record.Detail));
         await _writer.AuditAsync("drbot", "gate-opened", $"{run.Id}/{step.Id}", $"{record.Title}: {record.Detail}, expires {run.GateExpiresAt:O}", cancellationToken);
