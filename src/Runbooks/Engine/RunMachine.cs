@@ -28,6 +28,7 @@ internal sealed class RunMachine
     private const string CancelTrigger = "cancel";
     private const string RolledBackTrigger = "rolled-back";
     private const string RollbackFailedTrigger = "rollback-failed";
+    private const string ChildRejectedTrigger = "child-rejected";
 
     private const string CurrentCardGuard = "card shows the current version";
     private const string FourEyesGuard = "decider did not start the run";
@@ -75,6 +76,11 @@ internal sealed class RunMachine
                 continue;
             }
             state.Permit(CompleteTrigger, next).Permit(FailTrigger, RunStates.Failed).Permit(RollbackTrigger, RunStates.RollingBack);
+            if (step.Kind == StepKind.Runbook)
+            {
+                // The child run's gates are this step's: a rejected or expired child gate ends the parent the same way.
+                state.Permit(ChildRejectedTrigger, RunStates.Rejected).Permit(ExpireTrigger, RunStates.GateExpired);
+            }
             if (step.OnFailure == FailurePolicy.AskGate)
             {
                 state.PermitIf(_override, next, guards)
@@ -114,6 +120,9 @@ internal sealed class RunMachine
     public void ExpireGate() => _machine.Fire(ExpireTrigger);
 
     public void Cancel() => _machine.Fire(CancelTrigger);
+
+    /// <summary>A step of kind runbook whose child run was rejected at a gate.</summary>
+    public void ChildRejected() => _machine.Fire(ChildRejectedTrigger);
 
     /// <summary>
     /// Why <paramref name="decider"/> may not approve (or reject) the waiting step, in the order a person

@@ -27,6 +27,7 @@ internal sealed partial class RunRecovery(
     {
         var expired = 0;
         var now = writer.Now;
+        var parents = new List<string>();
         foreach (var candidate in await store.ListRunsAsync(unfinishedOnly: true, cancellationToken))
         {
             if (candidate.GateExpiresAt is not { } due || due > now)
@@ -60,6 +61,10 @@ internal sealed partial class RunRecovery(
                     }
                     await gates.ExpireGateAsync(run, definition, step, cancellationToken);
                     expired++;
+                    if (run.ParentRunId is { } parent)
+                    {
+                        parents.Add(parent);
+                    }
                 }
                 catch (RunLeaseLostException)
                 {
@@ -67,6 +72,11 @@ internal sealed partial class RunRecovery(
                     continue;
                 }
             }
+        }
+        // A child's expired gate ends its parent's step: the parent learns it now (outside the child's lock, which it takes).
+        foreach (var parent in parents)
+        {
+            await advance(parent, cancellationToken);
         }
         return expired;
     }

@@ -115,6 +115,10 @@ public sealed partial class RunbookEngine
         {
             return await ApplyStoredDecisionAsync(run, definition, step, machine, cancellationToken);
         }
+        if (step.Kind == StepKind.Runbook)
+        {
+            return await RunChildAsync(run, step, record, machine, cancellationToken);
+        }
         return await ExecuteStepAsync(run, definition, step, record, machine, cancellationToken);
     }
 

@@ -112,7 +112,8 @@ public sealed partial class RunbookEngine
             Id = $"run-{await _store.NextSequenceAsync("run", cancellationToken)}",
             Runbook = definition.Name,
             Region = region,
-            FromRegion = await CurrentPrimaryAsync(region, cancellationToken),
+            FromRegion = request.FromRegion ?? await CurrentPrimaryAsync(region, cancellationToken),
+            ParentRunId = request.ParentRunId,
             StartedBy = person?.Name ?? request.StartedBy.PersonName ?? "drbot",
             StartedByChannel = request.StartedBy.Channel,
             StartedAt = now,
@@ -193,6 +194,11 @@ public sealed partial class RunbookEngine
         // The diagram marks the point of no return: past it, failures stop at a gate instead of rolling back.
         // The note names the diagram's node id, which (like Stateless's) keeps only letters and digits.
         var mermaid = MermaidGraph.Format(info);
+        // Steps of kind runbook name the child they run (one level deep; its own diagram shows its gates).
+        foreach (var composed in definition.Steps.Where(s => s.Kind == StepKind.Runbook))
+        {
+            mermaid = $"{mermaid.TrimEnd()}\n\tnote right of {new string([.. composed.Id.Where(char.IsLetterOrDigit)])} : runs the runbook {composed.Runbook} as a child run; its gates are decided on this run's card\n";
+        }
         return PointOfNoReturn.StepOf(definition) is { } irreversible
             ? $"{mermaid.TrimEnd()}\n\tnote right of {new string([.. irreversible.Id.Where(char.IsLetterOrDigit)])} : point of no return — past it nothing is undone automatically\n"
             : mermaid;
