@@ -253,6 +253,9 @@ public sealed partial class CommandRouter(
     {
         if (runId is null || await runs.GetAsync(runId, cancellationToken) is not { } run)
             return ChatReply.PrivateText($"No run {runId}.");
+        // A child run is shown (and its gates decided) on its parent's card.
+        if (run.ParentRunId is { } parentId && await runs.GetAsync(parentId, cancellationToken) is { } parent)
+            run = parent;
         return ChatReply.Public(text, await cards.BuildCardAsync(run, cancellationToken));
     }
 
@@ -286,6 +289,7 @@ public sealed partial class CommandRouter(
         var irreversible = PointOfNoReturn.StepOf(definition)?.Id;
         var steps = string.Join("\n", definition.Steps.Select((s, i) =>
             $"{i + 1}. [{s.Kind.ToString().ToLowerInvariant()}] {s.Title}" + (s.Role is null ? "" : $" (approver: {s.Role})") + (s.Condition is null ? "" : $" (only when {s.Condition})")
+            + (s.Runbook is null ? "" : $" (runs the runbook {s.Runbook} as a child run)")
             + (s.Id == irreversible ? " ⚠ point of no return: past it a failing step stops for Retry step / Skip / Roll back anyway" : "")));
         return ChatReply.PrivateText($"{definition.Title}\n{definition.Description}\n{steps}\n\nState diagram (Mermaid):\n{engine.ExportGraph(name, GraphFormat.Mermaid)}");
     }
