@@ -69,6 +69,22 @@ public sealed class ManualTaskCardTests
         Assert.Contains("note: “legal (Sam) confirmed by phone, ticket LEG-12”", Text(byLead.Card!), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Done_can_be_typed_naming_the_run_and_the_step_with_a_note()
+    {
+        await using var bot = InProcessBot.Create(settings: Settings);
+        var started = await bot.Get<RunbookService>().StartForExerciseAsync("legal-check", "west-us", InProcessBot.Person("alice"), None);
+        var run = await bot.Get<RunbookEngine>().AdvanceAsync(started.Run!.Id, None);
+        var say = new ChatInput("local", "local", null, new ChatUser("carol", "carol", bot.Get<Roster>().ByName("carol")), $"done {run.Id} confirm-legal legal said yes, LEG-13", null, null);
+
+        var reply = await bot.Get<IChatInputHandler>().HandleAsync(say, None);
+
+        Assert.False(reply.IsError, reply.Text);
+        var decision = (await bot.Store.GetDecisionAsync(run.Id, "confirm-legal", None))!;
+        Assert.Equal("carol", decision.DecidedBy);
+        Assert.Equal("legal said yes, LEG-13", decision.Reason);
+    }
+
     private static async Task AssertValidOnEveryPlatformAsync(CardDocument card)
     {
         var json = new AdaptiveCardRenderer().Render(card);
