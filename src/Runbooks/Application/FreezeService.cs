@@ -65,8 +65,8 @@ public sealed class FreezeService(
         await _freeze.SetAsync(null, cancellationToken);
         await _audit.RecordAsync(who.ToString(), "unfreeze", "runs", $"ends the freeze by {active.DisplayName}: {active.Reason}", cancellationToken);
         var held = await RefreshCardsAsync($"unfrozen by {who.DisplayName}", cancellationToken);
-        // The runs held at a step boundary go on (those at a gate keep waiting for their decision).
-        foreach (var run in held.Where(r => r.PendingGate() is null))
+        // The runs held at a step boundary go on (those at a gate keep waiting for their decision; a child run is driven by its parent).
+        foreach (var run in held.Where(r => r.PendingGate() is null && r.ParentRunId is null))
         {
             queue.Enqueue(run.Id);
         }

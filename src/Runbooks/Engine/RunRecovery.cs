@@ -76,7 +76,14 @@ internal sealed partial class RunRecovery(
         // A child's expired gate ends its parent's step: the parent learns it now (outside the child's lock, which it takes).
         foreach (var parent in parents)
         {
-            await advance(parent, cancellationToken);
+            try
+            {
+                await advance(parent, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogResumeFailed(logger, ex, parent); // left to the next resume or takeover
+            }
         }
         return expired;
     }
