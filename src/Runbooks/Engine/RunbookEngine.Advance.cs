@@ -145,7 +145,7 @@ public sealed partial class RunbookEngine
         record.Status = StepStatus.Running;
         record.StartedAt ??= _writer.Now;
         record.Detail = interrupted ? "re-verifying after an interrupted attempt" : "running";
-        await _writer.JournalAsync(run, step.Id, record.Attempts, JournalPhase.Started, null, record.Detail, cancellationToken);
+        _writer.Journal(run, step.Id, record.Attempts, JournalPhase.Started, null, record.Detail);
         await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.StepStarted, step.Id, record.Title));
         if (interrupted)
         {
@@ -164,7 +164,7 @@ public sealed partial class RunbookEngine
         if (result.Kind == StepResultKind.Succeeded)
         {
             record.Status = StepStatus.Succeeded;
-            await _writer.JournalAsync(run, step.Id, record.Attempts, JournalPhase.Completed, "succeeded", result.Detail, cancellationToken);
+            _writer.Journal(run, step.Id, record.Attempts, JournalPhase.Completed, "succeeded", result.Detail);
             machine.CompleteStep();
             await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.StepFinished, step.Id, result.Detail));
             await _writer.AuditAsync("drbot", "step-succeeded", $"{run.Id}/{step.Id}", result.Detail, cancellationToken);
@@ -172,7 +172,7 @@ public sealed partial class RunbookEngine
         }
 
         record.Status = StepStatus.Failed;
-        await _writer.JournalAsync(run, step.Id, record.Attempts, JournalPhase.Failed, result.RollbackSignal ?? "failed", result.Detail, cancellationToken);
+        _writer.Journal(run, step.Id, record.Attempts, JournalPhase.Failed, result.RollbackSignal ?? "failed", result.Detail);
         await _writer.AuditAsync("drbot", "step-failed", $"{run.Id}/{step.Id}", $"{result.RollbackSignal} {result.Detail}".Trim(), cancellationToken);
         if (PointOfNoReturn.IsPassed(run, definition))
         {
@@ -201,7 +201,7 @@ public sealed partial class RunbookEngine
         record.Status = StepStatus.AwaitingApproval;
         record.Detail = $"{record.Detail} — approve to continue anyway, reject to stop";
         run.GateExpiresAt = _writer.Now + _options.Approvals.Expiry;
-        await _writer.JournalAsync(run, step.Id, record.Attempts, JournalPhase.GateOpened, null, record.Detail, cancellationToken);
+        _writer.Journal(run, step.Id, record.Attempts, JournalPhase.GateOpened, null, record.Detail);
         await _writer.SaveAsync(run, cancellationToken,
             new RunChange(RunChangeKind.StepFinished, step.Id, record.Detail),
             new RunChange(RunChangeKind.GateOpened, step.Id, record.Detail));
@@ -223,7 +223,7 @@ public sealed partial class RunbookEngine
             record.Status = StepStatus.Skipped;
             record.EndedAt = _writer.Now;
             record.Detail = $"skipped: {condition} does not hold ({condition.Fact} = {seen})";
-            await _writer.JournalAsync(run, step.Id, 1, JournalPhase.Skipped, "skipped", record.Detail, cancellationToken);
+            _writer.Journal(run, step.Id, 1, JournalPhase.Skipped, "skipped", record.Detail);
             machine.SkipGate();
             await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.GateSkipped, step.Id, record.Detail));
             await _writer.AuditAsync("drbot", "gate-skipped", $"{run.Id}/{step.Id}", record.Detail, cancellationToken);
@@ -238,7 +238,7 @@ public sealed partial class RunbookEngine
             ? $"waiting for {(RunMachine.GateRole(step) is { } doer ? $"someone with role {doer}" : "someone on the roster")} to do it and click Done"
             : $"waiting for approval by role {RunMachine.GateRole(step)}";
         run.GateExpiresAt = record.StartedAt + (step.Expiry ?? _options.Approvals.Expiry);
-        await _writer.JournalAsync(run, step.Id, 1, JournalPhase.GateOpened, null, record.Detail, cancellationToken);
+        _writer.Journal(run, step.Id, 1, JournalPhase.GateOpened, null, record.Detail);
         await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.GateOpened, step.Id, record.Detail));
         await _writer.AuditAsync("drbot", "gate-opened", $"{run.Id}/{step.Id}", $"{record.Title}: {record.Detail}, expires {run.GateExpiresAt:O}", cancellationToken);
         return false;

@@ -27,7 +27,7 @@ public sealed partial class RunbookEngine
             }
             record.ChildRunId = child.Run.Id;
             record.Detail = $"runs {child.Run.Runbook} as {child.Run.Id}";
-            await _writer.JournalAsync(run, step.Id, record.Attempts, JournalPhase.Started, null, record.Detail, cancellationToken);
+            _writer.Journal(run, step.Id, record.Attempts, JournalPhase.Started, null, record.Detail);
             await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.StepStarted, step.Id, record.Detail));
             await _writer.AuditAsync("drbot", "child-run-started", $"{run.Id}/{step.Id}", record.Detail, cancellationToken);
         }
@@ -69,7 +69,7 @@ public sealed partial class RunbookEngine
             }
             record.Status = StepStatus.Succeeded;
             record.Detail = $"{which}succeeded";
-            await _writer.JournalAsync(run, step.Id, record.Attempts, JournalPhase.Completed, "succeeded", record.Detail, cancellationToken);
+            _writer.Journal(run, step.Id, record.Attempts, JournalPhase.Completed, "succeeded", record.Detail);
             machine.CompleteStep();
             await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.StepFinished, step.Id, record.Detail));
             await _writer.AuditAsync("drbot", "step-succeeded", $"{run.Id}/{step.Id}", record.Detail, cancellationToken);
@@ -78,7 +78,7 @@ public sealed partial class RunbookEngine
 
         record.Status = child?.Outcome is RunOutcome.Rejected or RunOutcome.GateExpired ? StepStatus.Rejected : StepStatus.Failed;
         record.Detail = $"{which}ended {child?.Outcome.ToString() ?? "before it started"}: {detail}";
-        await _writer.JournalAsync(run, step.Id, record.Attempts, JournalPhase.Failed, child?.Outcome.ToString() ?? "not-started", record.Detail, cancellationToken);
+        _writer.Journal(run, step.Id, record.Attempts, JournalPhase.Failed, child?.Outcome.ToString() ?? "not-started", record.Detail);
         await _writer.AuditAsync("drbot", "step-failed", $"{run.Id}/{step.Id}", record.Detail, cancellationToken);
         var reason = $"{record.Title}: {record.Detail}";
         switch (child?.Outcome)
