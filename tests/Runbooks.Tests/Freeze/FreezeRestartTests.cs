@@ -65,8 +65,29 @@ public sealed class PostgresFreezeRestartTests : FreezeRestartTests
     {
     }
 
+    private readonly string _connectionString;
+
     private PostgresFreezeRestartTests(string connectionString)
-        : base(time => new PostgresStore(connectionString, time))
+        : base(time => new PostgresStore(connectionString, time)) =>
+        _connectionString = connectionString;
+
+    [Fact]
+    public async Task A_freeze_on_one_replica_holds_on_another_and_unfreeze_there_releases_both()
     {
+        var queue = new RecordingQueue();
+        using var first = new EngineHarness(openStore: time => new PostgresStore(_connectionString, time));
+        using var second = new EngineHarness(openStore: time => new PostgresStore(_connectionString, time));
+        var run = await second.Engine.AdvanceAsync((await second.StartAsync(BuiltInRunbooks.DatabaseFailover, "west-us")).Id, CancellationToken.None);
+
+        await FreezeTests.Service(first, queue).FreezeAsync(EngineHarness.Person("bob"), "one lever for all replicas", CancellationToken.None);
+        Assert.True((await second.DecideAsync(run, "approve-promotion", "carol")).Applied);
+        var held = await second.Engine.AdvanceAsync(run.Id, CancellationToken.None);
+        var refused = await second.Engine.StartAsync(new StartRunRequest(BuiltInRunbooks.ApplicationFailover, "west-us", EngineHarness.Person("alice"), "INC-1"), CancellationToken.None);
+
+        Assert.Equal(StepStatus.Pending, held.Step(held.State)!.Status);
+        Assert.Contains("frozen by bob: one lever for all replicas", refused.Message, StringComparison.Ordinal);
+
+        Assert.True((await FreezeTests.Service(second, queue).UnfreezeAsync(EngineHarness.Person("carol"), CancellationToken.None)).Ok);
+        Assert.True((await first.Engine.StartAsync(new StartRunRequest(BuiltInRunbooks.ApplicationFailover, "west-us", EngineHarness.Person("alice"), "INC-1"), CancellationToken.None)).Started);
     }
 }
