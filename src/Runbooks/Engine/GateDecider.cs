@@ -147,7 +147,7 @@ internal sealed class GateDecider(IRunStore store, RunWriter writer, RunLeases l
             await writer.AuditAsync(who.ToString(), "gate-rerequest-refused", $"{run.Id}/{record.StepId}", "not on the roster", cancellationToken);
             return null;
         }
-        run.GateExpiresAt = writer.Now + options.Approvals.Expiry;
+        run.GateExpiresAt = writer.Now + (catalog.Find(run.Runbook)?.Step(record.StepId)?.Expiry ?? options.Approvals.Expiry);
         var detail = $"{record.Detail}; asked again by {who}, expires {run.GateExpiresAt:HH:mm}";
         try
         {

@@ -89,6 +89,17 @@ public sealed class ManualStepTests : IDisposable
     }
 
     [Fact]
+    public async Task Asking_again_for_a_task_restarts_its_own_expiry_not_the_default()
+    {
+        var run = await AtTheTaskAsync();
+        _h.Time.Advance(TimeSpan.FromMinutes(10));
+
+        var asked = await _h.Engine.RerequestGateAsync(run.Id, EngineHarness.Person("bob"), None);
+
+        Assert.Equal(_h.Time.GetUtcNow() + TimeSpan.FromMinutes(20), asked!.GateExpiresAt);
+    }
+
+    [Fact]
     public void A_manual_step_without_instructions_or_an_expiry_on_a_step_that_does_not_wait_is_refused_naming_the_key()
     {
         var errors = new RunbookDefinitionValidator(DrBot.Runbooks.Executors.StepExecutorRegistration.BuiltInNames).Validate(new Dictionary<string, RunbookDefinitionOptions>
