@@ -38,5 +38,11 @@ public sealed record DrillCommand(string? Scenario, string? Region) : ChatComman
 
 public sealed record HelpCommand : ChatCommand;
 
+/// <summary><c>freeze [reason]</c> (leads): no run starts and running ones wait at their next step until <c>unfreeze</c>.</summary>
+public sealed record FreezeCommand(string? Reason) : ChatCommand;
+
+/// <summary><c>unfreeze</c> (leads): ends the freeze; held runs go on.</summary>
+public sealed record UnfreezeCommand : ChatCommand;
+
 /// <summary><c>audit verify</c>: check the audit chain (keyed) against the newest checkpoint.</summary>
 public sealed record AuditVerifyCommand : ChatCommand;

@@ -40,8 +40,10 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
         "  update <text>              human status update on the current incident\n" +
         "  incident update --public <text>   an update customers see (status page, notices)\n" +
         "  approve <run-id> <gate-id> [reason] / reject <run-id> <gate-id> [reason]\n" +
+        "  done <run-id> <step-id> [note]  a manual task of a run is done\n" +
         "  retry|skip|rollback [run-id] [reason]  a run stopped past the point of no return (rollback: two leads)\n" +
         "  cancel <run-id>\n" +
+        "  freeze [reason] / unfreeze  stop every run start and step until a lead unfreezes (leads)\n" +
         "  drill [region-down|lag <seconds>|clear] [region]\n" +
         "  audit verify               check the audit chain\n" +
         Strategy.StrategyCommandParser.Usage +
@@ -74,11 +76,15 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
                 ? ParseResult.Fail("Usage: update <text> — say what changed, for the status posts.")
                 : ParseResult.Ok(new HumanUpdateCommand(string.Join(' ', rest))),
             "approve" or "reject" => ParseDecision(verb == "approve", rest),
+            // A manual task's Done typed: `done <run-id> <step-id> [note]`, decided like an approval.
+            "done" => ParseDecision(true, rest),
             "retry" or "skip" or "rollback" => ParsePointOfNoReturn(verb, rest),
             "cancel" => rest.Count == 1
                 ? ParseResult.Ok(new CancelRunCommand(rest[0]))
                 : ParseResult.Fail("Usage: cancel <run-id>"),
             "drill" => ParseDrill(rest),
+            "freeze" => ParseResult.Ok(new FreezeCommand(rest.Count > 0 ? string.Join(' ', rest) : null)),
+            "unfreeze" => rest.Count == 0 ? ParseResult.Ok(new UnfreezeCommand()) : ParseResult.Fail("Usage: unfreeze (no arguments): ends the freeze, held runs go on."),
             "audit" => rest is ["verify"] ? ParseResult.Ok(new AuditVerifyCommand()) : ParseResult.Fail("Usage: audit verify"),
             "help" or "?" => ParseResult.Ok(new HelpCommand()),
             _ => ParseResult.Fail($"Unknown command '{words[0]}'.\n{Usage}"),

@@ -23,8 +23,7 @@ public sealed class RunbookService(
     IRunQueue queue)
 {
     /// <summary>The claim a run of <paramref name="runbook"/> to <paramref name="region"/> holds while unfinished.</summary>
-    public static string ClaimKey(string runbook, string region) =>
-        $"run-active:{runbook.ToLowerInvariant()}:{region.ToLowerInvariant()}";
+    public static string ClaimKey(string runbook, string region) => RunClaims.Key(runbook, region);
 
     /// <summary>The unfinished run holding the claim of <paramref name="runbook"/> to <paramref name="region"/>, if any.</summary>
     public async Task<RunRecord?> UnderWayAsync(string runbook, string region, CancellationToken cancellationToken)
@@ -79,7 +78,7 @@ public sealed class RunbookService(
         var result = await engine.DecideAsync(request, cancellationToken);
         if (result.Applied)
         {
-            queue.Enqueue(request.RunId);
+            await EnqueueDriverAsync(request.RunId, cancellationToken);
         }
         return result;
     }
@@ -90,7 +89,7 @@ public sealed class RunbookService(
         var result = await engine.DecideAfterPointOfNoReturnAsync(request, cancellationToken);
         if (result.Applied)
         {
-            queue.Enqueue(request.RunId);
+            await EnqueueDriverAsync(request.RunId, cancellationToken);
         }
         return result;
     }
@@ -117,9 +116,30 @@ public sealed class RunbookService(
         };
     }
 
-    /// <summary>Cancels the run; null when there is no such run.</summary>
-    public Task<RunRecord?> CancelAsync(string runId, Actor who, string? reason, CancellationToken cancellationToken) =>
-        engine.CancelAsync(runId.ToLowerInvariant(), who, reason, cancellationToken);
+    /// <summary>
+    /// Cancels the run; null when there is no such run. A parent's unfinished child runs are cancelled
+    /// with it; a cancelled child ends its parent's step (the parent is queued to notice).
+    /// </summary>
+    public async Task<RunRecord?> CancelAsync(string runId, Actor who, string? reason, CancellationToken cancellationToken)
+    {
+        var run = await engine.CancelAsync(runId.ToLowerInvariant(), who, reason, cancellationToken);
+        if (run is { Outcome: RunOutcome.Cancelled })
+        {
+            foreach (var child in await engine.ChildrenOfAsync(run, cancellationToken))
+            {
+                await engine.CancelAsync(child, who, $"its parent {run.Id} was cancelled", cancellationToken);
+            }
+            if (run.ParentRunId is { } parent)
+            {
+                queue.Enqueue(parent);
+            }
+        }
+        return run;
+    }
+
+    /// <summary>A child run is driven by its parent: what lets a child go on queues the parent.</summary>
+    private async Task EnqueueDriverAsync(string runId, CancellationToken cancellationToken) =>
+        queue.Enqueue(await runs.GetAsync(runId, cancellationToken) is { ParentRunId: { } parent } ? parent : runId);
 }
 
 /// <summary>The answer to a start: the run, the run already under way, or a refusal saying what is valid.</summary>

@@ -34,6 +34,7 @@ public sealed partial class RunbookEngine
     private readonly GateDecider _gates;
     private readonly RunRecovery _recovery;
     private readonly ITrafficRouter? _traffic;
+    private readonly Freeze.RunFreeze _freeze;
     private readonly ILogger _logger;
 
     public RunbookEngine(
@@ -61,6 +62,7 @@ public sealed partial class RunbookEngine
         _writer = new RunWriter(store, engineSettings.ReplicaId, new AuditLog(store, time), time, [.. projections], incidents, wakeUp, _logger);
         _leases = new RunLeases(store, engineSettings, time, _logger);
         _gates = new GateDecider(store, _writer, _leases, catalog, roster, _options);
+        _freeze = new Freeze.RunFreeze(store);
         _recovery = new RunRecovery(store, _writer, _leases, _gates, catalog, AdvanceAsync, _logger);
     }
 
@@ -97,13 +99,21 @@ public sealed partial class RunbookEngine
             return new StartRunResult(false, refusal, null);
         }
 
+        // A freeze stops every start: a person's, the health monitor's, a scheduled drill's.
+        if (await _freeze.CurrentAsync(cancellationToken) is { } freeze)
+        {
+            await _writer.AuditAsync(person?.Name ?? request.StartedBy.ToString(), "run-start-refused", definition.Name, freeze.StartRefusal, cancellationToken);
+            return new StartRunResult(false, freeze.StartRefusal, null);
+        }
+
         var now = _writer.Now;
         var run = new RunRecord
         {
             Id = $"run-{await _store.NextSequenceAsync("run", cancellationToken)}",
             Runbook = definition.Name,
             Region = region,
-            FromRegion = await CurrentPrimaryAsync(region, cancellationToken),
+            FromRegion = request.FromRegion ?? await CurrentPrimaryAsync(region, cancellationToken),
+            ParentRunId = request.ParentRunId,
             StartedBy = person?.Name ?? request.StartedBy.PersonName ?? "drbot",
             StartedByChannel = request.StartedBy.Channel,
             StartedAt = now,
@@ -184,6 +194,11 @@ public sealed partial class RunbookEngine
         // The diagram marks the point of no return: past it, failures stop at a gate instead of rolling back.
         // The note names the diagram's node id, which (like Stateless's) keeps only letters and digits.
         var mermaid = MermaidGraph.Format(info);
+        // Steps of kind runbook name the child they run (one level deep; its own diagram shows its gates).
+        foreach (var composed in definition.Steps.Where(s => s.Kind == StepKind.Runbook))
+        {
+            mermaid = $"{mermaid.TrimEnd()}\n\tnote right of {new string([.. composed.Id.Where(char.IsLetterOrDigit)])} : runs the runbook {composed.Runbook} as a child run; its gates are decided on this run's card\n";
+        }
         return PointOfNoReturn.StepOf(definition) is { } irreversible
             ? $"{mermaid.TrimEnd()}\n\tnote right of {new string([.. irreversible.Id.Where(char.IsLetterOrDigit)])} : point of no return — past it nothing is undone automatically\n"
             : mermaid;
