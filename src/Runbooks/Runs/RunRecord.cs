@@ -39,6 +39,11 @@ public sealed class RunRecord
     /// <summary>The key this run holds while unfinished (one run per runbook and target region); given back when it ends.</summary>
     public string? Claim { get; set; }
     public DateTimeOffset? LeaseUntil { get; set; }
+    /// <summary>
+    /// A practice run: every action is replaced by its verification and a description of the change it
+    /// would make; gates are decided as in a real run. It changes no system and is no failover in the KPIs.
+    /// </summary>
+    public bool Practice { get; set; }
 
     public bool IsFinished => Outcome != RunOutcome.None;
     public StepRecord? Step(string stepId) => Steps.FirstOrDefault(s => s.StepId == stepId);
