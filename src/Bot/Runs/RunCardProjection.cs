@@ -24,7 +24,8 @@ public sealed class RunCardProjection(
     Roster roster,
     CardPublisher publisher,
     IncidentWorkflow incidents,
-    TimeProvider time) : IRunProjection
+    TimeProvider time,
+    DrBot.Runbooks.Preflight.PreflightRecorder? preflight = null) : IRunProjection
 {
     public async Task<IReadOnlyList<OutboxMessage>> ProjectAsync(RunRecord run, RunChange change, CancellationToken cancellationToken)
     {
@@ -55,7 +56,8 @@ public sealed class RunCardProjection(
     public async Task<CardDocument> BuildCardAsync(RunRecord run, CancellationToken cancellationToken)
     {
         var decisions = await runs.DecisionsAsync(run.Id, cancellationToken);
-        return RunbookCard.Build(run, catalog.Find(run.Runbook), decisions, roster, time.GetUtcNow());
+        var card = RunbookCard.Build(run, catalog.Find(run.Runbook), decisions, roster, time.GetUtcNow());
+        return await Preflight.RunCardAdditions.AddAsync(card, run, preflight, time.GetUtcNow(), cancellationToken);
     }
 
     private static string? ThreadKeyOf(RunRecord run) => run.IncidentId is null ? null : IncidentCards.PostKey(run.IncidentId);
