@@ -18,7 +18,16 @@ public sealed class LiveStandbyReadiness(KubernetesClients clients, PostgresConn
     public async Task<ScaleCapacity> GetScaleCapacityAsync(string region, string @namespace, int extraPods, CancellationToken cancellationToken)
     {
         using var client = clients.Create(region);
-        var quotas = await client.CoreV1.ListNamespacedResourceQuotaAsync(@namespace, cancellationToken: cancellationToken);
+        V1ResourceQuotaList quotas;
+        try
+        {
+            quotas = await client.CoreV1.ListNamespacedResourceQuotaAsync(@namespace, cancellationToken: cancellationToken);
+        }
+        catch (k8s.Autorest.HttpOperationException e)
+        {
+            // No right to read quotas (RBAC) is not a reason to refuse a failover: the capacity is just not known.
+            return new ScaleCapacity(null, $"the quotas of {@namespace} in {region} are not readable ({(int)e.Response.StatusCode} {e.Response.ReasonPhrase})");
+        }
         var limits = quotas.Items
             .Select(q => (q.Metadata.Name, Hard: Pods(q.Status?.Hard ?? q.Spec?.Hard), Used: Pods(q.Status?.Used)))
             .Where(q => q.Hard is not null)
