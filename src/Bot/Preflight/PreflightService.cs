@@ -19,9 +19,9 @@ public sealed partial class PreflightService(
     CardPublisher publisher,
     IDrBotStore store,
     IOptions<PreflightOptions> options,
-    IHostApplicationLifetime lifetime,
     TimeProvider time,
-    ILogger<PreflightService> logger) : IStoredTimerHandler
+    ILogger<PreflightService> logger,
+    IHostApplicationLifetime? lifetime = null) : IStoredTimerHandler
 {
     public const string Kind = "preflight";
     public const string TimerId = "preflight";
@@ -52,6 +52,7 @@ public sealed partial class PreflightService(
     /// <summary>Starts an evaluation beside the caller unless one is under way; <paramref name="postReport"/>: post its report card when done.</summary>
     public Task<PreflightReport?> Start(bool postReport)
     {
+        var stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
         lock (_gate)
         {
             if (!_current.IsCompleted)
@@ -60,12 +61,12 @@ public sealed partial class PreflightService(
             {
                 try
                 {
-                    var report = await RunAsync(lifetime.ApplicationStopping);
+                    var report = await RunAsync(stopping);
                     if (postReport)
-                        await publisher.PostAsync($"preflight:report:{report.At.UtcTicks}", PreflightCards.Report(report, time.GetUtcNow()), lifetime.ApplicationStopping);
+                        await publisher.PostAsync($"preflight:report:{report.At.UtcTicks}", PreflightCards.Report(report, time.GetUtcNow()), stopping);
                     return report;
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException || !lifetime.ApplicationStopping.IsCancellationRequested)
+                catch (Exception ex) when (ex is not OperationCanceledException || !stopping.IsCancellationRequested)
                 {
                     LogFailed(ex);
                     return null;
