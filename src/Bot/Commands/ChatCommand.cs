@@ -3,8 +3,8 @@ namespace DrBot.Bot.Commands;
 /// <summary>A parsed chat command. The parser only reads text; the router decides what it does.</summary>
 public abstract record ChatCommand;
 
-/// <summary><c>failover</c>, <c>failover-db</c>, <c>failover-app</c>, <c>failback</c>: start a runbook towards a region.</summary>
-public sealed record StartRunbookCommand(string Runbook, string Region) : ChatCommand;
+/// <summary><c>failover</c>, <c>failover-db</c>, <c>failover-app</c>, <c>failback</c>: start a runbook towards a region (<paramref name="Practice"/>: <c>--practice</c>, nothing changes).</summary>
+public sealed record StartRunbookCommand(string Runbook, string Region, bool Practice = false) : ChatCommand;
 
 public sealed record ListRunbooksCommand : ChatCommand;
 

@@ -88,6 +88,7 @@ public sealed partial class CommandRouter(
             return NotOnRoster(input);
         return command switch
         {
+            StartRunbookCommand { Practice: true } practice => await StartPracticeAsync(practice.Runbook, practice.Region, actor, cancellationToken),
             StartRunbookCommand start => await StartRunbookAsync(start.Runbook, start.Region, null, actor, cancellationToken),
             OpenIncidentCommand open => Answer(await workflow.OpenAsync(new OpenIncidentRequest(open.Severity, open.Title, actor), cancellationToken), i => $"Opened {i.Id} ({i.Severity}): {i.Title}"),
             IncidentActionCommand act => await IncidentActionAsync(act.Verb, act.IncidentId, actor, cancellationToken),
@@ -184,6 +185,19 @@ public sealed partial class CommandRouter(
         if (started.Run is not { } run)
             return ChatReply.PrivateText(started.Refusal!);
         return ChatReply.Public($"{actor.DisplayName} started {run.Runbook} → {run.Region} as {run.Id} on {incidentId}. Pre-checks are running; a lead approves on the card.");
+    }
+
+    /// <summary>A practice run: no incident is opened (nobody is paged), it runs in the channel, and its card says it changes nothing.</summary>
+    private async Task<ChatReply> StartPracticeAsync(string runbook, string region, Actor actor, CancellationToken cancellationToken)
+    {
+        if (BuiltInRunbooks.Validations.Contains(runbook))
+            return ChatReply.PrivateText($"{runbook} is a validation, an exercise already: run it with `validate {runbook}`; only failover runbooks have a practice mode.");
+        var started = await runbooks.StartPracticeAsync(runbook, region, actor, cancellationToken);
+        if (started.Running is { } running)
+            return AlreadyRunning(running);
+        if (started.Run is not { } run)
+            return ChatReply.PrivateText(started.Refusal!);
+        return ChatReply.Public($"{actor.DisplayName} started a practice of {run.Runbook} → {run.Region} as {run.Id}: every action is verified and described, nothing changes; gates are decided as in a real run.");
     }
 
     private static ChatReply AlreadyRunning(RunRecord running) => ChatReply.PrivateText(

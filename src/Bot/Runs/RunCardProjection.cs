@@ -25,7 +25,8 @@ public sealed class RunCardProjection(
     CardPublisher publisher,
     IncidentWorkflow incidents,
     TimeProvider time,
-    Runbooks.Freeze.RunFreeze freeze) : IRunProjection
+    Runbooks.Freeze.RunFreeze freeze,
+    DrBot.Runbooks.Preflight.PreflightRecorder? preflight = null) : IRunProjection
 {
     public async Task<IReadOnlyList<OutboxMessage>> ProjectAsync(RunRecord run, RunChange change, CancellationToken cancellationToken)
     {
@@ -81,6 +82,7 @@ public sealed class RunCardProjection(
             var childCard = RunbookCard.Build(child, catalog.Find(child.Runbook), await runs.DecisionsAsync(child.Id, cancellationToken), roster, time.GetUtcNow());
             card = ComposedRunCard.WithChild(card, childCard, child);
         }
+        card = await Preflight.RunCardAdditions.AddAsync(card, run, preflight, time.GetUtcNow(), cancellationToken);
         // While a freeze holds, every card says so first (a finished run's card no longer changes).
         return !run.IsFinished && await freeze.CurrentAsync(cancellationToken) is { } frozen
             ? card with { Blocks = [new TextBlock($"**{frozen.Banner}**"), .. card.Body] }

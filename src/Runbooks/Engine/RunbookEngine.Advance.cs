@@ -134,7 +134,7 @@ public sealed partial class RunbookEngine
         // Reached the end of the steps (or a definition without steps): the run succeeded.
         _writer.Finish(run, RunOutcome.Succeeded, "all steps done");
         await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.Finished, null, "succeeded"));
-        await _writer.AuditAsync("drbot", "run-succeeded", run.Id, Summary(run), cancellationToken);
+        await _writer.AuditAsync("drbot", run.Practice ? "practice-succeeded" : "run-succeeded", run.Id, Summary(run), cancellationToken);
         return false;
     }
 
@@ -268,6 +268,6 @@ public sealed partial class RunbookEngine
     private static partial void LogHeldByFreeze(ILogger logger, string runId, string state, string frozenBy, string reason);
 
     private static string Summary(RunRecord run) =>
-        $"{run.Runbook} {run.FromRegion} → {run.Region}: {run.Outcome}" +
+        $"{(run.Practice ? "practice of " : "")}{run.Runbook} {run.FromRegion} → {run.Region}: {run.Outcome}" +
         (run.Facts.TryGetValue("rpo_seconds", out var rpo) ? $", measured RPO {rpo} s" : "");
 }

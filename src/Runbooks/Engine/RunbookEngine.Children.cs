@@ -44,7 +44,8 @@ public sealed partial class RunbookEngine
     private async Task<StartRunResult> StartChildAsync(RunRecord run, StepDefinition step, CancellationToken cancellationToken)
     {
         var childName = _catalog.Find(step.Runbook)?.Name ?? step.Runbook ?? "";
-        var claim = RunClaims.Key(childName, run.Region);
+        // A practice's child is a practice too, under its own claim.
+        var claim = run.Practice ? RunClaims.PracticeKey(childName, run.Region) : RunClaims.Key(childName, run.Region);
         // A child this step started before the process stopped holds the claim: adopt it instead of a second one.
         if (await _store.GetValueAsync(claim, cancellationToken) is { } holder
             && await _store.GetRunAsync(holder, cancellationToken) is { ParentRunId: { } parent } existing && parent == run.Id)
@@ -53,7 +54,7 @@ public sealed partial class RunbookEngine
         }
         // Started by whoever started the parent, so four-eyes holds on the child's gates too.
         var startedBy = new Actor(run.StartedBy, run.StartedBy, run.StartedByChannel, run.StartedBy);
-        var started = await StartAsync(new StartRunRequest(childName, run.Region, startedBy, null, claim, run.Id, run.FromRegion), cancellationToken);
+        var started = await StartAsync(new StartRunRequest(childName, run.Region, startedBy, null, claim, run.Id, run.FromRegion, run.Practice), cancellationToken);
         return started.Started ? started : started with { Run = null, Message = $"{childName} could not start: {started.Message}" };
     }
 

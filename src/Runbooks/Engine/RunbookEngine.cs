@@ -2,6 +2,7 @@ using DrBot.Runbooks.Audit;
 using DrBot.Runbooks.Approvals;
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Executors;
+using DrBot.Runbooks.Executors.Rehearsals;
 using DrBot.Runbooks.Incidents;
 using DrBot.Runbooks.Infrastructure;
 using DrBot.Runbooks.People;
@@ -49,7 +50,8 @@ public sealed partial class RunbookEngine
         IOptions<RunbookEngineOptions>? engineOptions = null,
         ILogger<RunbookEngine>? logger = null,
         IncidentService? incidents = null,
-        IOutboxWakeUp? wakeUp = null)
+        IOutboxWakeUp? wakeUp = null,
+        StepRehearsalRegistry? rehearsals = null)
     {
         _store = store;
         _catalog = catalog;
@@ -58,7 +60,7 @@ public sealed partial class RunbookEngine
         _traffic = traffic;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         var engineSettings = engineOptions?.Value ?? new RunbookEngineOptions();
-        _steps = new StepRunner(executors, engineSettings, time);
+        _steps = new StepRunner(executors, engineSettings, time, rehearsals);
         _writer = new RunWriter(store, engineSettings.ReplicaId, new AuditLog(store, time), time, [.. projections], incidents, wakeUp, _logger);
         _leases = new RunLeases(store, engineSettings, time, _logger);
         _gates = new GateDecider(store, _writer, _leases, catalog, roster, _options);
@@ -119,15 +121,16 @@ public sealed partial class RunbookEngine
             StartedAt = now,
             IncidentId = request.IncidentId,
             Claim = request.Claim,
+            Practice = request.Practice,
         };
         run.Steps = [.. definition.Steps.Select(s => new StepRecord { StepId = s.Id, Title = StepArguments.Resolve(s.Title, run) })];
         var startedBy = person?.DisplayName ?? $"DrBot ({request.StartedBy.DisplayName})";
-        var message = $"{definition.Title} from {run.FromRegion ?? "?"} to {region} started by {startedBy} as {run.Id}.";
+        var message = $"{(run.Practice ? "Practice run (nothing changes): " : "")}{definition.Title} from {run.FromRegion ?? "?"} to {region} started by {startedBy} as {run.Id}.";
         if (!await _writer.CommitAsync(run, [new RunChange(RunChangeKind.Started, null, message)], cancellationToken))
         {
             return new StartRunResult(false, $"Another unfinished run holds '{request.Claim}'.", null, ClaimTaken: true);
         }
-        await _writer.AuditAsync(person?.Name ?? request.StartedBy.ToString(), "run-started", run.Id, message, cancellationToken);
+        await _writer.AuditAsync(person?.Name ?? request.StartedBy.ToString(), run.Practice ? "practice-started" : "run-started", run.Id, message, cancellationToken);
         return new StartRunResult(true, message, run);
     }
 

@@ -5,4 +5,7 @@ public static class RunClaims
 {
     public static string Key(string runbook, string region) =>
         $"run-active:{runbook.ToLowerInvariant()}:{region.ToLowerInvariant()}";
+
+    /// <summary>A practice's own claim: one practice per runbook and region, never in a real failover's way.</summary>
+    public static string PracticeKey(string runbook, string region) => Key($"practice:{runbook}", region);
 }

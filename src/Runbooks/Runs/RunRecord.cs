@@ -41,6 +41,11 @@ public sealed class RunRecord
     public DateTimeOffset? LeaseUntil { get; set; }
     /// <summary>A child run (started by a step of kind runbook): the run whose step started it, and which drives it.</summary>
     public string? ParentRunId { get; set; }
+    /// <summary>
+    /// A practice run: every action is replaced by its verification and a description of the change it
+    /// would make; gates are decided as in a real run. It changes no system and is no failover in the KPIs.
+    /// </summary>
+    public bool Practice { get; set; }
 
     public bool IsFinished => Outcome != RunOutcome.None;
     public StepRecord? Step(string stepId) => Steps.FirstOrDefault(s => s.StepId == stepId);
