@@ -55,6 +55,8 @@ public static class DrBotRunbooksServiceCollectionExtensions
         services.TryAddSingleton<IncidentService>();
         services.TryAddSingleton<RunQueries>();
         services.TryAddSingleton<RunbookService>();
+        services.TryAddSingleton(sp => new DrBot.Runbooks.Freeze.RunFreeze(sp.GetRequiredService<DrBot.Runbooks.Storage.IDrBotStore>()));
+        services.TryAddSingleton<FreezeService>();
         return services;
     }
 

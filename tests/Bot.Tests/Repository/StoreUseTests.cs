@@ -17,6 +17,7 @@ public sealed partial class StoreUseTests
         "Alerts/Intake/AlertIntakeRegistration.cs",
         "Channels/Slack/SlackServiceCollectionExtensions.cs",
         "Channels/Teams/TeamsEndpoints.cs",
+        "Preflight/PreflightService.cs",
     ];
 
     [Fact]
