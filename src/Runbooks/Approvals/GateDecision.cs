@@ -25,6 +25,12 @@ public enum DecisionRefusal
     StoreUnavailable,
     /// <summary>Another replica is working on the run right now; the click can be repeated.</summary>
     Busy,
+    /// <summary>N of M: this person's approval of the gate is already counted.</summary>
+    AlreadyApproved,
+    /// <summary>The facts the card showed are not the facts now (digest, or measured again at the click).</summary>
+    FactsChanged,
+    /// <summary>A destructive gate: the target region's name was not typed, or typed wrong.</summary>
+    ConfirmationMismatch,
 }
 
 /// <summary>The answer to a click: applied, or refused with a reason a person can read.</summary>

@@ -59,5 +59,7 @@ public sealed class RunbookCatalog
             string.IsNullOrWhiteSpace(step.Role) ? null : step.Role,
             string.IsNullOrWhiteSpace(step.Condition) ? null : step.Condition,
             step.AllowSelfApproval,
-            step.Parallel.Count == 0 ? null : [.. step.Parallel.Select(ToStep)]);
+            step.Parallel.Count == 0 ? null : [.. step.Parallel.Select(ToStep)],
+            Approvals: step.Approvals,
+            Destructive: step.Destructive);
 }

@@ -18,7 +18,9 @@ public sealed record RunbookDefinition(
 /// <summary>
 /// One step. <see cref="Executor"/> names a registered step executor; <see cref="Args"/> are its
 /// arguments (values may use <c>{region}</c>, <c>{primary}</c> placeholders). Gates name the
-/// <see cref="Role"/> that decides them and may be conditional on the run's facts.
+/// <see cref="Role"/> that decides them and may be conditional on the run's facts. A gate counts
+/// <see cref="Approvals"/> different approvers (N of M, any rejection ends it); a <see cref="Destructive"/>
+/// gate counts an approval only with the target region's name typed on the card.
 /// </summary>
 public sealed record StepDefinition(
     string Id,
@@ -33,7 +35,9 @@ public sealed record StepDefinition(
     string? Condition = null,
     bool AllowSelfApproval = false,
     IReadOnlyList<StepDefinition>? Parallel = null,
-    bool? Production = null)
+    bool? Production = null,
+    int Approvals = 1,
+    bool Destructive = false)
 {
     public IReadOnlyDictionary<string, string> Arguments => Args ?? EmptyArgs;
     public IReadOnlyList<StepDefinition> ParallelChecks => Parallel ?? [];

@@ -202,6 +202,10 @@ public sealed class StepDefinitionOptions
     public string? Condition { get; set; }
     /// <summary>Gates: let the person who started the run decide too (off by default: four-eyes).</summary>
     public bool AllowSelfApproval { get; set; }
+    /// <summary>Gates: how many different people with the role must approve (N of M; default 1).</summary>
+    public int Approvals { get; set; } = 1;
+    /// <summary>Gates: an approval counts only with the target region's name typed (accept data loss and the like).</summary>
+    public bool Destructive { get; set; }
     /// <summary>Checks run side by side inside this step.</summary>
     public List<StepDefinitionOptions> Parallel { get; set; } = [];
 }
