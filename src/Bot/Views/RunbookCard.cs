@@ -28,7 +28,7 @@ public static class RunbookCard
         foreach (var check in run.Steps.SelectMany(s => s.Checks))
             blocks.Add(new TextBlock($"{(check.Passed ? "✔" : "✖")} {check.Title}: {check.Detail}", Subtle: true));
         foreach (var decision in decisions)
-            blocks.Add(new TextBlock(DecisionStamp(decision, run)));
+            blocks.Add(new TextBlock(GateApprovalView.ApprovalStamp(decision, run) ?? DecisionStamp(decision, run)));
 
         var pending = PendingGate(run, definition);
         var buttons = new List<CardButton>();
@@ -59,8 +59,10 @@ public static class RunbookCard
             var role = pending.Role ?? Roles.Lead;
             var stepTitle = run.Step(pending.Id)?.Title ?? pending.Title;
             var question = pending.Kind == StepKind.Gate ? stepTitle : $"{stepTitle} failed — continue anyway?";
-            blocks.Add(new TextBlock($"**Approval needed:** {question} — a {role} other than {run.StartedBy} must decide" +
+            blocks.Add(new TextBlock($"**Approval needed:** {question} — {GateApprovalView.WhoDecides(run, pending)}" +
                 (run.GateExpiresAt is { } expires ? $" before {Durations.Clock(expires)}." : ".")));
+            blocks.AddRange(GateApprovalView.Blocks(run, definition!, pending));
+            inputs.AddRange(GateApprovalView.Inputs(run, pending));
             inputs.Add(new CardInput(CardVerbs.Reason, "Reason (optional)", "Why approve or reject"));
             var data = new Dictionary<string, string>
             {
@@ -68,6 +70,7 @@ public static class RunbookCard
                 [CardVerbs.StepId] = pending.Id,
                 [CardVerbs.Version] = run.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
+            GateApprovalView.AddTo(data, run, definition!, pending);
             buttons.Add(new CardButton("Approve", CardVerbs.Approve, data, ButtonStyle.Positive,
                 new ButtonConfirm("Approve this step?", $"{stepTitle} for {run.Runbook} → {run.Region}. This changes production.", "Approve", "Cancel")));
             buttons.Add(new CardButton("Reject", CardVerbs.Reject, data, ButtonStyle.Destructive));

@@ -11,6 +11,21 @@ public sealed record GateDecision(
     DateTimeOffset DecidedAt,
     string? Reason);
 
+/// <summary>
+/// N of M: each approver's approval is a decision of its own, stored under <c>{gate}#approval:{ask}:{person}</c>,
+/// so the store's unique key counts a person once per ask of the gate; the gate's own key holds the final decision.
+/// </summary>
+public static class ApprovalKeys
+{
+    public const string Marker = "#approval:";
+
+    public static string Of(string stepId, int ask, string person) => $"{stepId}{Marker}{ask}:{person.ToLowerInvariant()}";
+
+    /// <summary>The gate of a per-approver key; null for any other decision.</summary>
+    public static string? GateOf(string decisionStepId) =>
+        decisionStepId.IndexOf(Marker, StringComparison.Ordinal) is var at and >= 0 ? decisionStepId[..at] : null;
+}
+
 public enum DecisionRefusal
 {
     None,

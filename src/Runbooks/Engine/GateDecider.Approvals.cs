@@ -11,12 +11,6 @@ namespace DrBot.Runbooks.Engine;
 /// </summary>
 internal sealed partial class GateDecider
 {
-    /// <summary>The separator of a per-approver decision's key: <c>{gate}#approval:{ask}:{person}</c>.</summary>
-    public const string ApprovalKeyMarker = "#approval:";
-
-    /// <summary>One approver's approval of an N-of-M gate, unique per ask of the gate and person in the decision store.</summary>
-    public static string ApprovalKey(string stepId, int ask, string person) => $"{stepId}{ApprovalKeyMarker}{ask}:{person.ToLowerInvariant()}";
-
     private async Task<DecisionResult?> RefusedByGuardAsync(GateDecisionRequest request, RunRecord run, RunbookDefinition definition, StepDefinition step,
         StepRecord record, Person person, RunMachine machine, bool isGate, Decider decider, CancellationToken cancellationToken)
     {
@@ -88,7 +82,7 @@ internal sealed partial class GateDecider
     private async Task<DecisionResult> CountApprovalAsync(GateDecisionRequest request, RunRecord run, StepDefinition step, StepRecord record, Person person,
         RunMachine machine, Decider decider, CancellationToken cancellationToken)
     {
-        var counted = new GateDecision(run.Id, ApprovalKey(step.Id, Math.Max(1, record.Attempts), person.Name), true, person.Name, person.DisplayName,
+        var counted = new GateDecision(run.Id, ApprovalKeys.Of(step.Id, Math.Max(1, record.Attempts), person.Name), true, person.Name, person.DisplayName,
             request.Who.Channel, writer.Now, request.Reason);
         if (!await store.TryRecordDecisionAsync(counted, cancellationToken))
         {
