@@ -41,7 +41,7 @@ public static class GateApprovalView
     public static IEnumerable<CardInput> Inputs(RunRecord run, StepDefinition gate)
     {
         if (gate.Kind == StepKind.Gate && gate.Destructive)
-            yield return new CardInput(CardVerbs.Confirm, $"Type {run.Region} to approve", run.Region);
+            yield return new CardInput(CardVerbs.Confirm, $"Type {run.Region} to approve", run.Region, AskedInDialog: true);
     }
 
     /// <summary>Adds the facts digest (and, destructive, the name to type) to the Approve/Reject button data.</summary>

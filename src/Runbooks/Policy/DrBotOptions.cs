@@ -174,6 +174,12 @@ public sealed class ApprovalOptions
 {
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan Expiry { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// <c>DrBot:Approvals:Required:&lt;runbook&gt;:&lt;gate&gt;</c>: how many different approvers a gate needs, overriding its
+    /// definition (region-failover's approve-failover needs 2 by default).
+    /// </summary>
+    public Dictionary<string, Dictionary<string, int>> Required { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }
 
 /// <summary>A runbook written in configuration. Same shape as the built-in definitions.</summary>
