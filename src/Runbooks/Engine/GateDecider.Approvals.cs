@@ -89,8 +89,8 @@ internal sealed partial class GateDecider
             return await RefuseAsync(request, DecisionRefusal.AlreadyApproved,
                 $"Four-eyes: {person.DisplayName} has already approved '{record.Title}'; the same person counts once.", null, cancellationToken);
         }
+        machine.CountApproval(decider); // its guards read the approvals so far, so it fires before this one is added
         record.Approvals.Add(new GateApproval(person.Name, person.DisplayName, request.Who.Channel, counted.DecidedAt, request.Reason));
-        machine.CountApproval(decider);
         var detail = $"approved by {person.DisplayName} ({request.Who.Channel}) at {counted.DecidedAt:HH:mm}: {Progress(record, step)}";
         record.Detail = $"waiting for approval by role {RunMachine.GateRole(step)}: {Progress(record, step)}";
         await writer.JournalAsync(run, step.Id, Math.Max(1, record.Attempts), JournalPhase.GateDecided, "approval counted", detail, cancellationToken);
@@ -98,6 +98,26 @@ internal sealed partial class GateDecider
         await writer.AuditAsync(person.Name, "gate-approval-counted", $"{run.Id}/{step.Id}", detail, cancellationToken);
         var left = step.Approvals - record.Approvals.Count;
         return DecisionResult.Ok(counted, $"{record.Title}: approved by {person.DisplayName}, {Progress(record, step)}; {left} more {RunMachine.GateRole(step)} approval{(left == 1 ? "" : "s")} needed.");
+    }
+
+    /// <summary>
+    /// N of M: approvals recorded in the store but missing on the run (the process stopped between the two
+    /// writes) are taken onto the run, so an approval once recorded always counts and never counts twice.
+    /// </summary>
+    private async Task ReconcileApprovalsAsync(RunRecord run, StepDefinition step, StepRecord record, CancellationToken cancellationToken)
+    {
+        if (step.Kind != StepKind.Gate || step.Approvals <= 1)
+        {
+            return;
+        }
+        var ask = ApprovalKeys.Of(step.Id, Math.Max(1, record.Attempts), "");
+        foreach (var stored in (await store.GetDecisionsAsync(run.Id, cancellationToken)).Where(d => d.StepId.StartsWith(ask, StringComparison.Ordinal)))
+        {
+            if (!record.Approvals.Any(a => string.Equals(a.Name, stored.DecidedBy, StringComparison.OrdinalIgnoreCase)))
+            {
+                record.Approvals.Add(new GateApproval(stored.DecidedBy, stored.DisplayName, stored.Channel, stored.DecidedAt, stored.Reason));
+            }
+        }
     }
 
     /// <summary>"1 of 2 approvals (Bob)".</summary>

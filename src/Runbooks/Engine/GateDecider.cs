@@ -103,6 +103,7 @@ internal sealed partial class GateDecider(IRunStore store, RunWriter writer, Run
         var machine = new RunMachine(definition, run);
         var isGate = step.Kind is StepKind.Gate or StepKind.Manual;
         var decider = Decider.Of(person, request);
+        await ReconcileApprovalsAsync(run, step, record, cancellationToken);
         if (await RefusedByGuardAsync(request, run, definition, step, record, person, machine, isGate, decider, cancellationToken) is { } refused)
         {
             return refused;
