@@ -22,7 +22,7 @@ public static class GateApprovalView
         var approvals = run.Step(gate.Id)?.Approvals ?? [];
         var left = gate.Approvals - approvals.Count;
         return $"{gate.Approvals} {role}s other than {run.StartedBy} must approve ({approvals.Count} of {gate.Approvals} so far" +
-            (approvals.Count == 0 ? "" : $": {string.Join(", ", approvals.Select(a => a.DisplayName))}") + $"; {left} still needed); any rejection ends it";
+            (approvals.Count == 0 ? "" : $": {string.Join(", ", approvals.Select(a => a.DisplayName))}") + $"; {left} still needed; any rejection ends it)";
     }
 
     /// <summary>The facts the approval is bound to, one line, and (destructive) what must be typed.</summary>
