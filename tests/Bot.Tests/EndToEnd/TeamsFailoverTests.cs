@@ -20,7 +20,11 @@ public sealed class TeamsFailoverTests
     public async Task On_call_starts_a_failover_in_Teams_is_refused_on_her_own_gate_and_a_lead_approves_it_through_to_Succeeded()
     {
         // Alice is on-call and also a lead here, so the only reason to refuse her is four-eyes.
-        await using var teams = await TeamsBotProcess.StartAsync("teams-failover", new Dictionary<string, string> { ["DrBot__People__alice__Roles__1"] = "lead" });
+        await using var teams = await TeamsBotProcess.StartAsync("teams-failover", new Dictionary<string, string>
+        {
+            ["DrBot__People__alice__Roles__1"] = "lead",
+            ["DrBot__People__carol__Teams"] = TeamsBotProcess.CarolAad,
+        });
         using (var installed = await teams.PostActivityAsync(teams.Install(), teams.ValidToken()))
             Assert.Equal(HttpStatusCode.OK, installed.StatusCode);
         await teams.Bot.SendAsync("bob", "drill region-down east-us");
