@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using DrBot.Bench.Bot;
 
 // Usage (from the repository root, after `dotnet build src/Bot -c Release`):
-//   dotnet run -c Release --project bench/Bot [-- commands|alerts] [--command-rate 200] [--command-seconds 20]
+//   dotnet run -c Release --project bench/Bot [-- commands|alerts|anchored|soak|slack-clicks] [--command-rate 200] [--command-seconds 20]
 //                                                [--alert-rate 1000] [--alert-seconds 10]
 if (args.Length == 2 && args[0] == DrBot.Bench.Bot.Anchors.KestrelAnchor.Mode)
     return await DrBot.Bench.Bot.Anchors.KestrelAnchor.ServeAsync(int.Parse(args[1], CultureInfo.InvariantCulture));
@@ -17,6 +17,11 @@ Console.WriteLine($"DrBot bench: {Environment.ProcessorCount} cores, load averag
 if (args.Contains("soak"))
 {
     await new SoakBench(repoRoot, IntArgument("--soak-alerts", 1_000_000), IntArgument("--soak-runs", 10_000)).RunAsync(CancellationToken.None);
+    return 0;
+}
+if (args.Contains("slack-clicks"))
+{
+    Console.WriteLine(await new SlackClicksBench(repoRoot, IntArgument("--slack-clicks", 20)).RunAsync(CancellationToken.None));
     return 0;
 }
 if (options.RunAnchored)

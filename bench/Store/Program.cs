@@ -20,8 +20,11 @@ if (options.Resume > 0)
     var rows = new List<string>();
     try
     {
-        foreach (var store in new[] { "LiteDb", "Postgres" })
-            rows.Add(await ResumeBench.RunAsync(store, store == "Postgres" ? postgres ?? await server!.NewDatabaseAsync() : null, options.Resume, CancellationToken.None));
+        rows.Add(await ResumeBench.RunAsync("LiteDb", null, options.Resume, stableReplicaId: false, CancellationToken.None));
+        // A restarted PostgreSQL replica under a new identity (a Deployment's new pod) waits for the
+        // killed one's leases to expire; under the same DrBot:Engine:ReplicaId (a StatefulSet) it takes them back.
+        foreach (var stable in new[] { false, true })
+            rows.Add(await ResumeBench.RunAsync("Postgres", postgres ?? await server!.NewDatabaseAsync(), options.Resume, stable, CancellationToken.None));
     }
     finally
     {

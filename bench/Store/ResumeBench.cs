@@ -14,7 +14,7 @@ namespace DrBot.Bench.Store;
 /// </summary>
 internal static class ResumeBench
 {
-    public static async Task<string> RunAsync(string store, string? postgres, int runs, CancellationToken cancellationToken)
+    public static async Task<string> RunAsync(string store, string? postgres, int runs, bool stableReplicaId, CancellationToken cancellationToken)
     {
         string dataDir;
         IReadOnlyDictionary<string, string?> settings;
@@ -31,6 +31,8 @@ internal static class ResumeBench
             var environment = settings.Where(s => s.Value is not null).ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
             environment["DrBot__RateLimits__CommandsPerMinute"] = "1000000";
             environment["Logging__LogLevel__Default"] = "Warning";
+            if (stableReplicaId)
+                environment["DrBot__Engine__ReplicaId"] = "bench-replica-0";
             var dll = Path.Combine(BenchBot.FindRoot(), "src", "Bot", "bin", "Release", "net10.0", "DrBot.Bot.dll");
 
             using (var first = await BotLauncher.StartAsync(dll, BenchBot.FindRoot(), environment, cancellationToken))
@@ -70,7 +72,7 @@ internal static class ResumeBench
             }
             await clicking;
             return string.Create(CultureInfo.InvariantCulture,
-                $"| {store} | {runs} | {ready.TotalSeconds:0.00} | {Seconds(clicked)} | {Seconds(resumed)} |");
+                $"| {store}{(stableReplicaId ? " (same ReplicaId)" : "")} | {runs} | {ready.TotalSeconds:0.00} | {Seconds(clicked)} | {Seconds(resumed)} |");
         }
         finally
         {

@@ -42,11 +42,12 @@ public sealed class DrBotMetrics
 
         Registry.AddBeforeCollectCallback(async cancellationToken =>
         {
-            var all = await store.ListRunsAsync(unfinishedOnly: false, cancellationToken);
-            foreach (var outcome in Enum.GetValues<RunOutcome>())
-                runs.WithLabels(outcome.ToString().ToLowerInvariant()).Set(all.Count(r => r.Outcome == outcome));
+            // Counted by the store: a scrape does not load the history of every run.
+            foreach (var (outcome, count) in await store.CountRunsByOutcomeAsync(cancellationToken))
+                runs.WithLabels(outcome.ToString().ToLowerInvariant()).Set(count);
             // A finished run waits at no gate.
-            gates.Set(all.Count(r => !r.IsFinished && RunbookCard.PendingGate(r, catalog.Find(r.Runbook)) is not null));
+            var unfinished = await store.ListRunsAsync(unfinishedOnly: true, cancellationToken);
+            gates.Set(unfinished.Count(r => RunbookCard.PendingGate(r, catalog.Find(r.Runbook)) is not null));
             var open = await store.ListIncidentsAsync(openOnly: true, cancellationToken);
             foreach (var severity in new[] { "P1", "P2", "P3", "P4" })
                 incidents.WithLabels(severity).Set(open.Count(i => i.Severity == severity));

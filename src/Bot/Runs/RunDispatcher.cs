@@ -22,21 +22,31 @@ public sealed partial class RunDispatcher(RunbookEngine engine, TimeProvider tim
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The workers start at once: runs approved while the restart is still taking runs up are not
+        // kept waiting behind them.
+        var workers = Enumerable.Range(0, 4).Select(_ => WorkAsync(stoppingToken)).ToList();
+        var resume = ResumeAsync(stoppingToken);
+        var expiry = ExpireGatesLoopAsync(stoppingToken);
+        var takeover = TakeOverLoopAsync(stoppingToken);
+        await Task.WhenAll(workers.Append(resume).Append(expiry).Append(takeover));
+    }
+
+    private async Task ResumeAsync(CancellationToken stoppingToken)
+    {
         try
         {
             var resumed = await engine.ResumeUnfinishedAsync(stoppingToken);
             if (resumed.Count > 0)
                 LogResumed(resumed.Count, string.Join(", ", resumed));
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (OperationCanceledException)
+        {
+            // stopping: the rest is resumed at the next start
+        }
+        catch (Exception ex)
         {
             LogFailed("resume", ex);
         }
-
-        var expiry = ExpireGatesLoopAsync(stoppingToken);
-        var takeover = TakeOverLoopAsync(stoppingToken);
-        var workers = Enumerable.Range(0, 4).Select(_ => WorkAsync(stoppingToken)).ToList();
-        await Task.WhenAll(workers.Append(expiry).Append(takeover));
     }
 
     private async Task WorkAsync(CancellationToken stoppingToken)

@@ -172,7 +172,7 @@ internal sealed partial class GateDecider(IRunStore store, RunWriter writer, Run
         var isGate = step.Kind is StepKind.Gate or StepKind.Manual;
         record.EndedAt = decision.DecidedAt;
         run.GateExpiresAt = null;
-        await writer.JournalAsync(run, step.Id, Math.Max(1, record.Attempts), JournalPhase.GateDecided, verb, detail, cancellationToken);
+        writer.Journal(run, step.Id, Math.Max(1, record.Attempts), JournalPhase.GateDecided, verb, detail);
         await writer.AuditAsync(decision.DecidedBy, decision.Approved ? "gate-approved" : "gate-rejected", $"{run.Id}/{step.Id}", detail, cancellationToken);
         var change = new RunChange(RunChangeKind.GateDecided, step.Id, detail);
 
@@ -221,7 +221,7 @@ internal sealed partial class GateDecider(IRunStore store, RunWriter writer, Run
         record.Status = StepStatus.Expired;
         record.EndedAt = writer.Now;
         record.Detail = detail;
-        await writer.JournalAsync(run, step.Id, Math.Max(1, record.Attempts), JournalPhase.GateDecided, "expired", detail, cancellationToken);
+        writer.Journal(run, step.Id, Math.Max(1, record.Attempts), JournalPhase.GateDecided, "expired", detail);
         new RunMachine(definition, run).ExpireGate();
         writer.Finish(run, RunOutcome.GateExpired, detail);
         await writer.SaveAsync(run, cancellationToken,

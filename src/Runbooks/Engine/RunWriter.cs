@@ -25,6 +25,9 @@ internal sealed partial class RunWriter(
 {
     public DateTimeOffset Now => time.GetUtcNow();
 
+    /// <summary>Journal entries waiting for their run's next save (a run is saved by one caller at a time: its lock).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, List<JournalEntry>> _journal = new(StringComparer.Ordinal);
+
     public void Finish(RunRecord run, RunOutcome outcome, string reason)
     {
         run.Outcome = outcome;
@@ -51,6 +54,8 @@ internal sealed partial class RunWriter(
     /// </summary>
     public async Task<bool> CommitAsync(RunRecord run, IReadOnlyList<RunChange> changes, CancellationToken cancellationToken)
     {
+        // Taken whatever happens next: a refused commit drops them with the change they describe.
+        IReadOnlyList<JournalEntry> journal = _journal.TryRemove(run.Id, out var staged) ? staged : [];
         run.Version++;
         if (run.IsFinished && changes.Any(c => c.Kind == RunChangeKind.Finished))
         {
@@ -75,7 +80,7 @@ internal sealed partial class RunWriter(
         }
         IReadOnlyList<string> claims = run.Version == 1 && run.Claim is { } claim ? [claim] : [];
         IReadOnlyList<string> releases = run.IsFinished && run.Claim is { } held ? [held] : [];
-        var commit = StoreCommit.ForRun(run, messages, claims, releases, replicaId) with { Values = [.. claims.Select(c => KeyValuePair.Create(c, run.Id))] };
+        var commit = StoreCommit.ForRun(run, messages, claims, releases, replicaId) with { Values = [.. claims.Select(c => KeyValuePair.Create(c, run.Id))], Journal = journal };
         if (!await store.TryCommitAsync(commit, time.GetUtcNow(), cancellationToken))
         {
             run.Version--;
@@ -92,8 +97,12 @@ internal sealed partial class RunWriter(
         return true;
     }
 
-    public Task<bool> JournalAsync(RunRecord run, string stepId, int attempt, JournalPhase phase, string? outcome, string? detail, CancellationToken cancellationToken) =>
-        store.TryAppendJournalAsync(new JournalEntry(run.Id, stepId, attempt, phase, time.GetUtcNow(), outcome, detail), cancellationToken);
+    /// <summary>
+    /// Journals a step's phase with the run's next save, in the same commit: the journal then never
+    /// says more than the saved run (a save refused by the lease fence writes neither).
+    /// </summary>
+    public void Journal(RunRecord run, string stepId, int attempt, JournalPhase phase, string? outcome, string? detail) =>
+        _journal.GetOrAdd(run.Id, _ => []).Add(new JournalEntry(run.Id, stepId, attempt, phase, time.GetUtcNow(), outcome, detail));
 
     public Task<AuditEntry> AuditAsync(string actor, string action, string subject, string detail, CancellationToken cancellationToken) =>
         audit.RecordAsync(actor, action, subject, detail, cancellationToken);

@@ -123,7 +123,7 @@ public sealed partial class RunbookEngine
         record.Status = StepStatus.Running;
         record.StartedAt ??= _writer.Now;
         record.Detail = interrupted ? "re-verifying after an interrupted attempt" : "running";
-        await _writer.JournalAsync(run, step.Id, record.Attempts, JournalPhase.Started, null, record.Detail, cancellationToken);
+        _writer.Journal(run, step.Id, record.Attempts, JournalPhase.Started, null, record.Detail);
         await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.StepStarted, step.Id, record.Title));
         if (interrupted)
         {
@@ -142,7 +142,7 @@ public sealed partial class RunbookEngine
         if (result.Kind == StepResultKind.Succeeded)
         {
             record.Status = StepStatus.Succeeded;
-            await _writer.JournalAsync(run, step.Id, record.Attempts, JournalPhase.Completed, "succeeded", result.Detail, cancellationToken);
+            _writer.Journal(run, step.Id, record.Attempts, JournalPhase.Completed, "succeeded", result.Detail);
             machine.CompleteStep();
             await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.StepFinished, step.Id, result.Detail));
             await _writer.AuditAsync("drbot", "step-succeeded", $"{run.Id}/{step.Id}", result.Detail, cancellationToken);
@@ -150,7 +150,7 @@ public sealed partial class RunbookEngine
         }
 
         record.Status = StepStatus.Failed;
-        await _writer.JournalAsync(run, step.Id, record.Attempts, JournalPhase.Failed, result.RollbackSignal ?? "failed", result.Detail, cancellationToken);
+        _writer.Journal(run, step.Id, record.Attempts, JournalPhase.Failed, result.RollbackSignal ?? "failed", result.Detail);
         await _writer.AuditAsync("drbot", "step-failed", $"{run.Id}/{step.Id}", $"{result.RollbackSignal} {result.Detail}".Trim(), cancellationToken);
         if (PointOfNoReturn.IsPassed(run, definition))
         {
@@ -179,7 +179,7 @@ public sealed partial class RunbookEngine
         record.Status = StepStatus.AwaitingApproval;
         record.Detail = $"{record.Detail} — approve to continue anyway, reject to stop";
         run.GateExpiresAt = _writer.Now + _options.Approvals.Expiry;
-        await _writer.JournalAsync(run, step.Id, record.Attempts, JournalPhase.GateOpened, null, record.Detail, cancellationToken);
+        _writer.Journal(run, step.Id, record.Attempts, JournalPhase.GateOpened, null, record.Detail);
         await _writer.SaveAsync(run, cancellationToken,
             new RunChange(RunChangeKind.StepFinished, step.Id, record.Detail),
             new RunChange(RunChangeKind.GateOpened, step.Id, record.Detail));
@@ -201,7 +201,7 @@ public sealed partial class RunbookEngine
             record.Status = StepStatus.Skipped;
             record.EndedAt = _writer.Now;
             record.Detail = $"skipped: {condition} does not hold ({condition.Fact} = {seen})";
-            await _writer.JournalAsync(run, step.Id, 1, JournalPhase.Skipped, "skipped", record.Detail, cancellationToken);
+            _writer.Journal(run, step.Id, 1, JournalPhase.Skipped, "skipped", record.Detail);
             machine.SkipGate();
             await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.GateSkipped, step.Id, record.Detail));
             await _writer.AuditAsync("drbot", "gate-skipped", $"{run.Id}/{step.Id}", record.Detail, cancellationToken);
@@ -214,7 +214,7 @@ public sealed partial class RunbookEngine
         record.Attempts = Math.Max(record.Attempts, 1);
         record.Detail = RunMachine.GateRole(step) is { } role ? $"waiting for approval by role {role}" : "waiting for someone to confirm it is done";
         run.GateExpiresAt = record.StartedAt + _options.Approvals.Expiry;
-        await _writer.JournalAsync(run, step.Id, 1, JournalPhase.GateOpened, null, record.Detail, cancellationToken);
+        _writer.Journal(run, step.Id, 1, JournalPhase.GateOpened, null, record.Detail);
         await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.GateOpened, step.Id, record.Detail));
         await _writer.AuditAsync("drbot", "gate-opened", $"{run.Id}/{step.Id}", $"{record.Title}: {record.Detail}, expires {run.GateExpiresAt:O}", cancellationToken);
         return false;

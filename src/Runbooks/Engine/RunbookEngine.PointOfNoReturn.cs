@@ -21,7 +21,7 @@ public sealed partial class RunbookEngine
             "Retry step, Skip it, or Roll back anyway (a second lead confirms)";
         run.Facts[PointOfNoReturn.GateFact] = step.Id;
         run.GateExpiresAt = null;
-        await _writer.JournalAsync(run, step.Id, record.Attempts, JournalPhase.GateOpened, "point-of-no-return", record.Detail, cancellationToken);
+        _writer.Journal(run, step.Id, record.Attempts, JournalPhase.GateOpened, "point-of-no-return", record.Detail);
         await _writer.SaveAsync(run, cancellationToken,
             new RunChange(RunChangeKind.StepFinished, step.Id, why),
             new RunChange(RunChangeKind.GateOpened, step.Id, record.Detail));
@@ -123,7 +123,7 @@ public sealed partial class RunbookEngine
         var choice = PointOfNoReturn.ChoiceOf(decision);
         var detail = $"{decision.Reason} — {decision.DisplayName} ({decision.Channel}) at {decision.DecidedAt:HH:mm}";
         run.Facts.Remove(PointOfNoReturn.GateFact);
-        await _writer.JournalAsync(run, step.Id, Math.Max(1, record.Attempts), JournalPhase.GateDecided, PointOfNoReturn.Word(choice), detail, cancellationToken);
+        _writer.Journal(run, step.Id, Math.Max(1, record.Attempts), JournalPhase.GateDecided, PointOfNoReturn.Word(choice), detail);
         await _writer.AuditAsync(decision.DecidedBy, $"after-point-of-no-return-{choice.ToString().ToLowerInvariant()}", $"{run.Id}/{step.Id}", detail, cancellationToken);
         switch (choice)
         {

@@ -36,7 +36,7 @@ public sealed partial class RunbookEngine
         {
             var record = RunSteps.RecordOf(run, step);
             var attempt = journal.Count(j => j.StepId == step.Id && j.Phase == JournalPhase.CompensationStarted) + 1;
-            await _writer.JournalAsync(run, step.Id, attempt, JournalPhase.CompensationStarted, null, step.Compensation, cancellationToken);
+            _writer.Journal(run, step.Id, attempt, JournalPhase.CompensationStarted, null, step.Compensation);
             record.Detail = $"compensating ({step.Compensation})";
             await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.StepStarted, step.Id, record.Detail));
 
@@ -45,7 +45,7 @@ public sealed partial class RunbookEngine
             record.Status = succeeded ? StepStatus.Compensated : StepStatus.CompensationFailed;
             record.Detail = $"compensated: {result.Detail}";
             record.EndedAt = _writer.Now;
-            await _writer.JournalAsync(run, step.Id, attempt, JournalPhase.Compensated, succeeded ? "succeeded" : "failed", result.Detail, cancellationToken);
+            _writer.Journal(run, step.Id, attempt, JournalPhase.Compensated, succeeded ? "succeeded" : "failed", result.Detail);
             await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.StepFinished, step.Id, record.Detail));
             await _writer.AuditAsync("drbot", succeeded ? "step-compensated" : "compensation-failed", $"{run.Id}/{step.Id}", result.Detail, cancellationToken);
         }

@@ -8,6 +8,9 @@ public interface IRunStore
     Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken);
     Task<IReadOnlyList<RunRecord>> ListRunsAsync(bool unfinishedOnly, CancellationToken cancellationToken);
 
+    /// <summary>How many runs are on record by outcome (<see cref="RunOutcome.None"/>: unfinished), counted by the store without loading them.</summary>
+    Task<IReadOnlyDictionary<RunOutcome, long>> CountRunsByOutcomeAsync(CancellationToken cancellationToken);
+
     /// <summary>False when (RunId, StepId, Attempt, Phase) is already recorded.</summary>
     Task<bool> TryAppendJournalAsync(JournalEntry entry, CancellationToken cancellationToken);
     Task<IReadOnlyList<JournalEntry>> GetJournalAsync(string runId, CancellationToken cancellationToken);

@@ -34,6 +34,12 @@ public sealed record StoreCommit(
     public string? RunOwner { get; init; }
 
     /// <summary>
+    /// Step journal entries written with the runs (an entry already recorded is left as it is), so a
+    /// run's state and its journal never disagree: a refused save writes neither.
+    /// </summary>
+    public IReadOnlyList<JournalEntry> Journal { get; init; } = [];
+
+    /// <summary>
     /// Claimed keys to give back (removed before the claims are taken): a finished run frees its
     /// "one run per runbook and region" claim in the same commit that saves it finished.
     /// </summary>

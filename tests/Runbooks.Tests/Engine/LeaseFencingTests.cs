@@ -71,7 +71,10 @@ public abstract partial class LeaseFencingTests : IAsyncLifetime
         Assert.Equal(RunOutcome.Cancelled, seenByA.Outcome);
         Assert.Equal((RunOutcome.Cancelled, RunStates.Cancelled, cancelled.Version), (stored.Outcome, stored.State, stored.Version));
         Assert.Equal(0, A.NextStep.Calls + B.NextStep.Calls);
-        Assert.DoesNotContain(await B.Store.GetJournalAsync(runId, CancellationToken.None), e => e.StepId == "next");
+        var journal = await B.Store.GetJournalAsync(runId, CancellationToken.None);
+        Assert.DoesNotContain(journal, e => e.StepId == "next");
+        // A's step "completed" is journalled with the save that was refused, so it is not there either.
+        Assert.DoesNotContain(journal, e => e.Phase == JournalPhase.Completed);
         // Nothing of A's refused commit was written: the outbox holds only the changes that were saved.
         var posts = (await B.Store.ListOutboxAsync(undeliveredOnly: false, CancellationToken.None)).Select(m => m.PostKey).ToList();
         Assert.Equal(["v1:started", "v2:step-started", "v3:finished"], posts);

@@ -16,6 +16,28 @@ public sealed class LiteDbStoreTests : IDisposable
     private string DataFile => Path.Combine(_folder, "data", "drbot.db");
 
     [Fact]
+    public async Task Runs_saved_before_the_outcome_field_are_counted_after_reopening()
+    {
+        using (var store = new LiteDbStore(DataFile, _time))
+        {
+            var run = new DrBot.Runbooks.Runs.RunRecord { Id = "R-old", Runbook = "region-failover", StartedAt = _time.GetUtcNow(), Outcome = DrBot.Runbooks.Runs.RunOutcome.Succeeded };
+            Assert.True(await store.TryCommitAsync(StoreCommit.ForRun(run, []), _time.GetUtcNow(), CancellationToken.None));
+        }
+        using (var db = new LiteDB.LiteDatabase(new LiteDB.ConnectionString { Filename = DataFile, Connection = LiteDB.ConnectionType.Direct }))
+        {
+            // As a file written by an earlier DrBot: the run document has no outcome field.
+            var runs = db.GetCollection("runs");
+            var document = runs.FindById("R-old");
+            Assert.True(document.Remove("outcome"));
+            runs.Update(document);
+        }
+
+        using var reopened = new LiteDbStore(DataFile, _time);
+
+        Assert.Equal(1, (await reopened.CountRunsByOutcomeAsync(CancellationToken.None))[DrBot.Runbooks.Runs.RunOutcome.Succeeded]);
+    }
+
+    [Fact]
     public async Task Records_survive_closing_and_reopening_the_file_and_idempotency_still_holds()
     {
         var decision = new GateDecision("R-1", "approve", true, "bob", "Bob", "local", _time.GetUtcNow(), null);

@@ -20,6 +20,22 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task A_run_commit_writes_its_journal_entries_once_and_a_refused_one_writes_none()
+    {
+        JournalEntry Entry(int version, JournalPhase phase) => new("run-1", "promote", 1, phase, Start.AddSeconds(version), null, $"at version {version}");
+        Assert.True(await Store.TryCommitAsync(StoreCommit.ForRun(CommittedRun("run-1"), [], owner: "replica-a") with { Journal = [Entry(1, JournalPhase.Started)] }, Start, Ct));
+        Assert.True(await Store.TryLeaseRunAsync("run-1", "replica-a", Start.AddSeconds(30), Start, Ct));
+
+        // Started again (a retried save) is kept as first written; Completed is new.
+        Assert.True(await Store.TryCommitAsync(StoreCommit.ForRun(CommittedRun("run-1", 2), [], owner: "replica-a") with { Journal = [Entry(2, JournalPhase.Started), Entry(2, JournalPhase.Completed)] }, Start, Ct));
+        // A save by a replica without the lease: its entry is not written either.
+        Assert.False(await Store.TryCommitAsync(StoreCommit.ForRun(CommittedRun("run-1", 3), [], owner: "replica-b") with { Journal = [Entry(3, JournalPhase.Failed)] }, Start, Ct));
+
+        var journal = await Store.GetJournalAsync("run-1", Ct);
+        Assert.Equal([(JournalPhase.Started, "at version 1"), (JournalPhase.Completed, "at version 2")], journal.Select(j => (j.Phase, j.Detail)));
+    }
+
+    [Fact]
     public async Task A_run_commit_whose_claim_is_held_saves_neither_the_run_nor_its_messages()
     {
         Assert.True(await Store.TryClaimIdempotencyKeyAsync("run-active:a", Start, Ct));

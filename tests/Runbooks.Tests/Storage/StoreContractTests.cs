@@ -98,6 +98,25 @@ public abstract partial class StoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task Runs_are_counted_by_outcome_as_they_are_saved_again()
+    {
+        var finishing = NewRun("R-1", Start);
+        await SaveNewAsync(finishing);
+        await SaveNewAsync(NewRun("R-2", Start.AddMinutes(1)));
+        await SaveNewAsync(NewRun("R-3", Start.AddMinutes(2)));
+        finishing.Outcome = RunOutcome.RolledBack;
+        finishing.Version++;
+        Assert.True(await Store.TryCommitAsync(StoreCommit.ForRun(finishing, []), Start, Ct));
+
+        var counts = await Store.CountRunsByOutcomeAsync(Ct);
+
+        Assert.Equal(2, counts[RunOutcome.None]);
+        Assert.Equal(1, counts[RunOutcome.RolledBack]);
+        Assert.Equal(0, counts[RunOutcome.Succeeded]);
+        Assert.Equal(Enum.GetValues<RunOutcome>().Length, counts.Count);
+    }
+
+    [Fact]
     public async Task A_journal_entry_is_recorded_once_per_run_step_attempt_and_phase()
     {
         var started = new JournalEntry("R-1", "promote", 1, JournalPhase.Started, Start);

@@ -104,17 +104,11 @@ public static class SlackEndpoints
         var deliveryKey = $"click:{click.ActionTs}:{click.UserId}";
         var input = new ChatInput(Channel, click.ChannelId, click.ThreadTs, slack.User(click.UserId, click.UserName), null, click.Action, $"slack:{deliveryKey}");
         var target = new SlackReplyTarget(click.ResponseUrl, click.ChannelId, click.UserId, click.ThreadTs);
-        var outcome = await slack.Dispatcher.DispatchAsync(input, deliveryKey, target, slack.Options.Value.AcknowledgeBudget, cancellationToken);
-        if (outcome.Kind == SlackDispatchKind.Busy)
-        {
-            return Busy(context, slack);
-        }
-        // Slack ignores the body of a block_actions acknowledgement: the answer goes to response_url.
-        if (outcome is { Kind: SlackDispatchKind.Answered, Reply: { } reply })
-        {
-            _ = slack.Dispatcher.ReplyLaterAsync(reply, target);
-        }
-        return TypedResults.Ok();
+        // Slack ignores the body of a block_actions acknowledgement and the answer goes to response_url
+        // anyway, so a click is acknowledged as soon as it is claimed: twenty people clicking one gate
+        // at once do not each wait for the run's lock.
+        var outcome = await slack.Dispatcher.DispatchAsync(input, deliveryKey, target, TimeSpan.Zero, cancellationToken);
+        return outcome.Kind == SlackDispatchKind.Busy ? Busy(context, slack) : TypedResults.Ok();
     }
 
     /// <summary>

@@ -41,6 +41,7 @@ public sealed partial class LiteDbStore
                         return false;
                     }
                 }
+                AppendJournalInTransaction(commit.Journal);
                 Values.Upsert(commit.LastValues().Select(v => ValueDocument(v.Key, v.Value, commit.ExpiryTicks(v.Key))));
                 foreach (var message in commit.Messages)
                 {

@@ -10,6 +10,7 @@ public sealed partial class LiteDbStore
     private const string LeaseOwnerField = "leaseOwner";
     private const string LeaseUntilField = "leaseUntil";
     private const string VersionField = "version";
+    private const string OutcomeField = "outcome";
 
     /// <summary>
     /// The fenced save (a compare-and-swap), inside the caller's transaction: a run at version 1 (or 0)
@@ -40,6 +41,7 @@ public sealed partial class LiteDbStore
     {
         ["_id"] = run.Id,
         ["finished"] = run.IsFinished,
+        [OutcomeField] = run.Outcome.ToString(),
         ["startedAt"] = Ticks(run.StartedAt),
         ["savedAt"] = SavedAt(),
         [VersionField] = run.Version,
@@ -74,6 +76,20 @@ public sealed partial class LiteDbStore
             return document is null ? null : ReadRunDocument(document);
         }, cancellationToken);
 
+    public Task<IReadOnlyDictionary<RunOutcome, long>> CountRunsByOutcomeAsync(CancellationToken cancellationToken) =>
+        Run<IReadOnlyDictionary<RunOutcome, long>>("count runs", () =>
+            Enum.GetValues<RunOutcome>().ToDictionary(outcome => outcome, outcome => (long)Runs.Count(Query.EQ(OutcomeField, outcome.ToString()))), cancellationToken);
+
+    /// <summary>Runs saved before the outcome field get it from their JSON once, so counting reads the index alone.</summary>
+    private void FillMissingOutcomes()
+    {
+        foreach (var document in Runs.Find(Query.EQ(OutcomeField, BsonValue.Null)).ToList())
+        {
+            document[OutcomeField] = StoreJson.ReadRun(ReadJson(document)).Outcome.ToString();
+            Runs.Update(document);
+        }
+    }
+
     public Task<IReadOnlyList<RunRecord>> ListRunsAsync(bool unfinishedOnly, CancellationToken cancellationToken) =>
         Run<IReadOnlyList<RunRecord>>("list runs", () =>
         {
@@ -86,12 +102,26 @@ public sealed partial class LiteDbStore
         }, cancellationToken);
 
     public Task<bool> TryAppendJournalAsync(JournalEntry entry, CancellationToken cancellationToken) =>
-        Run("append journal", () => TryInsert(Journal, new BsonDocument
+        Run("append journal", () => TryInsert(Journal, JournalDocument(entry)), cancellationToken);
+
+    /// <summary>Inside the caller's transaction: inserts the entries not recorded yet (checked first, so no insert fails).</summary>
+    private void AppendJournalInTransaction(IReadOnlyList<JournalEntry> entries)
+    {
+        foreach (var document in entries.Select(JournalDocument))
         {
-            ["key"] = $"{entry.RunId}\u001f{entry.StepId}\u001f{entry.Attempt}\u001f{entry.Phase}",
-            ["runId"] = entry.RunId,
-            [Json] = StoreJson.Write(entry),
-        }), cancellationToken);
+            if (!Journal.Exists(Query.EQ("key", document["key"])))
+            {
+                Journal.Insert(document);
+            }
+        }
+    }
+
+    private static BsonDocument JournalDocument(JournalEntry entry) => new()
+    {
+        ["key"] = $"{entry.RunId}\u001f{entry.StepId}\u001f{entry.Attempt}\u001f{entry.Phase}",
+        ["runId"] = entry.RunId,
+        [Json] = StoreJson.Write(entry),
+    };
 
     public Task<IReadOnlyList<JournalEntry>> GetJournalAsync(string runId, CancellationToken cancellationToken) =>
         Run<IReadOnlyList<JournalEntry>>("read journal", () => Journal

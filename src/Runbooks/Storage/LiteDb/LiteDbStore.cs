@@ -5,8 +5,9 @@ namespace DrBot.Runbooks.Storage.LiteDb;
 /// <summary>
 /// The embedded store: one LiteDB file. Each record is kept as JSON text (<see cref="StoreJson"/>)
 /// beside the few key fields that are indexed or queried. Unique indexes enforce idempotency; one
-/// in-process lock makes every read-modify-write (claims, sequences, audit appends) atomic for
-/// concurrent callers. The file is opened exclusively: one bot process per file.
+/// in-process gate makes every read-modify-write (claims, sequences, audit appends) atomic for
+/// concurrent callers; callers wait for it asynchronously, so a queue of clicks does not hold a
+/// thread-pool thread each (on 2 cores a few blocked threads stall everything else for seconds). The file is opened exclusively: one bot process per file.
 /// </summary>
 public sealed partial class LiteDbStore : IDrBotStore, IDisposable
 {
@@ -16,7 +17,7 @@ public sealed partial class LiteDbStore : IDrBotStore, IDisposable
     private readonly FileStream _ownership;
     private readonly TimeProvider _time;
     private readonly string _path;
-    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _gate = new(1, 1);
     private bool _disposed;
 
     public LiteDbStore(string path, TimeProvider time)
@@ -62,6 +63,8 @@ public sealed partial class LiteDbStore : IDrBotStore, IDisposable
         Decisions.EnsureIndex("key", unique: true);
         Decisions.EnsureIndex("runId");
         Runs.EnsureIndex("finished");
+        Runs.EnsureIndex(OutcomeField);
+        FillMissingOutcomes();
         Incidents.EnsureIndex("open");
         Timers.EnsureIndex("dueAt");
         Outbox.EnsureIndex("delivered");
@@ -85,23 +88,24 @@ public sealed partial class LiteDbStore : IDrBotStore, IDisposable
     private ILiteCollection<BsonDocument> Values => _db.GetCollection("values");
 
     /// <summary>Runs <paramref name="work"/> under the store's lock, turning file faults into <see cref="StoreUnavailableException"/>.</summary>
-    private Task<T> Run<T>(string operation, Func<T> work, CancellationToken cancellationToken)
+    private async Task<T> Run<T>(string operation, Func<T> work, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
+        await _gate.WaitAsync(cancellationToken);
+        try
         {
             if (_disposed)
             {
                 throw new StoreUnavailableException($"The LiteDB store at '{_path}' is closed ({operation} refused).");
             }
-            try
-            {
-                return Task.FromResult(work());
-            }
-            catch (Exception ex) when (IsStoreFault(ex))
-            {
-                throw Unavailable(operation, ex);
-            }
+            return work();
+        }
+        catch (Exception ex) when (IsStoreFault(ex))
+        {
+            throw Unavailable(operation, ex);
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 
@@ -138,7 +142,8 @@ public sealed partial class LiteDbStore : IDrBotStore, IDisposable
 
     public void Dispose()
     {
-        lock (_gate)
+        _gate.Wait();
+        try
         {
             if (_disposed)
             {
@@ -147,6 +152,10 @@ public sealed partial class LiteDbStore : IDrBotStore, IDisposable
             _disposed = true;
             _db.Dispose();
             _ownership.Dispose();
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 }

@@ -46,6 +46,16 @@ public sealed partial class PostgresStore
                     return false;
                 }
             }
+            if (commit.Journal.Count > 0)
+            {
+                await Execute(connection, cancellationToken, """
+                    INSERT INTO drbot_journal (run_id, step_id, attempt, phase, json)
+                    SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::text[], $5::text[])
+                    ON CONFLICT ON CONSTRAINT drbot_journal_once DO NOTHING
+                    """, commit.Journal.Select(j => j.RunId).ToArray(), commit.Journal.Select(j => j.StepId).ToArray(),
+                    commit.Journal.Select(j => j.Attempt).ToArray(), commit.Journal.Select(j => j.Phase.ToString()).ToArray(),
+                    commit.Journal.Select(StoreJson.Write).ToArray());
+            }
             var values = commit.LastValues();
             if (values.Count > 0)
             {

@@ -55,6 +55,20 @@ public sealed partial class PostgresStore
         Run<IReadOnlyList<RunRecord>>("list runs", async connection => await Query(connection, cancellationToken, ReadRun,
             $"SELECT {RunColumns} FROM drbot_runs WHERE NOT finished OR NOT $1 ORDER BY started_at, id COLLATE \"C\"", unfinishedOnly), cancellationToken);
 
+    public Task<IReadOnlyDictionary<RunOutcome, long>> CountRunsByOutcomeAsync(CancellationToken cancellationToken) =>
+        Run<IReadOnlyDictionary<RunOutcome, long>>("count runs", async connection =>
+        {
+            // Only finished runs' JSON is read (on the server): unfinished ones are counted by the column.
+            var rows = await Query(connection, cancellationToken, r => (Outcome: r.GetString(0), Count: r.GetInt64(1)),
+                "SELECT CASE WHEN finished THEN json::jsonb->>'Outcome' ELSE 'None' END, count(*) FROM drbot_runs GROUP BY 1");
+            var counts = Enum.GetValues<RunOutcome>().ToDictionary(outcome => outcome, _ => 0L);
+            foreach (var (outcome, count) in rows)
+            {
+                counts[Enum.Parse<RunOutcome>(outcome)] += count;
+            }
+            return counts;
+        }, cancellationToken);
+
     public Task<bool> TryLeaseRunAsync(string runId, string owner, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken) =>
         Run("lease run", async connection => await Execute(connection, cancellationToken, """
             UPDATE drbot_runs SET lease_owner = $2, lease_until = $3
