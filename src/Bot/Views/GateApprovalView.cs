@@ -1,6 +1,7 @@
 using DrBot.Bot.Cards;
 using DrBot.Runbooks.Approvals;
 using DrBot.Runbooks.Definitions;
+using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Policy;
 using DrBot.Runbooks.Runs;
 

@@ -5,7 +5,7 @@ namespace DrBot.Runbooks.Approvals;
 /// <summary>
 /// A click on Approve or Reject. <paramref name="CardVersion"/> is the run version the card showed:
 /// an older card is stale and answered with the current state instead of being applied.
-/// <paramref name="FactsDigest"/> is the <see cref="GateFacts.Digest"/> the card showed (null: a typed decision,
+/// <paramref name="FactsDigest"/> is the <c>GateFacts.Digest</c> the card showed (null: a typed decision,
 /// bound to the facts current when it arrives); <paramref name="Confirmation"/> the target region's name typed
 /// for a destructive gate.
 /// </summary>

@@ -73,7 +73,7 @@ internal sealed partial class GateDecider
         record.Attempts++;
         record.Detail = $"asked again: {why}";
         run.GateExpiresAt = writer.Now + options.Approvals.Expiry;
-        await writer.JournalAsync(run, step.Id, record.Attempts, JournalPhase.GateOpened, "asked again", why, cancellationToken);
+        writer.Journal(run, step.Id, record.Attempts, JournalPhase.GateOpened, "asked again", why);
         await writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.GateOpened, step.Id, record.Detail));
         await writer.AuditAsync(who.ToString(), "gate-reasked", $"{run.Id}/{step.Id}", why, cancellationToken);
     }
@@ -93,7 +93,7 @@ internal sealed partial class GateDecider
         record.Approvals.Add(new GateApproval(person.Name, person.DisplayName, request.Who.Channel, counted.DecidedAt, request.Reason));
         var detail = $"approved by {person.DisplayName} ({request.Who.Channel}) at {counted.DecidedAt:HH:mm}: {Progress(record, step)}";
         record.Detail = $"waiting for approval by role {RunMachine.GateRole(step)}: {Progress(record, step)}";
-        await writer.JournalAsync(run, step.Id, Math.Max(1, record.Attempts), JournalPhase.GateDecided, "approval counted", detail, cancellationToken);
+        // Not journaled: the gate's GateDecided entry of this ask is the final decision's; each approval is in the audit and the decisions.
         await writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.GateDecided, step.Id, detail));
         await writer.AuditAsync(person.Name, "gate-approval-counted", $"{run.Id}/{step.Id}", detail, cancellationToken);
         var left = step.Approvals - record.Approvals.Count;

@@ -1,5 +1,6 @@
 using DrBot.Runbooks.Approvals;
 using DrBot.Runbooks.Definitions;
+using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Runs;
 using DrBot.Runbooks.Tests.Engine;
 

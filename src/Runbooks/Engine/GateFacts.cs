@@ -4,7 +4,7 @@ using System.Text;
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Runs;
 
-namespace DrBot.Runbooks.Approvals;
+namespace DrBot.Runbooks.Engine;
 
 /// <summary>
 /// The facts an approval card shows, reduced to what matters for the decision: the target and the
