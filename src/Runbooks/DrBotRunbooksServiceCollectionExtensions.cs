@@ -37,6 +37,8 @@ public static class DrBotRunbooksServiceCollectionExtensions
         services.AddRunbookEngine();
         services.TryAddSingleton<RunQueries>();
         services.TryAddSingleton<RunbookService>();
+        services.TryAddSingleton(sp => new DrBot.Runbooks.Freeze.RunFreeze(sp.GetRequiredService<DrBot.Runbooks.Storage.IDrBotStore>()));
+        services.TryAddSingleton<FreezeService>();
         return services;
     }
 

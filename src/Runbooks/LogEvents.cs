@@ -23,6 +23,8 @@ public static class LogEvents
     public const int RunExecutionStopped = 2006;
     /// <summary>RunbookEngine.cs, GateDecider.cs, RunRecovery.cs: a command's save was refused by the lease fence.</summary>
     public const int RunCommandFenced = 2007;
+    /// <summary>RunbookEngine.Advance.cs: a freeze holds a run at its step boundary.</summary>
+    public const int RunHeldByFreeze = 2020;
     /// <summary>PostgresDatabaseReplica.cs</summary>
     public const int DatabasePromoted = 6101;
     /// <summary>PostgresDatabaseReplica.cs</summary>

@@ -76,7 +76,8 @@ public sealed partial class AuthorizingChatInputHandler(
             string? Get(string key) => action.Data.TryGetValue(key, out var v) && !string.IsNullOrWhiteSpace(v) ? v : null;
             return action.Verb switch
             {
-                CardVerbs.Approve => new(CommandPermissions.Approve, null),
+                // Done on a manual task decides it like an approval; the step's own role is the machine's guard.
+                CardVerbs.Approve or CardVerbs.Done => new(CommandPermissions.Approve, null),
                 CardVerbs.Reject => new(CommandPermissions.Reject, null),
                 // Past the point of no return: retry and skip decide like an approval; rolling back anyway is its own command.
                 CardVerbs.RetryStep or CardVerbs.SkipStep => new(CommandPermissions.Approve, null),
@@ -106,6 +107,8 @@ public sealed partial class AuthorizingChatInputHandler(
             CancelRunCommand => new(CommandPermissions.Cancel, null),
             PointOfNoReturnCommand after => new(after.Choice == Runbooks.Engine.AfterPointOfNoReturn.RollBack ? CommandPermissions.Rollback : CommandPermissions.Approve, null),
             DrillCommand => new(CommandPermissions.Drill, null),
+            FreezeCommand => new(CommandPermissions.Freeze, null),
+            UnfreezeCommand => new(CommandPermissions.Unfreeze, null),
             AuditVerifyCommand => new(CommandPermissions.AuditVerify, null),
             // Chaos drills and validations inject faults or load the databases: the drill rule.
             Strategy.StartChaosDrillCommand or Strategy.CheckDrillCommand or Strategy.ValidateCommand => new(CommandPermissions.Drill, null),

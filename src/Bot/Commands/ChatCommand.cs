@@ -3,8 +3,8 @@ namespace DrBot.Bot.Commands;
 /// <summary>A parsed chat command. The parser only reads text; the router decides what it does.</summary>
 public abstract record ChatCommand;
 
-/// <summary><c>failover</c>, <c>failover-db</c>, <c>failover-app</c>, <c>failback</c>: start a runbook towards a region.</summary>
-public sealed record StartRunbookCommand(string Runbook, string Region) : ChatCommand;
+/// <summary><c>failover</c>, <c>failover-db</c>, <c>failover-app</c>, <c>failback</c>: start a runbook towards a region (<paramref name="Practice"/>: <c>--practice</c>, nothing changes).</summary>
+public sealed record StartRunbookCommand(string Runbook, string Region, bool Practice = false) : ChatCommand;
 
 public sealed record ListRunbooksCommand : ChatCommand;
 
@@ -37,6 +37,12 @@ public sealed record PointOfNoReturnCommand(DrBot.Runbooks.Engine.AfterPointOfNo
 public sealed record DrillCommand(string? Scenario, string? Region) : ChatCommand;
 
 public sealed record HelpCommand : ChatCommand;
+
+/// <summary><c>freeze [reason]</c> (leads): no run starts and running ones wait at their next step until <c>unfreeze</c>.</summary>
+public sealed record FreezeCommand(string? Reason) : ChatCommand;
+
+/// <summary><c>unfreeze</c> (leads): ends the freeze; held runs go on.</summary>
+public sealed record UnfreezeCommand : ChatCommand;
 
 /// <summary><c>audit verify</c>: check the audit chain (keyed) against the newest checkpoint.</summary>
 public sealed record AuditVerifyCommand : ChatCommand;

@@ -26,12 +26,13 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
         "Commands:\n" +
         "  failover <region>          region failover (pre-checks, lead approval, promote, repoint, scale, switch traffic, validate)\n" +
         "  failover <region> --planned  zero-loss planned switchover with both regions up (fence, wait for replay, promote)\n" +
+        "  failover <region> --practice  practice run (any runbook command or runbook start): every action verified and described, nothing changes\n" +
         "  failover-db <region>       database failover only\n" +
         "  failover-app <region>      application failover only\n" +
         "  failback <region>          return to the primary region\n" +
         "  runbooks | runbook list    list runbooks\n" +
         "  runbook <name>             steps and state diagram of a runbook\n" +
-        "  runbook start <name> <region>\n" +
+        "  runbook start <name> <region> [--practice]\n" +
         "  runbook status <run-id>    the current card of a run\n" +
         "  status [id], ack [id]      short for incident status / incident ack\n" +
         "  incident open <P1..P4> <title>\n" +
@@ -40,8 +41,10 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
         "  update <text>              human status update on the current incident\n" +
         "  incident update --public <text>   an update customers see (status page, notices)\n" +
         "  approve <run-id> <gate-id> [reason] / reject <run-id> <gate-id> [reason]\n" +
+        "  done <run-id> <step-id> [note]  a manual task of a run is done\n" +
         "  retry|skip|rollback [run-id] [reason]  a run stopped past the point of no return (rollback: two leads)\n" +
         "  cancel <run-id>\n" +
+        "  freeze [reason] / unfreeze  stop every run start and step until a lead unfreezes (leads)\n" +
         "  drill [region-down|lag <seconds>|clear] [region]\n" +
         "  audit verify               check the audit chain\n" +
         Strategy.StrategyCommandParser.Usage +
@@ -74,18 +77,32 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
                 ? ParseResult.Fail("Usage: update <text> — say what changed, for the status posts.")
                 : ParseResult.Ok(new HumanUpdateCommand(string.Join(' ', rest))),
             "approve" or "reject" => ParseDecision(verb == "approve", rest),
+            // A manual task's Done typed: `done <run-id> <step-id> [note]`, decided like an approval.
+            "done" => ParseDecision(true, rest),
             "retry" or "skip" or "rollback" => ParsePointOfNoReturn(verb, rest),
             "cancel" => rest.Count == 1
                 ? ParseResult.Ok(new CancelRunCommand(rest[0]))
                 : ParseResult.Fail("Usage: cancel <run-id>"),
             "drill" => ParseDrill(rest),
+            "freeze" => ParseResult.Ok(new FreezeCommand(rest.Count > 0 ? string.Join(' ', rest) : null)),
+            "unfreeze" => rest.Count == 0 ? ParseResult.Ok(new UnfreezeCommand()) : ParseResult.Fail("Usage: unfreeze (no arguments): ends the freeze, held runs go on."),
             "audit" => rest is ["verify"] ? ParseResult.Ok(new AuditVerifyCommand()) : ParseResult.Fail("Usage: audit verify"),
             "help" or "?" => ParseResult.Ok(new HelpCommand()),
             _ => ParseResult.Fail($"Unknown command '{words[0]}'.\n{Usage}"),
         };
     }
 
+    /// <summary>The flag that makes any runbook start a practice run: every action verified and described, nothing changed.</summary>
+    public const string PracticeFlag = "--practice";
+
     private ParseResult ParseRegionCommand(string verb, string runbook, List<string> rest)
+    {
+        var practice = rest.RemoveAll(w => string.Equals(w, PracticeFlag, StringComparison.OrdinalIgnoreCase)) > 0;
+        var parsed = ParseRegionTarget(verb, runbook, rest);
+        return practice && parsed.Command is StartRunbookCommand start ? ParseResult.Ok(start with { Practice = true }) : parsed;
+    }
+
+    private ParseResult ParseRegionTarget(string verb, string runbook, List<string> rest)
     {
         var valid = string.Join(", ", regions);
         // failover <region> --planned: the zero-loss switchover with both regions up (drills).
@@ -95,7 +112,7 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
             rest = [rest[0]];
         }
         if (rest.Count != 1)
-            return ParseResult.Fail($"Usage: {verb} <region>{(verb == "failover" ? " [--planned]" : "")}. Valid regions: {valid}.");
+            return ParseResult.Fail($"Usage: {verb} <region>{(verb == "failover" ? " [--planned]" : "")} [{PracticeFlag}]. Valid regions: {valid}.");
         var region = regions.FirstOrDefault(r => string.Equals(r, rest[0], StringComparison.OrdinalIgnoreCase));
         return region is null
             ? ParseResult.Fail($"Unknown region '{rest[0]}'. Valid regions: {valid}.")
@@ -118,8 +135,8 @@ public sealed class CommandParser(IReadOnlyCollection<string> regions, IReadOnly
                     ? ParseResult.Ok(new RunStatusCommand(rest[1].ToLowerInvariant()))
                     : ParseResult.Fail("Usage: runbook status <run-id>, e.g. runbook status run-7.");
             case "start":
-                if (rest.Count != 3)
-                    return ParseResult.Fail($"Usage: runbook start <name> <region>. Runbooks: {valid}. Regions: {string.Join(", ", regions)}.");
+                if (rest.Count(w => !string.Equals(w, PracticeFlag, StringComparison.OrdinalIgnoreCase)) != 3)
+                    return ParseResult.Fail($"Usage: runbook start <name> <region> [{PracticeFlag}]. Runbooks: {valid}. Regions: {string.Join(", ", regions)}.");
                 return FindRunbook(rest[1]) is { } toStart
                     ? ParseRegionCommand($"runbook start {rest[1]}", toStart, rest.Skip(2).ToList())
                     : ParseResult.Fail($"Unknown runbook '{rest[1]}'. Runbooks: {valid}.");

@@ -39,7 +39,8 @@ public sealed partial class CommandRouter(
     TimeProvider time,
     ILogger<CommandRouter> logger,
     StatusPage.PublicUpdatePublisher publicUpdates,
-    Monitoring.FlapGuard flapGuard) : IChatInputHandler
+    Monitoring.FlapGuard flapGuard,
+    FreezeService freeze) : IChatInputHandler
 {
     /// <summary>Beginning of the key a delivered command or click claims (retention may drop it after days).</summary>
     public const string InputKeyPrefix = "input:";
@@ -87,6 +88,7 @@ public sealed partial class CommandRouter(
             return NotOnRoster(input);
         return command switch
         {
+            StartRunbookCommand { Practice: true } practice => await StartPracticeAsync(practice.Runbook, practice.Region, actor, cancellationToken),
             StartRunbookCommand start => await StartRunbookAsync(start.Runbook, start.Region, null, actor, cancellationToken),
             OpenIncidentCommand open => Answer(await workflow.OpenAsync(new OpenIncidentRequest(open.Severity, open.Title, actor), cancellationToken), i => $"Opened {i.Id} ({i.Severity}): {i.Title}"),
             IncidentActionCommand act => await IncidentActionAsync(act.Verb, act.IncidentId, actor, cancellationToken),
@@ -100,6 +102,8 @@ public sealed partial class CommandRouter(
             CancelRunCommand cancel => await CancelAsync(cancel.RunId, actor, cancellationToken),
             PointOfNoReturnCommand after => await AfterPointOfNoReturnTypedAsync(after, actor, cancellationToken),
             DrillCommand drill => ChatReply.Public(await drills.RunAsync(drill, actor, cancellationToken)),
+            FreezeCommand f => Answer(await freeze.FreezeAsync(actor, f.Reason, cancellationToken)),
+            UnfreezeCommand => Answer(await freeze.UnfreezeAsync(actor, cancellationToken)),
             _ => ChatReply.PrivateText(CommandParser.Usage),
         };
     }
@@ -116,13 +120,13 @@ public sealed partial class CommandRouter(
 
         switch (action.Verb)
         {
-            case CardVerbs.Approve or CardVerbs.Reject:
+            case CardVerbs.Approve or CardVerbs.Reject or CardVerbs.Done:
                 if (Get(CardVerbs.RunId) is not { } runId || Get(CardVerbs.StepId) is not { } stepId)
                     return ChatReply.Error("This button is missing its run id or step id; use the latest card or type `approve <run-id>`.");
                 // Without the card's version a stale card cannot be told from the current one.
                 if (!int.TryParse(Get(CardVerbs.Version), NumberStyles.Integer, CultureInfo.InvariantCulture, out var version))
                     return ChatReply.Error($"This button carries no card version, so DrBot cannot tell whether the card is current; use the latest card or type `{action.Verb} {runId} {stepId}`.");
-                return await DecideClickAsync(new GateDecisionRequest(runId, stepId, actor, action.Verb == CardVerbs.Approve, Get(CardVerbs.Reason), version,
+                return await DecideClickAsync(new GateDecisionRequest(runId, stepId, actor, action.Verb is CardVerbs.Approve or CardVerbs.Done, Get(CardVerbs.Reason), version,
                     Get(CardVerbs.Facts), Get(CardVerbs.Confirm)), cancellationToken);
             case CardVerbs.RetryStep or CardVerbs.SkipStep or CardVerbs.RollBackAnyway:
                 if (Get(CardVerbs.RunId) is not { } stoppedRun || Get(CardVerbs.StepId) is not { } failedStep)
@@ -144,7 +148,7 @@ public sealed partial class CommandRouter(
             case var verb when StrategyCommandHandler.Verbs.Contains(verb):
                 return await strategy.HandleActionAsync(verb, action.Data, actor, cancellationToken);
             default:
-                return ChatReply.Error($"Unknown card action '{action.Verb}'. Valid: approve, reject, retry-step, skip-step, roll-back-anyway, start-runbook, dismiss-failover, ack, refresh.");
+                return ChatReply.Error($"Unknown card action '{action.Verb}'. Valid: approve, reject, done, retry-step, skip-step, roll-back-anyway, start-runbook, dismiss-failover, ack, refresh.");
         }
     }
 
@@ -161,6 +165,9 @@ public sealed partial class CommandRouter(
             return AlreadyRunning(underWay);
         if (RegionRules.RefuseTarget(options.Value, runbook, region) is { } refused)
             return ChatReply.PrivateText(refused);
+        // Frozen: refused before an incident is opened for a run that would not start.
+        if (await freeze.CurrentAsync(cancellationToken) is { } frozen)
+            return ChatReply.Error(frozen.StartRefusal);
         // The run belongs to the P1 of the region it leaves; without one, it opens that P1.
         var leaving = await engine.RegionLeftAsync(region, cancellationToken);
         incidentId ??= (await incidents.ListOpenAsync(cancellationToken))
@@ -179,6 +186,19 @@ public sealed partial class CommandRouter(
         if (started.Run is not { } run)
             return ChatReply.PrivateText(started.Refusal!);
         return ChatReply.Public($"{actor.DisplayName} started {run.Runbook} → {run.Region} as {run.Id} on {incidentId}. Pre-checks are running; a lead approves on the card.");
+    }
+
+    /// <summary>A practice run: no incident is opened (nobody is paged), it runs in the channel, and its card says it changes nothing.</summary>
+    private async Task<ChatReply> StartPracticeAsync(string runbook, string region, Actor actor, CancellationToken cancellationToken)
+    {
+        if (BuiltInRunbooks.Validations.Contains(runbook))
+            return ChatReply.PrivateText($"{runbook} is a validation, an exercise already: run it with `validate {runbook}`; only failover runbooks have a practice mode.");
+        var started = await runbooks.StartPracticeAsync(runbook, region, actor, cancellationToken);
+        if (started.Running is { } running)
+            return AlreadyRunning(running);
+        if (started.Run is not { } run)
+            return ChatReply.PrivateText(started.Refusal!);
+        return ChatReply.Public($"{actor.DisplayName} started a practice of {run.Runbook} → {run.Region} as {run.Id}: every action is verified and described, nothing changes; gates are decided as in a real run.");
     }
 
     private static ChatReply AlreadyRunning(RunRecord running) => ChatReply.PrivateText(
@@ -266,6 +286,9 @@ public sealed partial class CommandRouter(
     {
         if (runId is null || await runs.GetAsync(runId, cancellationToken) is not { } run)
             return ChatReply.PrivateText($"No run {runId}.");
+        // A child run is shown (and its gates decided) on its parent's card.
+        if (run.ParentRunId is { } parentId && await runs.GetAsync(parentId, cancellationToken) is { } parent)
+            run = parent;
         return ChatReply.Public(text, await cards.BuildCardAsync(run, cancellationToken));
     }
 
@@ -299,9 +322,13 @@ public sealed partial class CommandRouter(
         var irreversible = PointOfNoReturn.StepOf(definition)?.Id;
         var steps = string.Join("\n", definition.Steps.Select((s, i) =>
             $"{i + 1}. [{s.Kind.ToString().ToLowerInvariant()}] {s.Title}" + (s.Role is null ? "" : $" (approver: {s.Role})") + (s.Condition is null ? "" : $" (only when {s.Condition})")
+            + (s.Runbook is null ? "" : $" (runs the runbook {s.Runbook} as a child run)")
             + (s.Id == irreversible ? " ⚠ point of no return: past it a failing step stops for Retry step / Skip / Roll back anyway" : "")));
         return ChatReply.PrivateText($"{definition.Title}\n{definition.Description}\n{steps}\n\nState diagram (Mermaid):\n{engine.ExportGraph(name, GraphFormat.Mermaid)}");
     }
+
+    private static ChatReply Answer(FreezeOutcome outcome) =>
+        outcome.Ok ? ChatReply.Public(outcome.Message) : ChatReply.Error(outcome.Message);
 
     private static ChatReply Answer(IncidentResult result, Func<Incident, string> success) =>
         result.Ok && result.Incident is { } incident ? ChatReply.Public(success(incident)) : ChatReply.PrivateText(result.Message);

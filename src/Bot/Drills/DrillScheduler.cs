@@ -92,6 +92,9 @@ public sealed class DrillScheduler(
     /// <summary>Start drill: a lead's decision; the first decision on an occurrence wins.</summary>
     public async Task<(bool Ok, string Message)> StartAsync(string name, Actor actor, CancellationToken cancellationToken, string? occurrence = null)
     {
+        // A freeze stops scheduled drills too; the occurrence stays due and undecided.
+        if (await new Runbooks.Freeze.RunFreeze(store).CurrentAsync(cancellationToken) is { } frozen)
+            return (false, $"{name} could not start: {frozen.StartRefusal}");
         var (problem, entry, state) = await ClaimDecisionAsync(name, actor, occurrence, cancellationToken);
         if (problem is not null)
             return (false, problem);

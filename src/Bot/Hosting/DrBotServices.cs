@@ -1,3 +1,4 @@
+using DrBot.Bot.Preflight;
 using DrBot.Bot.Retention;
 using DrBot.Bot.Alerts;
 using DrBot.Bot.Alerts.Intake;
@@ -91,6 +92,7 @@ public static class DrBotServices
         services.AddSingleton<IAlertSink, IncidentAlertSink>();
         services.AddHealthMonitor(configuration);
         services.AddStrategyFeatures();
+        services.AddDrBotPreflight();
         return services;
     }
 

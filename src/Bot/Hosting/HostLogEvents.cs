@@ -127,4 +127,8 @@ public static class HostLogEvents
     public const int RetentionPruned = 8201;
     /// <summary>RetentionService.cs</summary>
     public const int RetentionFailed = 8202;
+    /// <summary>PreflightService.cs</summary>
+    public const int PreflightFailed = 8301;
+    /// <summary>PreflightService.cs</summary>
+    public const int PreflightSeedFailed = 8302;
 }

@@ -20,6 +20,7 @@ public static class KpiCards
             new("RTO met", rtoMeasured == 0 ? "no recovery measured" : $"{rtoMet} of {rtoMeasured} (incidents and drills)"),
             new("RPO met", rpoMeasured == 0 ? "no data-loss window measured" : $"{rpoMet} of {rpoMeasured}"),
             new("Failover success rate", Rate(report.FailoverSuccessRate, report.FailoversSucceeded, report.FailoversFinished)),
+            new("Practice runs", report.PracticesFinished == 0 ? "none in the period" : $"{report.PracticesSucceeded} of {report.PracticesFinished} succeeded (not counted as failovers)"),
             new("Mean time to recovery", report.MeanTimeToRecovery is { } mttr ? $"{Durations.Format(mttr)} over {report.Recovered} resolved" : "no incident resolved"),
             new("Mean detection time", report.MeanTimeToDetect is { } ttd ? $"{Durations.Format(ttd)} over {report.Detected}" : "no failure start recorded"),
             new("Successful backups", Rate(report.BackupSuccessRate, report.BackupsSucceeded, report.BackupsTotal)),

@@ -22,6 +22,10 @@ public static class KpiMetrics
         text.AppendLine("# TYPE drbot_failovers_total counter");
         Line(text, "drbot_failovers_total{result=\"succeeded\"}", report.FailoversSucceeded);
         Line(text, "drbot_failovers_total{result=\"failed\"}", report.FailoversFinished - report.FailoversSucceeded);
+        text.AppendLine("# HELP drbot_practice_runs_total Finished practice runs (--practice: nothing changed), by result; not failovers.");
+        text.AppendLine("# TYPE drbot_practice_runs_total counter");
+        Line(text, "drbot_practice_runs_total{result=\"succeeded\"}", report.PracticesSucceeded);
+        Line(text, "drbot_practice_runs_total{result=\"other\"}", report.PracticesFinished - report.PracticesSucceeded);
         text.AppendLine("# HELP drbot_mean_time_to_recovery_seconds Mean time from failure start to resolution of resolved incidents.");
         text.AppendLine("# TYPE drbot_mean_time_to_recovery_seconds gauge");
         if (report.MeanTimeToRecovery is { } mttr)

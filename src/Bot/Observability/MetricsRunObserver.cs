@@ -30,6 +30,8 @@ public sealed class MetricsRunObserver(DrBotMetrics metrics, IncidentService inc
             case RunChangeKind.GateDecided when step is { StartedAt: { } opened, EndedAt: { } decided }:
                 metrics.ApprovalWait.WithLabels(run.Runbook, step.Status.ToString().ToLowerInvariant()).Observe((decided - opened).TotalSeconds);
                 break;
+            case RunChangeKind.Finished when run.Practice:
+                break; // a practice is no run of the runbook in the metrics; the KPIs count it as a practice
             case RunChangeKind.Finished:
                 metrics.RunsFinished.WithLabels(run.Runbook, run.Outcome.ToString().ToLowerInvariant()).Inc();
                 if (run.Outcome == RunOutcome.Succeeded && run.Runbook != "failback" && run.IncidentId is { } id && run.EndedAt is { } end

@@ -58,14 +58,15 @@ public static class ObservabilityRegistration
         return app;
     }
 
-    /// <summary>The registry's metrics, then the KPI figures computed from the store (src/Bot/Kpis).</summary>
+    /// <summary>The registry's metrics, then the KPI figures computed from the store (src/Bot/Kpis), then the last pre-flight (src/Bot/Preflight).</summary>
     public static IEndpointRouteBuilder MapDrBotMetrics(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/metrics", async (HttpContext context, DrBotMetrics metrics, KpiService kpis, CancellationToken cancellationToken) =>
+        app.MapGet("/metrics", async (HttpContext context, DrBotMetrics metrics, KpiService kpis, Preflight.PreflightService preflight, CancellationToken cancellationToken) =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, cancellationToken);
             await context.Response.WriteAsync(KpiMetrics.Render((await kpis.ComputeAsync("all", cancellationToken)).Report!), cancellationToken);
+            await context.Response.WriteAsync(Preflight.PreflightMetrics.Render(await preflight.LastAsync(cancellationToken)), cancellationToken);
         });
         return app;
     }

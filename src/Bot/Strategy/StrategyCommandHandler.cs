@@ -11,7 +11,7 @@ using DrBot.Runbooks.Storage;
 namespace DrBot.Bot.Strategy;
 
 /// <summary>Answers the strategy commands. Reads are open to the channel; changes need the roster.</summary>
-public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiService kpis, ChaosDrillService chaos, DrillScheduler schedule, ComplianceService compliance, ValidationService validations, ExerciseArchive archive, PublicLinks links, IDrBotStore store)
+public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiService kpis, ChaosDrillService chaos, DrillScheduler schedule, ComplianceService compliance, ValidationService validations, ExerciseArchive archive, PublicLinks links, IDrBotStore store, Preflight.PreflightService preflight, TimeProvider time)
 {
     /// <summary>Card verbs answered here (the "drill due" card's buttons).</summary>
     public static readonly IReadOnlySet<string> Verbs = new HashSet<string>(StringComparer.Ordinal) { DrillScheduleCards.StartVerb, DrillScheduleCards.PostponeVerb };
@@ -38,6 +38,7 @@ public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiSer
             ValidateCommand validate => Reply(await validations.StartAsync(validate.Kind, actor, validate.Replica, cancellationToken)),
             ComplianceReportCommand report => await ComplianceAsync(report, cancellationToken),
             KpisCommand k => await KpisAsync(k.Period, cancellationToken),
+            PreflightCommand => await PreflightAsync(cancellationToken),
             _ => ChatReply.PrivateText("Unknown strategy command."),
         };
     }
@@ -69,6 +70,16 @@ public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiSer
             $"Compliance evidence {period.From:yyyy-MM-dd} to {period.To.AddTicks(-1):yyyy-MM-dd}: {report.Drills.Count} drills ({report.Drills.Count(d => d.Status == ExerciseStatus.Passed)} passed), " +
             $"{report.Failovers.Count} failovers, {report.BackupTests.Count} backup/consistency tests, audit chain {(report.Audit.Valid ? "intact" : "BROKEN")} ({report.Audit.Problem}).\n" +
             $"Markdown: {links.To("/reports/compliance.md" + query)}\nJSON: {links.To("/reports/compliance.json" + query)}");
+    }
+
+    /// <summary>Answers at once with the last pre-flight; a fresh one runs beside and posts its card when done.</summary>
+    private async Task<ChatReply> PreflightAsync(CancellationToken cancellationToken)
+    {
+        var last = await preflight.LastAsync(cancellationToken);
+        _ = preflight.Start(postReport: true); // its report card is posted when done
+        return last is null
+            ? ChatReply.Public("Pre-flight started: every failover runbook is checked without changing anything; the report follows here.")
+            : ChatReply.Public("Last pre-flight below; a fresh one is running and its report follows here.", Preflight.PreflightCards.Report(last, time.GetUtcNow()));
     }
 
     private async Task<ChatReply> KpisAsync(string? period, CancellationToken cancellationToken)

@@ -52,6 +52,9 @@ public sealed record ComplianceReportCommand(string? From, string? To) : Strateg
 /// <summary><c>validate backup-restore|data-consistency [replica-region]</c> (and <c>runbook start</c> of either).</summary>
 public sealed record ValidateCommand(string Kind, string? Replica = null) : StrategyCommand;
 
+/// <summary><c>preflight</c>: the last pre-flight now, and a fresh one posted when done (nothing changes anywhere).</summary>
+public sealed record PreflightCommand : StrategyCommand;
+
 /// <summary>Parses the strategy commands; null means "not one of mine", so the main parser goes on.</summary>
 public static class StrategyCommandParser
 {
@@ -64,6 +67,7 @@ public static class StrategyCommandParser
         "  drills                     running and recent drills and validations, overdue scheduled drills\n" +
         "  validate backup-restore|data-consistency [replica]  run the validation runbook: restore the latest base backup to a scratch instance at its LSN / compare primary and replica (real PostgreSQL)\n" +
         "  report compliance [from] [to]  evidence (drills, failovers with approvals and RTO/RPO, backup tests, audit chain) as Markdown/JSON\n" +
+        "  preflight                  every failover runbook checked now without changing anything (credentials, targets, capacity, lag, archiving)\n" +
         "  kpis [7d|30d|90d|24h|all]  RTO/RPO against target, failover success rate, MTTR, detection time, backups, last drills (default 30d)\n";
 
     public static ParseResult? TryParse(string verb, IReadOnlyList<string> rest, IReadOnlyCollection<string> regions)
@@ -88,6 +92,8 @@ public static class StrategyCommandParser
                 return rest.Count is >= 1 and <= 3 && rest[0].Equals("compliance", StringComparison.OrdinalIgnoreCase)
                     ? ParseResult.Ok(new ComplianceReportCommand(rest.Count > 1 ? rest[1] : null, rest.Count > 2 ? rest[2] : null))
                     : ParseResult.Fail("Usage: report compliance [from] [to] — days as yyyy-MM-dd, both included; default the last 90 days.");
+            case "preflight" or "pre-flight":
+                return rest.Count == 0 ? ParseResult.Ok(new PreflightCommand()) : ParseResult.Fail("Usage: preflight — checks every failover runbook now, changing nothing.");
             case "kpis" or "kpi":
                 return rest.Count <= 1 ? ParseResult.Ok(new KpisCommand(rest.Count == 1 ? rest[0] : null)) : ParseResult.Fail("Usage: kpis [period] — period is " + Runbooks.Kpis.KpiPeriod.Valid + ".");
             default:

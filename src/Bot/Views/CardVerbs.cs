@@ -5,6 +5,8 @@ public static class CardVerbs
 {
     public const string Approve = "approve";
     public const string Reject = "reject";
+    /// <summary>A manual task is done (the note box's text goes with it as <see cref="Reason"/>).</summary>
+    public const string Done = "done";
     public const string StartRunbook = "start-runbook";
     public const string Acknowledge = "ack";
     public const string Refresh = "refresh";

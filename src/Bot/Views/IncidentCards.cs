@@ -78,6 +78,13 @@ public static class IncidentCards
             Mentions: targets);
     }
 
+    /// <summary>
+    /// The newest timeline entries a summary shows: a summary is posted after every failover of the
+    /// incident, and a whole long timeline on each would outgrow the platforms' card limits and make
+    /// every summary cost as much as the incident's history.
+    /// </summary>
+    public const int SummaryTimelineEntries = 25;
+
     /// <summary>Closing summary: timeline and measured time to detect, to failover, RTO and RPO against the tier target.</summary>
     public static CardDocument Summary(Incident incident, DrBotOptions options)
     {
@@ -96,7 +103,11 @@ public static class IncidentCards
             facts.Add(new Fact("RPO", Verdict(rpo, target?.Rpo)));
         if (facts.Count == 0)
             facts.Add(new Fact("Measurements", "no failover was completed in this incident"));
-        var timeline = string.Join("\n", incident.Timeline.Select(e => $"• {Durations.Clock(e.At)} {e.Text}"));
+        var shown = incident.Timeline.TakeLast(SummaryTimelineEntries).Select(e => $"• {Durations.Clock(e.At)} {e.Text}");
+        var earlier = incident.Timeline.Count - SummaryTimelineEntries;
+        var timeline = string.Join("\n", earlier > 0
+            ? shown.Prepend($"… {earlier} earlier entries (all kept on the incident; the post-mortem draft lists them)")
+            : shown);
         return new CardDocument($"📋 {incident.Id} summary: {incident.Title}", $"Summary for {incident.Id}", CardTone.Good,
             Blocks: [new FactsBlock(facts), new TextBlock("Timeline:\n" + timeline)]);
     }

@@ -28,7 +28,9 @@ public static class RunbookCard
         foreach (var check in run.Steps.SelectMany(s => s.Checks))
             blocks.Add(new TextBlock($"{(check.Passed ? "✔" : "✖")} {check.Title}: {check.Detail}", Subtle: true));
         foreach (var decision in decisions)
-            blocks.Add(new TextBlock(GateApprovalView.ApprovalStamp(decision, run) ?? DecisionStamp(decision, run)));
+            blocks.Add(new TextBlock(decision.Approved && definition?.Step(decision.StepId)?.Kind == StepKind.Manual
+                ? ManualTaskCard.DoneStamp(decision, run)
+                : GateApprovalView.ApprovalStamp(decision, run) ?? DecisionStamp(decision, run)));
 
         var pending = PendingGate(run, definition);
         var buttons = new List<CardButton>();
@@ -53,6 +55,10 @@ public static class RunbookCard
                 new ButtonConfirm("Roll back anyway?", "Traffic and the application go back to the region left, which may be dead; the promoted database stays promoted.", "Roll back", "Cancel")));
             var approvers = roster.WithRole(pending.Role ?? Roles.Lead).Where(p => p.Name != run.StartedBy).ToList();
             refresh = new CardRefresh(CardVerbs.Refresh, new Dictionary<string, string> { [CardVerbs.RunId] = run.Id }, approvers);
+        }
+        else if (pending is { Kind: StepKind.Manual })
+        {
+            refresh = ManualTaskCard.Add(run, pending, roster, blocks, inputs, buttons);
         }
         else if (pending is not null)
         {

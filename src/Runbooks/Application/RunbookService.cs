@@ -23,13 +23,15 @@ public sealed class RunbookService(
     IRunQueue queue)
 {
     /// <summary>The claim a run of <paramref name="runbook"/> to <paramref name="region"/> holds while unfinished.</summary>
-    public static string ClaimKey(string runbook, string region) =>
-        $"run-active:{runbook.ToLowerInvariant()}:{region.ToLowerInvariant()}";
+    public static string ClaimKey(string runbook, string region) => RunClaims.Key(runbook, region);
 
     /// <summary>The unfinished run holding the claim of <paramref name="runbook"/> to <paramref name="region"/>, if any.</summary>
-    public async Task<RunRecord?> UnderWayAsync(string runbook, string region, CancellationToken cancellationToken)
+    public Task<RunRecord?> UnderWayAsync(string runbook, string region, CancellationToken cancellationToken) =>
+        HolderAsync(ClaimKey(runbook, region), cancellationToken);
+
+    private async Task<RunRecord?> HolderAsync(string claim, CancellationToken cancellationToken)
     {
-        var holder = await values.GetValueAsync(ClaimKey(runbook, region), cancellationToken);
+        var holder = await values.GetValueAsync(claim, cancellationToken);
         return holder is null || await runs.GetAsync(holder, cancellationToken) is not { IsFinished: false } run ? null : run;
     }
 
@@ -48,18 +50,29 @@ public sealed class RunbookService(
     public Task<RunStartOutcome> StartForExerciseAsync(string runbook, string region, Actor who, CancellationToken cancellationToken) =>
         StartAsync(runbook, region, null, who, cancellationToken);
 
-    private async Task<RunStartOutcome> StartAsync(string runbook, string region, string? incidentId, Actor who, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts a practice run (<c>--practice</c>): the whole runbook with every action replaced by its
+    /// rehearsal, gates included, in the channel rather than an incident. Its claim is its own, so a
+    /// practice never stands in the way of a real failover (one practice per runbook and region at a time).
+    /// </summary>
+    public Task<RunStartOutcome> StartPracticeAsync(string runbook, string region, Actor who, CancellationToken cancellationToken) =>
+        StartAsync(runbook, region, null, who, cancellationToken, practice: true);
+
+    /// <summary>The claim a practice run of <paramref name="runbook"/> to <paramref name="region"/> holds while unfinished.</summary>
+    public static string PracticeClaimKey(string runbook, string region) => RunClaims.PracticeKey(runbook, region);
+
+    private async Task<RunStartOutcome> StartAsync(string runbook, string region, string? incidentId, Actor who, CancellationToken cancellationToken, bool practice = false)
     {
         if (catalog.Find(runbook) is not { } definition)
         {
             return RunStartOutcome.Refused($"Unknown runbook '{runbook}'. Runbooks: {string.Join(", ", catalog.All.Select(r => r.Name))}.");
         }
         var target = engine.Regions.FirstOrDefault(r => string.Equals(r, region?.Trim(), StringComparison.OrdinalIgnoreCase)) ?? region ?? "";
-        var claim = ClaimKey(definition.Name, target);
-        var started = await engine.StartAsync(new StartRunRequest(definition.Name, target, who, incidentId, claim), cancellationToken);
+        var claim = practice ? PracticeClaimKey(definition.Name, target) : ClaimKey(definition.Name, target);
+        var started = await engine.StartAsync(new StartRunRequest(definition.Name, target, who, incidentId, claim, Practice: practice), cancellationToken);
         if (started.ClaimTaken)
         {
-            return await UnderWayAsync(definition.Name, target, cancellationToken) is { } running
+            return await HolderAsync(claim, cancellationToken) is { } running
                 ? RunStartOutcome.AlreadyRunning(running)
                 : RunStartOutcome.Refused($"A {definition.Name} run to {target} is just ending; try again in a moment.");
         }
@@ -79,7 +92,7 @@ public sealed class RunbookService(
         var result = await engine.DecideAsync(request, cancellationToken);
         if (result.Applied)
         {
-            queue.Enqueue(request.RunId);
+            await EnqueueDriverAsync(request.RunId, cancellationToken);
         }
         return result;
     }
@@ -90,7 +103,7 @@ public sealed class RunbookService(
         var result = await engine.DecideAfterPointOfNoReturnAsync(request, cancellationToken);
         if (result.Applied)
         {
-            queue.Enqueue(request.RunId);
+            await EnqueueDriverAsync(request.RunId, cancellationToken);
         }
         return result;
     }
@@ -117,9 +130,30 @@ public sealed class RunbookService(
         };
     }
 
-    /// <summary>Cancels the run; null when there is no such run.</summary>
-    public Task<RunRecord?> CancelAsync(string runId, Actor who, string? reason, CancellationToken cancellationToken) =>
-        engine.CancelAsync(runId.ToLowerInvariant(), who, reason, cancellationToken);
+    /// <summary>
+    /// Cancels the run; null when there is no such run. A parent's unfinished child runs are cancelled
+    /// with it; a cancelled child ends its parent's step (the parent is queued to notice).
+    /// </summary>
+    public async Task<RunRecord?> CancelAsync(string runId, Actor who, string? reason, CancellationToken cancellationToken)
+    {
+        var run = await engine.CancelAsync(runId.ToLowerInvariant(), who, reason, cancellationToken);
+        if (run is { Outcome: RunOutcome.Cancelled })
+        {
+            foreach (var child in await engine.ChildrenOfAsync(run, cancellationToken))
+            {
+                await engine.CancelAsync(child, who, $"its parent {run.Id} was cancelled", cancellationToken);
+            }
+            if (run.ParentRunId is { } parent)
+            {
+                queue.Enqueue(parent);
+            }
+        }
+        return run;
+    }
+
+    /// <summary>A child run is driven by its parent: what lets a child go on queues the parent.</summary>
+    private async Task EnqueueDriverAsync(string runId, CancellationToken cancellationToken) =>
+        queue.Enqueue(await runs.GetAsync(runId, cancellationToken) is { ParentRunId: { } parent } ? parent : runId);
 }
 
 /// <summary>The answer to a start: the run, the run already under way, or a refusal saying what is valid.</summary>

@@ -52,7 +52,7 @@ public sealed record ComplianceReport(
         bool In(DateTimeOffset at) => at >= from && at < to;
         var inPeriod = exercises.Where(e => In(e.StartedAt)).ToList();
         var byIncident = incidents.ToDictionary(i => i.Id, StringComparer.OrdinalIgnoreCase);
-        var failovers = runs.Where(r => KpiCalculator.FailoverRunbooks.Contains(r.Runbook) && In(r.StartedAt)).OrderBy(r => r.StartedAt).Select(r =>
+        var failovers = runs.Where(r => !r.Practice && KpiCalculator.FailoverRunbooks.Contains(r.Runbook) && In(r.StartedAt)).OrderBy(r => r.StartedAt).Select(r =>
         {
             IncidentMetrics? m = r.IncidentId is not null && byIncident.TryGetValue(r.IncidentId, out var incident) ? tiers.Measure(incident, incident.ResolvedAt ?? now) : null;
             return new FailoverEvidence(r.Id, r.Runbook, r.Region, r.IncidentId, r.StartedBy, r.StartedAt, r.EndedAt, r.Outcome.ToString().ToLowerInvariant(),

@@ -19,7 +19,7 @@ public static partial class BuiltInRunbooks
     public static IReadOnlyList<RunbookDefinition> All { get; } =
     [
         RegionFailoverDefinition(), DatabaseFailoverDefinition(), ApplicationFailoverDefinition(), FailbackDefinition(), PlannedSwitchoverDefinition(),
-        BackupRestoreDefinition(), DataConsistencyDefinition(),
+        BackupRestoreDefinition(), DataConsistencyDefinition(), RegionFailoverComposedDefinition(),
     ];
 
     /// <summary>From the cache promotion to the smoke tests: the same in a failover and a planned switchover.</summary>

@@ -93,6 +93,9 @@ public sealed class RunbookCatalog
             string.IsNullOrWhiteSpace(step.Condition) ? null : step.Condition,
             step.AllowSelfApproval,
             step.Parallel.Count == 0 ? null : [.. step.Parallel.Select(ToStep)],
+            Instructions: string.IsNullOrWhiteSpace(step.Instructions) ? null : step.Instructions.Trim(),
+            Expiry: step.Expiry,
+            Runbook: string.IsNullOrWhiteSpace(step.Runbook) ? null : step.Runbook.Trim(),
             Approvals: step.Approvals,
             Destructive: step.Destructive);
 }

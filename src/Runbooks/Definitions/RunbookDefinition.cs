@@ -1,6 +1,10 @@
 namespace DrBot.Runbooks.Definitions;
 
-public enum StepKind { Check, Action, Gate, Notify, Manual }
+/// <summary>
+/// What a step is. <see cref="Manual"/>: a task for a person (written <see cref="StepDefinition.Instructions"/>,
+/// a Done click). <see cref="Runbook"/>: runs another runbook (<see cref="StepDefinition.Runbook"/>) as a child run.
+/// </summary>
+public enum StepKind { Check, Action, Gate, Notify, Manual, Runbook }
 
 /// <summary>What a failed step does to its run.</summary>
 public enum FailurePolicy { Abort, Rollback, AskGate }
@@ -36,6 +40,9 @@ public sealed record StepDefinition(
     bool AllowSelfApproval = false,
     IReadOnlyList<StepDefinition>? Parallel = null,
     bool? Production = null,
+    string? Instructions = null,
+    TimeSpan? Expiry = null,
+    string? Runbook = null,
     int Approvals = 1,
     bool Destructive = false)
 {
@@ -46,6 +53,9 @@ public sealed record StepDefinition(
     /// up a passive standby that serves no traffic yet).
     /// </summary>
     public bool ChangesProduction => Production ?? Kind == StepKind.Action;
+
+    /// <summary>A step that waits for a person: a gate or a manual task.</summary>
+    public bool WaitsForAPerson => Kind is StepKind.Gate or StepKind.Manual;
 
     private static readonly IReadOnlyDictionary<string, string> EmptyArgs = new Dictionary<string, string>();
 }

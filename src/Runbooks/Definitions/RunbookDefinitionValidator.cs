@@ -12,7 +12,7 @@ namespace DrBot.Runbooks.Definitions;
 /// </summary>
 public sealed class RunbookDefinitionValidator : IValidateOptions<DrBotOptions>
 {
-    private static readonly string[] KindNames = ["check", "action", "gate", "notify", "manual"];
+    private static readonly string[] KindNames = ["check", "action", "gate", "notify", "manual", "runbook"];
     private static readonly string[] FailureNames = ["abort", "rollback", "gate"];
     private static readonly string[] ReservedIds =
         [RunStates.Created, RunStates.RollingBack, RunStates.Succeeded, RunStates.Failed, RunStates.Rejected, RunStates.GateExpired, RunStates.Cancelled, RunStates.RolledBack];
@@ -45,6 +45,7 @@ public sealed class RunbookDefinitionValidator : IValidateOptions<DrBotOptions>
                 ValidateStep(runbook.Steps[i], $"{key}:Steps:{i}", seen, topLevel: true, errors);
             }
         }
+        errors.AddRange(RunbookComposition.Problems(runbooks));
         return errors;
     }
 
@@ -73,6 +74,14 @@ public sealed class RunbookDefinitionValidator : IValidateOptions<DrBotOptions>
             errors.Add($"{key}:Kind: parallel steps must be checks, not '{step.Kind}'");
         }
 
+        if (kind == StepKind.Manual && string.IsNullOrWhiteSpace(step.Instructions))
+        {
+            errors.Add($"{key}:Instructions: a manual step needs written instructions (what the person must do; the card shows them above the Done button)");
+        }
+        if (step.Expiry is { } expiry && (expiry <= TimeSpan.Zero || kind is not (StepKind.Gate or StepKind.Manual)))
+        {
+            errors.Add($"{key}:Expiry: '{expiry}' is not valid here; only gate and manual steps wait, for a positive time such as 00:30:00");
+        }
         var needsExecutor = kind is StepKind.Check or StepKind.Action or StepKind.Notify && step.Parallel.Count == 0;
         if (needsExecutor && string.IsNullOrWhiteSpace(step.Executor))
         {
@@ -157,6 +166,7 @@ public sealed class RunbookDefinitionValidator : IValidateOptions<DrBotOptions>
         "gate" => StepKind.Gate,
         "notify" => StepKind.Notify,
         "manual" => StepKind.Manual,
+        "runbook" => StepKind.Runbook,
         _ => null,
     };
 

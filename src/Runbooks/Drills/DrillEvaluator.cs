@@ -30,7 +30,7 @@ public sealed class DrillEvaluator(IDatabaseReplica databases, IHealthProbe heal
     /// <summary>The latest run of one of <paramref name="runbooks"/> started after the fault was injected.</summary>
     public async Task<RunRecord?> FailoverAfterAsync(ExerciseRecord drill, IReadOnlyList<string> runbooks, CancellationToken cancellationToken) =>
         (await runs.ListRunsAsync(unfinishedOnly: false, cancellationToken))
-            .Where(r => runbooks.Contains(r.Runbook) && r.StartedAt >= drill.StartedAt)
+            .Where(r => !r.Practice && runbooks.Contains(r.Runbook) && r.StartedAt >= drill.StartedAt)
             .MaxBy(r => r.StartedAt);
 
     private async Task<List<CriterionResult>> RegionFailureAsync(ExerciseRecord drill, CancellationToken cancellationToken)

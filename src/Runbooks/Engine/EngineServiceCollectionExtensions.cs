@@ -1,5 +1,6 @@
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Executors;
+using DrBot.Runbooks.Executors.Rehearsals;
 using DrBot.Runbooks.Infrastructure;
 using DrBot.Runbooks.Infrastructure.Failover;
 using DrBot.Runbooks.People;
@@ -30,6 +31,7 @@ public static class EngineServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DrBotOptions>, RunbookDefinitionValidator>(
             sp => new RunbookDefinitionValidator(sp.GetServices<StepExecutorName>().Select(n => n.Name))));
         services.AddBuiltInStepExecutors();
+        services.AddBuiltInStepRehearsals();
 
         services.TryAddSingleton<RegionApplicationSettings>();
         services.TryAddSingleton<HeartbeatLedger>();

@@ -124,7 +124,7 @@ internal sealed partial class GateDecider(IRunStore store, RunWriter writer, Run
             return await RefuseAsync(request, DecisionRefusal.AlreadyDecided, winner is null ? "Someone decided first." : AlreadyDecided(winner, run), winner, cancellationToken);
         }
         await ApplyDecisionAsync(run, definition, step, machine, decision, cancellationToken);
-        var verb = decision.Approved ? "approved" : "rejected";
+        var verb = decision.Approved ? (step.Kind == StepKind.Manual ? "done" : "approved") : "rejected";
         return DecisionResult.Ok(decision, $"{record.Title}: {verb} by {person.DisplayName}." + (decision.Approved ? "" : $" {CurrentState(run)}"));
     }
 
@@ -147,7 +147,7 @@ internal sealed partial class GateDecider(IRunStore store, RunWriter writer, Run
             await writer.AuditAsync(who.ToString(), "gate-rerequest-refused", $"{run.Id}/{record.StepId}", "not on the roster", cancellationToken);
             return null;
         }
-        run.GateExpiresAt = writer.Now + options.Approvals.Expiry;
+        run.GateExpiresAt = writer.Now + (catalog.Find(run.Runbook)?.Step(record.StepId)?.Expiry ?? options.Approvals.Expiry);
         var detail = $"{record.Detail}; asked again by {who}, expires {run.GateExpiresAt:HH:mm}";
         try
         {
@@ -165,7 +165,9 @@ internal sealed partial class GateDecider(IRunStore store, RunWriter writer, Run
     public async Task ApplyDecisionAsync(RunRecord run, RunbookDefinition definition, StepDefinition step, RunMachine machine, GateDecision decision, CancellationToken cancellationToken)
     {
         var record = RunSteps.RecordOf(run, step);
-        var verb = decision.Approved ? "approved" : "rejected";
+        // A manual task is not approved but done, with the doer's note.
+        var manual = step.Kind == StepKind.Manual;
+        var verb = decision.Approved ? (manual ? "done" : "approved") : "rejected";
         var detail = $"{verb} by {decision.DisplayName} ({decision.Channel}) at {decision.DecidedAt:HH:mm}"
             + (decision.Approved && record.Approvals.Count > 0 ? $" after {string.Join(", ", record.Approvals.Select(a => a.DisplayName))} ({record.Approvals.Count + 1} of {step.Approvals})" : "")
             + (string.IsNullOrWhiteSpace(decision.Reason) ? "" : $": {decision.Reason}");
@@ -173,7 +175,7 @@ internal sealed partial class GateDecider(IRunStore store, RunWriter writer, Run
         record.EndedAt = decision.DecidedAt;
         run.GateExpiresAt = null;
         writer.Journal(run, step.Id, Math.Max(1, record.Attempts), JournalPhase.GateDecided, verb, detail);
-        await writer.AuditAsync(decision.DecidedBy, decision.Approved ? "gate-approved" : "gate-rejected", $"{run.Id}/{step.Id}", detail, cancellationToken);
+        await writer.AuditAsync(decision.DecidedBy, decision.Approved ? (manual ? "manual-done" : "gate-approved") : "gate-rejected", $"{run.Id}/{step.Id}", detail, cancellationToken);
         var change = new RunChange(RunChangeKind.GateDecided, step.Id, detail);
 
         if (decision.Approved)
@@ -217,7 +219,10 @@ internal sealed partial class GateDecider(IRunStore store, RunWriter writer, Run
     {
         var record = RunSteps.RecordOf(run, step);
         var role = RunMachine.GateRole(step) ?? "the roster";
-        var detail = $"'{record.Title}' had no decision within {options.Approvals.Expiry:hh\\:mm\\:ss}; escalate to {role}";
+        var waited = step.Expiry ?? options.Approvals.Expiry;
+        var detail = step.Kind == StepKind.Manual
+            ? $"'{record.Title}' was not marked done within {waited:hh\\:mm\\:ss}; escalate to {role}"
+            : $"'{record.Title}' had no decision within {waited:hh\\:mm\\:ss}; escalate to {role}";
         record.Status = StepStatus.Expired;
         record.EndedAt = writer.Now;
         record.Detail = detail;

@@ -29,9 +29,11 @@ internal sealed class RunMachine
     private const string RolledBackTrigger = "rolled-back";
     private const string RollbackFailedTrigger = "rollback-failed";
     private const string CountApprovalTrigger = "count-approval";
+    private const string ChildRejectedTrigger = "child-rejected";
 
     private const string CurrentCardGuard = "card shows the current version";
     private const string FourEyesGuard = "decider did not start the run";
+    private const string NoFreezeGuard = "no freeze is active";
 
     private const string CurrentFactsGuard = "card shows the current facts";
     private const string NotCountedGuard = "decider has not approved yet";
@@ -52,7 +54,8 @@ internal sealed class RunMachine
     private readonly HashSet<string> _countGuards = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DecisionRefusal> _refusalByGuard = new(StringComparer.Ordinal);
 
-    public RunMachine(RunbookDefinition definition, RunRecord run)
+    /// <param name="frozen">A freeze is active (<see cref="Freeze.RunFreeze"/>): the run does not start.</param>
+    public RunMachine(RunbookDefinition definition, RunRecord run, bool frozen = false)
     {
         _machine = new StateMachine<string, string>(() => run.State, state => run.State = state);
         _machine.OnUnhandledTrigger((state, trigger, unmet) =>
@@ -65,7 +68,7 @@ internal sealed class RunMachine
 
         var steps = definition.Steps;
         _machine.Configure(RunStates.Created)
-            .Permit(StartTrigger, steps.Count > 0 ? steps[0].Id : RunStates.Succeeded)
+            .PermitIf(StartTrigger, steps.Count > 0 ? steps[0].Id : RunStates.Succeeded, () => !frozen, NoFreezeGuard)
             .Permit(CancelTrigger, RunStates.Cancelled);
 
         for (var i = 0; i < steps.Count; i++)
@@ -93,6 +96,11 @@ internal sealed class RunMachine
                 continue;
             }
             state.Permit(CompleteTrigger, next).Permit(FailTrigger, RunStates.Failed).Permit(RollbackTrigger, RunStates.RollingBack);
+            if (step.Kind == StepKind.Runbook)
+            {
+                // The child run's gates are this step's: a rejected or expired child gate ends the parent the same way.
+                state.Permit(ChildRejectedTrigger, RunStates.Rejected).Permit(ExpireTrigger, RunStates.GateExpired);
+            }
             if (step.OnFailure == FailurePolicy.AskGate)
             {
                 state.PermitIf(_override, next, guards)
@@ -112,6 +120,9 @@ internal sealed class RunMachine
 
     public string State => _machine.State;
 
+    /// <summary>False while a freeze is active: the run waits before its first step.</summary>
+    public bool CanStart => _machine.CanFire(StartTrigger);
+
     public void Start() => _machine.Fire(StartTrigger);
 
     public void CompleteStep() => _machine.Fire(CompleteTrigger);
@@ -129,6 +140,9 @@ internal sealed class RunMachine
     public void ExpireGate() => _machine.Fire(ExpireTrigger);
 
     public void Cancel() => _machine.Fire(CancelTrigger);
+
+    /// <summary>A step of kind runbook whose child run was rejected at a gate.</summary>
+    public void ChildRejected() => _machine.Fire(ChildRejectedTrigger);
 
     /// <summary>
     /// Why <paramref name="decider"/> may not approve (or reject) the waiting step, in the order a person

@@ -3,12 +3,12 @@ using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Engine;
 
-public enum RunChangeKind { Started, StepStarted, StepFinished, GateOpened, GateSkipped, GateDecided, Finished, GateExpired }
+public enum RunChangeKind { Started, StepStarted, StepFinished, GateOpened, GateSkipped, GateDecided, Finished, GateExpired, FreezeChanged }
 
 /// <summary>What changed in a run. <see cref="GateExpired"/> is the escalation event of an expired gate.</summary>
 public sealed record RunChange(RunChangeKind Kind, string? StepId, string Detail)
 {
-    /// <summary>started, step-started, step-finished, gate-opened, gate-skipped, gate-decided, finished, gate-expired.</summary>
+    /// <summary>started, step-started, step-finished, gate-opened, gate-skipped, gate-decided, finished, gate-expired, freeze-changed (the run itself did not change: its card shows or drops the freeze).</summary>
     public string Name => Kind switch
     {
         RunChangeKind.Started => "started",
@@ -18,6 +18,7 @@ public sealed record RunChange(RunChangeKind Kind, string? StepId, string Detail
         RunChangeKind.GateSkipped => "gate-skipped",
         RunChangeKind.GateDecided => "gate-decided",
         RunChangeKind.Finished => "finished",
+        RunChangeKind.FreezeChanged => "freeze-changed",
         _ => "gate-expired",
     };
 }

@@ -27,6 +27,7 @@ internal sealed partial class RunRecovery(
     {
         var expired = 0;
         var now = writer.Now;
+        var parents = new List<string>();
         foreach (var candidate in await store.ListRunsAsync(unfinishedOnly: true, cancellationToken))
         {
             if (candidate.GateExpiresAt is not { } due || due > now)
@@ -60,12 +61,28 @@ internal sealed partial class RunRecovery(
                     }
                     await gates.ExpireGateAsync(run, definition, step, cancellationToken);
                     expired++;
+                    if (run.ParentRunId is { } parent)
+                    {
+                        parents.Add(parent);
+                    }
                 }
                 catch (RunLeaseLostException)
                 {
                     // Another replica took the run over meanwhile: it decides what happens to the gate.
                     continue;
                 }
+            }
+        }
+        // A child's expired gate ends its parent's step: the parent learns it now (outside the child's lock, which it takes).
+        foreach (var parent in parents)
+        {
+            try
+            {
+                await advance(parent, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogResumeFailed(logger, ex, parent); // left to the next resume or takeover
             }
         }
         return expired;

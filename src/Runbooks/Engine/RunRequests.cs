@@ -9,7 +9,9 @@ namespace DrBot.Runbooks.Engine;
 /// same commit that stores the new run (a run already holding it refuses the start) and given back in
 /// the commit that stores the run finished.
 /// </summary>
-public sealed record StartRunRequest(string Runbook, string Region, Actor StartedBy, string? IncidentId, string? Claim = null);
+/// <paramref name="ParentRunId"/> and <paramref name="FromRegion"/>: a child run started by a step of kind runbook, leaving the region its parent leaves.
+/// <paramref name="Practice"/>: a practice run (<see cref="RunRecord.Practice"/>).
+public sealed record StartRunRequest(string Runbook, string Region, Actor StartedBy, string? IncidentId, string? Claim = null, string? ParentRunId = null, string? FromRegion = null, bool Practice = false);
 
 /// <summary>
 /// Started, with the stored run; or not, with a message saying what was wrong and what is valid.

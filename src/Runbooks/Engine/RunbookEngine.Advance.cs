@@ -74,14 +74,25 @@ public sealed partial class RunbookEngine
             await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.Finished, null, run.OutcomeReason!));
             return false;
         }
-        var machine = new RunMachine(definition, run);
+        // A freeze holds the run at this step boundary: nothing starts, no step (nor a rollback) begins.
+        // A decision already recorded is still applied; the run then waits before its next step.
+        var freeze = await _freeze.CurrentAsync(cancellationToken);
+        var machine = new RunMachine(definition, run, frozen: freeze is not null);
         if (run.State == RunStates.Created)
         {
+            if (!machine.CanStart)
+            {
+                return Held(run, freeze!);
+            }
             machine.Start();
         }
         if (RunStates.IsTerminal(run.State))
         {
             return await FinishFromStateAsync(run, cancellationToken);
+        }
+        if (freeze is not null && (run.State == RunStates.RollingBack || run.Step(run.State)?.Status != StepStatus.AwaitingApproval))
+        {
+            return Held(run, freeze);
         }
         if (run.State == RunStates.RollingBack)
         {
@@ -104,7 +115,18 @@ public sealed partial class RunbookEngine
         {
             return await ApplyStoredDecisionAsync(run, definition, step, machine, cancellationToken);
         }
+        if (step.Kind == StepKind.Runbook)
+        {
+            return await RunChildAsync(run, step, record, machine, cancellationToken);
+        }
         return await ExecuteStepAsync(run, definition, step, record, machine, cancellationToken);
+    }
+
+    /// <summary>Leaves the run where it is until <c>unfreeze</c> queues it again; its card shows the freeze.</summary>
+    private bool Held(RunRecord run, Freeze.FreezeState freeze)
+    {
+        LogHeldByFreeze(_logger, run.Id, run.State, freeze.DisplayName, freeze.Reason);
+        return false;
     }
 
     private async Task<bool> FinishFromStateAsync(RunRecord run, CancellationToken cancellationToken)
@@ -112,7 +134,7 @@ public sealed partial class RunbookEngine
         // Reached the end of the steps (or a definition without steps): the run succeeded.
         _writer.Finish(run, RunOutcome.Succeeded, "all steps done");
         await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.Finished, null, "succeeded"));
-        await _writer.AuditAsync("drbot", "run-succeeded", run.Id, Summary(run), cancellationToken);
+        await _writer.AuditAsync("drbot", run.Practice ? "practice-succeeded" : "run-succeeded", run.Id, Summary(run), cancellationToken);
         return false;
     }
 
@@ -212,8 +234,10 @@ public sealed partial class RunbookEngine
         record.Status = StepStatus.AwaitingApproval;
         record.StartedAt = _writer.Now;
         record.Attempts = Math.Max(record.Attempts, 1);
-        record.Detail = RunMachine.GateRole(step) is { } role ? $"waiting for approval by role {role}" : "waiting for someone to confirm it is done";
-        run.GateExpiresAt = record.StartedAt + _options.Approvals.Expiry;
+        record.Detail = step.Kind == StepKind.Manual
+            ? $"waiting for {(RunMachine.GateRole(step) is { } doer ? $"someone with role {doer}" : "someone on the roster")} to do it and click Done"
+            : $"waiting for approval by role {RunMachine.GateRole(step)}";
+        run.GateExpiresAt = record.StartedAt + (step.Expiry ?? _options.Approvals.Expiry);
         _writer.Journal(run, step.Id, 1, JournalPhase.GateOpened, null, record.Detail);
         await _writer.SaveAsync(run, cancellationToken, new RunChange(RunChangeKind.GateOpened, step.Id, record.Detail));
         await _writer.AuditAsync("drbot", "gate-opened", $"{run.Id}/{step.Id}", $"{record.Title}: {record.Detail}, expires {run.GateExpiresAt:O}", cancellationToken);
@@ -239,7 +263,11 @@ public sealed partial class RunbookEngine
         Message = "Run {RunId}: replica {Replica} stopped executing it because {Cause}; the run is left to the replica holding its lease (or to recovery)")]
     private static partial void LogExecutionStopped(ILogger logger, string runId, string replica, string cause);
 
+    [LoggerMessage(EventId = LogEvents.RunHeldByFreeze, Level = LogLevel.Information,
+        Message = "Run {RunId} waits at '{State}': frozen by {FrozenBy}: {Reason}")]
+    private static partial void LogHeldByFreeze(ILogger logger, string runId, string state, string frozenBy, string reason);
+
     private static string Summary(RunRecord run) =>
-        $"{run.Runbook} {run.FromRegion} → {run.Region}: {run.Outcome}" +
+        $"{(run.Practice ? "practice of " : "")}{run.Runbook} {run.FromRegion} → {run.Region}: {run.Outcome}" +
         (run.Facts.TryGetValue("rpo_seconds", out var rpo) ? $", measured RPO {rpo} s" : "");
 }

@@ -2,6 +2,7 @@ using DrBot.Runbooks.Audit;
 using DrBot.Runbooks.Approvals;
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Executors;
+using DrBot.Runbooks.Executors.Rehearsals;
 using DrBot.Runbooks.Incidents;
 using DrBot.Runbooks.Infrastructure;
 using DrBot.Runbooks.People;
@@ -34,6 +35,7 @@ public sealed partial class RunbookEngine
     private readonly GateDecider _gates;
     private readonly RunRecovery _recovery;
     private readonly ITrafficRouter? _traffic;
+    private readonly Freeze.RunFreeze _freeze;
     private readonly ILogger _logger;
 
     public RunbookEngine(
@@ -48,7 +50,8 @@ public sealed partial class RunbookEngine
         IOptions<RunbookEngineOptions>? engineOptions = null,
         ILogger<RunbookEngine>? logger = null,
         IncidentService? incidents = null,
-        IOutboxWakeUp? wakeUp = null)
+        IOutboxWakeUp? wakeUp = null,
+        StepRehearsalRegistry? rehearsals = null)
     {
         _store = store;
         _catalog = catalog;
@@ -57,10 +60,11 @@ public sealed partial class RunbookEngine
         _traffic = traffic;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         var engineSettings = engineOptions?.Value ?? new RunbookEngineOptions();
-        _steps = new StepRunner(executors, engineSettings, time);
+        _steps = new StepRunner(executors, engineSettings, time, rehearsals);
         _writer = new RunWriter(store, engineSettings.ReplicaId, new AuditLog(store, time), time, [.. projections], incidents, wakeUp, _logger);
         _leases = new RunLeases(store, engineSettings, time, _logger);
         _gates = new GateDecider(store, _writer, _leases, catalog, roster, _options, new GateFactsProbe(_steps));
+        _freeze = new Freeze.RunFreeze(store);
         _recovery = new RunRecovery(store, _writer, _leases, _gates, catalog, AdvanceAsync, _logger);
     }
 
@@ -97,27 +101,36 @@ public sealed partial class RunbookEngine
             return new StartRunResult(false, refusal, null);
         }
 
+        // A freeze stops every start: a person's, the health monitor's, a scheduled drill's.
+        if (await _freeze.CurrentAsync(cancellationToken) is { } freeze)
+        {
+            await _writer.AuditAsync(person?.Name ?? request.StartedBy.ToString(), "run-start-refused", definition.Name, freeze.StartRefusal, cancellationToken);
+            return new StartRunResult(false, freeze.StartRefusal, null);
+        }
+
         var now = _writer.Now;
         var run = new RunRecord
         {
             Id = $"run-{await _store.NextSequenceAsync("run", cancellationToken)}",
             Runbook = definition.Name,
             Region = region,
-            FromRegion = await CurrentPrimaryAsync(region, cancellationToken),
+            FromRegion = request.FromRegion ?? await CurrentPrimaryAsync(region, cancellationToken),
+            ParentRunId = request.ParentRunId,
             StartedBy = person?.Name ?? request.StartedBy.PersonName ?? "drbot",
             StartedByChannel = request.StartedBy.Channel,
             StartedAt = now,
             IncidentId = request.IncidentId,
             Claim = request.Claim,
+            Practice = request.Practice,
         };
         run.Steps = [.. definition.Steps.Select(s => new StepRecord { StepId = s.Id, Title = StepArguments.Resolve(s.Title, run) })];
         var startedBy = person?.DisplayName ?? $"DrBot ({request.StartedBy.DisplayName})";
-        var message = $"{definition.Title} from {run.FromRegion ?? "?"} to {region} started by {startedBy} as {run.Id}.";
+        var message = $"{(run.Practice ? "Practice run (nothing changes): " : "")}{definition.Title} from {run.FromRegion ?? "?"} to {region} started by {startedBy} as {run.Id}.";
         if (!await _writer.CommitAsync(run, [new RunChange(RunChangeKind.Started, null, message)], cancellationToken))
         {
             return new StartRunResult(false, $"Another unfinished run holds '{request.Claim}'.", null, ClaimTaken: true);
         }
-        await _writer.AuditAsync(person?.Name ?? request.StartedBy.ToString(), "run-started", run.Id, message, cancellationToken);
+        await _writer.AuditAsync(person?.Name ?? request.StartedBy.ToString(), run.Practice ? "practice-started" : "run-started", run.Id, message, cancellationToken);
         return new StartRunResult(true, message, run);
     }
 
@@ -184,6 +197,11 @@ public sealed partial class RunbookEngine
         // The diagram marks the point of no return: past it, failures stop at a gate instead of rolling back.
         // The note names the diagram's node id, which (like Stateless's) keeps only letters and digits.
         var mermaid = MermaidGraph.Format(info);
+        // Steps of kind runbook name the child they run (one level deep; its own diagram shows its gates).
+        foreach (var composed in definition.Steps.Where(s => s.Kind == StepKind.Runbook))
+        {
+            mermaid = $"{mermaid.TrimEnd()}\n\tnote right of {new string([.. composed.Id.Where(char.IsLetterOrDigit)])} : runs the runbook {composed.Runbook} as a child run; its gates are decided on this run's card\n";
+        }
         return PointOfNoReturn.StepOf(definition) is { } irreversible
             ? $"{mermaid.TrimEnd()}\n\tnote right of {new string([.. irreversible.Id.Where(char.IsLetterOrDigit)])} : point of no return — past it nothing is undone automatically\n"
             : mermaid;

@@ -1,5 +1,6 @@
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Executors;
+using DrBot.Runbooks.Executors.Rehearsals;
 using Polly;
 using Polly.Retry;
 using DrBot.Runbooks.Runs;
@@ -18,10 +19,13 @@ public sealed class StepRunner
     private readonly StepExecutorRegistry _executors;
     private readonly ResiliencePipeline<StepResult> _retry;
     private readonly int _maxAttempts;
+    private readonly StepRehearsalRegistry? _rehearsals;
 
-    public StepRunner(StepExecutorRegistry executors, RunbookEngineOptions options, TimeProvider time)
+    /// <param name="rehearsals">What a practice run runs instead of each executor; without it a practice run runs no step.</param>
+    public StepRunner(StepExecutorRegistry executors, RunbookEngineOptions options, TimeProvider time, StepRehearsalRegistry? rehearsals = null)
     {
         _executors = executors;
+        _rehearsals = rehearsals;
         _maxAttempts = Math.Max(1, options.MaxAttempts);
         var builder = new ResiliencePipelineBuilder<StepResult> { TimeProvider = time };
         if (_maxAttempts > 1)
@@ -73,6 +77,13 @@ public sealed class StepRunner
         if (executor is null)
         {
             return StepResult.Fail($"no step executor named '{executorName}'; registered: {string.Join(", ", _executors.Names)}");
+        }
+        if (run.Practice)
+        {
+            // A practice run changes nothing: every executor is replaced by its rehearsal, or not run at all.
+            if (_rehearsals?.Find(executor.Name) is not { } rehearsal)
+                return StepResult.Fail(StepRehearsalRegistry.NoRehearsal(executorName));
+            executor = new RehearsalExecutor(rehearsal);
         }
         var context = new StepContext(run, step, StepArguments.Resolve(args, run));
         var result = await _retry.ExecuteAsync(

@@ -38,7 +38,9 @@ public static class KpiCalculator
             recoveries.Add(new RecoveryPoint("drill", drill.Id, drill.EndedAt ?? drill.StartedAt, tiers.Normalize(drill.Tier) ?? tiers.Names[0], drill.MeasuredRto, tier.Rto, drill.MeasuredRpo, tier.Rpo));
         }
 
-        var failovers = runs.Where(r => FailoverRunbooks.Contains(r.Runbook) && r.EndedAt is { } end && period.Contains(end)).ToList();
+        // A practice run changes nothing: it is counted as a practice, never as a failover.
+        var failovers = runs.Where(r => !r.Practice && FailoverRunbooks.Contains(r.Runbook) && r.EndedAt is { } end && period.Contains(end)).ToList();
+        var practices = runs.Where(r => r.Practice && r.EndedAt is { } end && period.Contains(end)).ToList();
         var succeeded = failovers.Count(r => r.Outcome == RunOutcome.Succeeded);
         // A rejected or cancelled run is a human decision, not a failed failover.
         var finished = failovers.Count(r => r.Outcome is RunOutcome.Succeeded or RunOutcome.Failed or RunOutcome.RolledBack);
@@ -55,7 +57,11 @@ public static class KpiCalculator
 
         return new KpiReport(period, inPeriod.Count, recoveries.OrderBy(r => r.At).ToList(), succeeded, finished,
             Mean(recovered), recovered.Count, Mean(detected), detected.Count,
-            backups.Count(b => b.Status == ExerciseStatus.Passed), backups.Count, last);
+            backups.Count(b => b.Status == ExerciseStatus.Passed), backups.Count, last)
+        {
+            PracticesSucceeded = practices.Count(r => r.Outcome == RunOutcome.Succeeded),
+            PracticesFinished = practices.Count,
+        };
     }
 
     private static TimeSpan? Mean(IReadOnlyList<TimeSpan> spans) =>

@@ -37,4 +37,8 @@ public sealed record KpiReport(
     public double? FailoverSuccessRate => FailoversFinished == 0 ? null : (double)FailoversSucceeded / FailoversFinished;
 
     public double? BackupSuccessRate => BackupsTotal == 0 ? null : (double)BackupsSucceeded / BackupsTotal;
+
+    /// <summary>Practice runs (<c>--practice</c>) that ended in the period, and how many of them succeeded; never failovers.</summary>
+    public int PracticesFinished { get; init; }
+    public int PracticesSucceeded { get; init; }
 }

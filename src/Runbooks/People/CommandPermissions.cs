@@ -30,6 +30,8 @@ public sealed class CommandPermissions
     public const string Reject = "reject";
     public const string Drill = "drill";
     public const string AuditVerify = "audit-verify";
+    public const string Freeze = "freeze";
+    public const string Unfreeze = "unfreeze";
 
     private static readonly string[] StartRoles = [Roles.OnCall, Roles.Lead];
 
@@ -39,6 +41,8 @@ public sealed class CommandPermissions
         [Rollback] = [Roles.Lead],
         [IncidentClose] = [Roles.Lead, Commander],
         [Drill] = [Roles.Lead],
+        [Freeze] = [Roles.Lead],
+        [Unfreeze] = [Roles.Lead],
     };
 
     private static readonly string[] RosterOnly =

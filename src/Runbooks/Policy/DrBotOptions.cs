@@ -194,7 +194,7 @@ public sealed class StepDefinitionOptions
 {
     public string Id { get; set; } = "";
     public string Title { get; set; } = "";
-    /// <summary>check, action, gate, notify, manual.</summary>
+    /// <summary>check, action, gate, notify, manual, runbook.</summary>
     public string Kind { get; set; } = "";
     public string? Executor { get; set; }
     public Dictionary<string, string> Args { get; set; } = [];
@@ -214,6 +214,12 @@ public sealed class StepDefinitionOptions
     public bool Destructive { get; set; }
     /// <summary>Checks run side by side inside this step.</summary>
     public List<StepDefinitionOptions> Parallel { get; set; } = [];
+    /// <summary>Manual steps: what the person must do, shown on the card above the Done button.</summary>
+    public string? Instructions { get; set; }
+    /// <summary>Gates and manual steps: how long they wait (default <c>DrBot:Approvals:Expiry</c>).</summary>
+    public TimeSpan? Expiry { get; set; }
+    /// <summary>Kind runbook: the name of the runbook this step runs as a child run (one level deep).</summary>
+    public string? Runbook { get; set; }
 }
 
 /// <summary><c>DrBot:Audit</c>: the key of the audit chain and its checkpoints.</summary>

@@ -39,6 +39,13 @@ public sealed class RunRecord
     /// <summary>The key this run holds while unfinished (one run per runbook and target region); given back when it ends.</summary>
     public string? Claim { get; set; }
     public DateTimeOffset? LeaseUntil { get; set; }
+    /// <summary>A child run (started by a step of kind runbook): the run whose step started it, and which drives it.</summary>
+    public string? ParentRunId { get; set; }
+    /// <summary>
+    /// A practice run: every action is replaced by its verification and a description of the change it
+    /// would make; gates are decided as in a real run. It changes no system and is no failover in the KPIs.
+    /// </summary>
+    public bool Practice { get; set; }
 
     public bool IsFinished => Outcome != RunOutcome.None;
     public StepRecord? Step(string stepId) => Steps.FirstOrDefault(s => s.StepId == stepId);
@@ -86,6 +93,8 @@ public sealed class StepRecord
     /// the gate is asked again because its facts changed (they approved other facts).
     /// </summary>
     public List<GateApproval> Approvals { get; set; } = [];
+    /// <summary>A step of kind runbook: the child run it started.</summary>
+    public string? ChildRunId { get; set; }
 }
 
 /// <summary>One approver's approval of a gate that needs several.</summary>

@@ -44,7 +44,7 @@ public class RunbookDefinitionValidatorTests
     {
         var error = Assert.Single(Validate(new StepDefinitionOptions { Id = "wait", Kind = "pause" }));
 
-        Assert.Equal("DrBot:Runbooks:my-runbook:Steps:2:Kind: unknown kind 'pause'; valid: check, action, gate, notify, manual", error);
+        Assert.Equal("DrBot:Runbooks:my-runbook:Steps:2:Kind: unknown kind 'pause'; valid: check, action, gate, notify, manual, runbook", error);
     }
 
     [Fact]

@@ -22,10 +22,13 @@ namespace DrBot.Runbooks.Tests.Engine;
 internal sealed class EngineHarness : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "drbot-engine-" + Guid.NewGuid().ToString("N"));
+    private readonly Func<TimeProvider, IDrBotStore>? _openStore;
     private ServiceProvider _services;
 
-    public EngineHarness(Action<DrBotOptions>? configure = null)
+    /// <param name="openStore">Opens the store (a new instance on the same data each restart); default a LiteDB file.</param>
+    public EngineHarness(Action<DrBotOptions>? configure = null, Func<TimeProvider, IDrBotStore>? openStore = null)
     {
+        _openStore = openStore;
         Directory.CreateDirectory(_directory);
         Options = DefaultOptions();
         configure?.Invoke(Options);
@@ -120,8 +123,15 @@ internal sealed class EngineHarness : IDisposable
         services.AddSingleton<TimeProvider>(Time);
         services.AddSingleton<IOptions<DrBotOptions>>(Microsoft.Extensions.Options.Options.Create(Options));
         services.Configure<RunbookEngineOptions>(o => o.RetryBaseDelay = TimeSpan.Zero);
-        services.AddSingleton(sp => new LiteDbStore(DatabasePath, Time));
-        services.AddSingleton<IDrBotStore>(sp => sp.GetRequiredService<LiteDbStore>());
+        if (_openStore is not null)
+        {
+            services.AddSingleton(sp => _openStore(Time));
+        }
+        else
+        {
+            services.AddSingleton(sp => new LiteDbStore(DatabasePath, Time));
+            services.AddSingleton<IDrBotStore>(sp => sp.GetRequiredService<LiteDbStore>());
+        }
         services.AddSingleton(World);
         services.AddSingleton<IDatabaseReplica, SimulatedDatabase>();
         services.AddSingleton<IClusterManager, SimulatedCluster>();

@@ -68,7 +68,7 @@ public class FailurePolicyTests
             Steps =
             [
                 new() { Id = "approve", Title = "Approve the DNS cut-over to {region}", Kind = "gate", Role = "cto" },
-                new() { Id = "update-dns", Title = "Update the DNS records by hand", Kind = "manual" },
+                new() { Id = "update-dns", Title = "Update the DNS records by hand", Kind = "manual", Instructions = "Point www at the {region} load balancer in the registrar's console." },
                 new() { Id = "tell", Kind = "notify", Executor = "notify", Args = new() { ["audience"] = "stakeholders", ["text"] = "DNS now points at {region} (was {from})" } },
             ],
         });

@@ -46,6 +46,7 @@ public static class LiveInfrastructureServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<IDatabaseFence, PostgresFence>());
         services.Replace(ServiceDescriptor.Singleton<IDatabaseHeartbeat, PostgresHeartbeat>());
         services.Replace(ServiceDescriptor.Singleton<ITrafficRouter, AzureTrafficManagerRouter>());
+        services.Replace(ServiceDescriptor.Singleton<IStandbyReadiness, Readiness.LiveStandbyReadiness>());
         services.Replace(ServiceDescriptor.Singleton<IClusterManager>(sp => new KubernetesClusterManager(
             sp.GetRequiredService<KubernetesClients>(),
             sp.GetRequiredService<KubeConfigCache>(),

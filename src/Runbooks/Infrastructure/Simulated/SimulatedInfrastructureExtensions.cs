@@ -30,6 +30,7 @@ public static class SimulatedInfrastructureExtensions
         services.AddSingleton<SimulatedFailoverSupport>();
         services.AddSingleton<IDatabaseFence>(sp => sp.GetRequiredService<SimulatedFailoverSupport>());
         services.AddSingleton<IDatabaseHeartbeat>(sp => sp.GetRequiredService<SimulatedFailoverSupport>());
+        services.AddSingleton<IStandbyReadiness, SimulatedStandbyReadiness>();
         return services;
     }
 }

@@ -16,7 +16,8 @@ public sealed partial class LiteDbStore
     /// A missing field is null to LiteDB's index, and null sorts before every number, so the ranges
     /// start at zero (a value without expiry never matches). One transaction per kind, each at most <see cref="PruneRequest.MaxRows"/> deletes, so the store
     /// lock is never held for long. Messages delivered before delivery times were stored have none
-    /// and count as delivered long ago. The file keeps its size (LiteDB reuses the freed pages).
+    /// and count as delivered long ago. The file keeps its size (LiteDB reuses the freed pages). Each
+/// pass ends by releasing LiteDB's page cache, which would otherwise only grow.
     /// </summary>
     public Task<PruneCounts> PruneAsync(PruneRequest request, CancellationToken cancellationToken) =>
         Run("prune", () =>
@@ -29,6 +30,7 @@ public sealed partial class LiteDbStore
                 keys += DeleteIds(IdempotencyKeys, Query.And(Query.StartsWith("_id", cutoff.Prefix), Query.LT("at", Ticks(cutoff.Before))), request.MaxRows - keys);
             }
             var values = DeleteIds(Values, Query.Between(ExpiresAtField, 0L, Ticks(request.ValuesExpiredBy)), request.MaxRows);
+            ReleasePageCache();
             return new PruneCounts(outbox, keys, values);
         }, cancellationToken);
 

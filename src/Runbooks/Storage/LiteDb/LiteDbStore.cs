@@ -13,7 +13,7 @@ public sealed partial class LiteDbStore : IDrBotStore, IDisposable
 {
     private const string Json = "json";
 
-    private readonly LiteDatabase _db;
+    private LiteDatabase _db;
     private readonly FileStream _ownership;
     private readonly TimeProvider _time;
     private readonly string _path;
@@ -37,7 +37,7 @@ public sealed partial class LiteDbStore : IDrBotStore, IDisposable
             _ownership = new FileStream(_path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             try
             {
-                _db = new LiteDatabase(new ConnectionString { Filename = _path, Connection = ConnectionType.Direct });
+                _db = OpenEngine();
                 EnsureIndexes();
                 ClearLeasesLeftByEarlierProcesses();
             }
@@ -55,6 +55,20 @@ public sealed partial class LiteDbStore : IDrBotStore, IDisposable
 
     /// <summary>The full path of the data file.</summary>
     public string FilePath => _path;
+
+    private LiteDatabase OpenEngine() => new(new ConnectionString { Filename = _path, Connection = ConnectionType.Direct });
+
+    /// <summary>
+    /// LiteDB 5 keeps every page it ever cached until the engine is disposed (its page cache has no
+    /// limit and never shrinks: litedb-org/LiteDB#2813), so a bot that runs for months would hold the
+    /// most of its file it ever touched. Called by retention after each pass, inside the store's gate:
+    /// the engine is closed (everything committed is in the file) and opened again with an empty cache.
+    /// </summary>
+    private void ReleasePageCache()
+    {
+        _db.Dispose();
+        _db = OpenEngine();
+    }
 
     private void EnsureIndexes()
     {

@@ -28,7 +28,8 @@ internal sealed class LiveRunbookHarness : IAsyncDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("drbot-live-engine-").FullName;
     private readonly ServiceProvider _services;
 
-    public LiveRunbookHarness(PostgresPair pair, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="configure">Services registered before the live adapters (an ARM token credential and transport, say).</param>
+    public LiveRunbookHarness(PostgresPair pair, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
         Pair = pair;
         Kubernetes.AddDeployment(Namespace, "core-api", 2, ("app", "DATABASE_URL", EastDatabaseUrl));
@@ -60,6 +61,7 @@ internal sealed class LiveRunbookHarness : IAsyncDisposable
         services.AddDrBotOptions(configuration);
         services.AddSingleton(_ => new LiteDbStore(Path.Combine(_directory, "drbot.db"), TimeProvider.System));
         services.AddSingleton<IDrBotStore>(sp => sp.GetRequiredService<LiteDbStore>());
+        configure?.Invoke(services);
         services.AddLiveInfrastructure();
         services.AddSingleton<IRunbookNotifier>(Notifier);
         services.Configure<RunbookEngineOptions>(o => o.RetryBaseDelay = TimeSpan.FromMilliseconds(100));
@@ -75,6 +77,7 @@ internal sealed class LiveRunbookHarness : IAsyncDisposable
     public RecordingNotifier Notifier { get; } = new();
     public RunbookEngine Engine => _services.GetRequiredService<RunbookEngine>();
     public IDatabaseReplica Database => _services.GetRequiredService<IDatabaseReplica>();
+    public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
 
     public async Task<RunRecord> StartAsync(string runbook, string region, string by = "alice")
     {

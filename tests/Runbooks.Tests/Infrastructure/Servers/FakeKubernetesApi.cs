@@ -5,7 +5,7 @@ namespace DrBot.Runbooks.Tests.Infrastructure.Servers;
 
 /// <summary>
 /// The part of the Kubernetes API the cluster manager uses (version, deployments: list, read,
-/// strategic-merge patch, scale subresource merge patch), in memory. Deployments roll out one step
+/// strategic-merge patch, scale subresource merge patch; resource quotas: list), in memory. Deployments roll out one step
 /// per list call (the controller observes the spec, then the pods become ready), except the stuck
 /// ones. Faults can be queued (429/503) and namespaces forbidden (403).
 /// </summary>
@@ -20,6 +20,8 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
     public ConcurrentQueue<int> NextFailures { get; } = new();
     public HashSet<string> ForbiddenNamespaces { get; } = [];
     public HashSet<string> StuckDeployments { get; } = [];
+    /// <summary>ResourceQuotas by namespace: hard and used <c>pods</c> (listed at <c>/api/v1/namespaces/{ns}/resourcequotas</c>).</summary>
+    public ConcurrentDictionary<string, (int Hard, int Used)> PodQuotas { get; } = new();
 
     public string KubeConfigYaml(string context = "drbot-test") => $"""
         apiVersion: v1
@@ -79,6 +81,8 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
             if (r.Path.TrimEnd('/') == "/version") return new CannedResponse(200, """{"major":"1","minor":"30","gitVersion":"v1.30.2"}""");
 
             var seg = r.Path.Trim('/').Split('/');
+            if (seg is ["api", "v1", "namespaces", var quotaNs, "resourcequotas"] && r.Method == "GET")
+                return new CannedResponse(200, Quotas(quotaNs));
             if (seg.Length < 6 || seg[0] != "apis" || seg[1] != "apps" || seg[3] != "namespaces" || seg[5] != "deployments")
                 return new CannedResponse(404, Status(404, "NotFound", $"the server could not find the requested resource ({r.Path})"));
             var ns = seg[4];
@@ -122,6 +126,23 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
             items.Add(d.DeepClone());
         }
         return new JsonObject { ["apiVersion"] = "apps/v1", ["kind"] = "DeploymentList", ["metadata"] = new JsonObject(), ["items"] = items }.ToJsonString();
+    }
+
+    private string Quotas(string ns)
+    {
+        var items = new JsonArray();
+        if (PodQuotas.TryGetValue(ns, out var q))
+            items.Add(new JsonObject
+            {
+                ["metadata"] = new JsonObject { ["name"] = "standby-pods", ["namespace"] = ns },
+                ["spec"] = new JsonObject { ["hard"] = new JsonObject { ["pods"] = q.Hard.ToString(System.Globalization.CultureInfo.InvariantCulture) } },
+                ["status"] = new JsonObject
+                {
+                    ["hard"] = new JsonObject { ["pods"] = q.Hard.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                    ["used"] = new JsonObject { ["pods"] = q.Used.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                },
+            });
+        return new JsonObject { ["apiVersion"] = "v1", ["kind"] = "ResourceQuotaList", ["metadata"] = new JsonObject(), ["items"] = items }.ToJsonString();
     }
 
     /// <summary>One controller step: first observe the new generation, then bring every replica up.</summary>
