@@ -55,8 +55,11 @@ public enum StepLineStatus { Pending, Running, Done, Failed, Skipped, Waiting, R
 /// <summary>Small print under the card (who started it, card version, timestamps).</summary>
 public sealed record ContextBlock(string Text) : CardBlock;
 
-/// <summary>A free-text input (the optional reason on an approval).</summary>
-public sealed record CardInput(string Id, string Label, string Placeholder, bool Multiline = false);
+/// <summary>
+/// A free-text input (the optional reason on an approval). <paramref name="AskedInDialog"/>: Slack asks for it in a
+/// modal when the button is clicked instead of in the message (a destructive gate's typed confirmation).
+/// </summary>
+public sealed record CardInput(string Id, string Label, string Placeholder, bool Multiline = false, bool AskedInDialog = false);
 
 /// <summary>
 /// A button: <see cref="Verb"/> is what the bot does (approve, reject, start-runbook, ack …) and

@@ -126,7 +126,8 @@ public sealed partial class CommandRouter(
                 // Without the card's version a stale card cannot be told from the current one.
                 if (!int.TryParse(Get(CardVerbs.Version), NumberStyles.Integer, CultureInfo.InvariantCulture, out var version))
                     return ChatReply.Error($"This button carries no card version, so DrBot cannot tell whether the card is current; use the latest card or type `{action.Verb} {runId} {stepId}`.");
-                return await DecideAsync(new GateDecisionRequest(runId, stepId, actor, action.Verb is CardVerbs.Approve or CardVerbs.Done, Get(CardVerbs.Reason), version), cancellationToken);
+                return await DecideClickAsync(new GateDecisionRequest(runId, stepId, actor, action.Verb is CardVerbs.Approve or CardVerbs.Done, Get(CardVerbs.Reason), version,
+                    Get(CardVerbs.Facts), Get(CardVerbs.Confirm)), cancellationToken);
             case CardVerbs.RetryStep or CardVerbs.SkipStep or CardVerbs.RollBackAnyway:
                 if (Get(CardVerbs.RunId) is not { } stoppedRun || Get(CardVerbs.StepId) is not { } failedStep)
                     return ChatReply.Error("This button is missing its run id or step id; use the latest card or type `retry|skip|rollback <run-id>`.");
@@ -212,15 +213,33 @@ public sealed partial class CommandRouter(
             : new ChatReply(result.Message, Private: true, current.Card, IsError: true);
     }
 
+    /// <summary>
+    /// A click on Approve: a gate's card carries the digest of the facts it showed, so a click without one (an old
+    /// card) cannot be bound to what its clicker saw and is refused with the current card (fail closed).
+    /// </summary>
+    private async Task<ChatReply> DecideClickAsync(GateDecisionRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Approve && request.FactsDigest is null && await runs.GetAsync(request.RunId, cancellationToken) is { } run
+            && catalog.Find(run.Runbook)?.Step(request.StepId) is { Kind: StepKind.Gate })
+        {
+            var current = await CurrentCardAsync(request.RunId, "", cancellationToken);
+            return new ChatReply("This button carries no digest of the facts its card showed, so the approval cannot be bound to them; nothing was approved. Use the current card.", Private: true, current.Card, IsError: true);
+        }
+        return await DecideAsync(request, cancellationToken);
+    }
+
     private async Task<ChatReply> DecideTypedAsync(DecideCommand decide, Actor actor, CancellationToken cancellationToken)
     {
         var (target, problem) = await runbooks.FindWaitingAsync(decide.RunId, cancellationToken);
         if (target is null)
             return ChatReply.PrivateText(problem!);
-        var gate = RunbookCard.PendingGate(target, catalog.Find(target.Runbook))!;
-        // A typed decision must name the gate it decides, or it could decide a gate the person never saw.
-        if (TypedDecision.NamedGate(decide.Reason, gate.Id) is not { } reason)
-            return TypedDecision.Confirm(target, gate, decide.Approve, decide.Reason);
+        var definition = catalog.Find(target.Runbook)!;
+        var gate = RunbookCard.PendingGate(target, definition)!;
+        // A typed decision must name the gate it decides, or it could decide a gate the person never saw;
+        // a destructive gate needs its target typed in a box, so a typed approve gets the box.
+        var reason = TypedDecision.NamedGate(decide.Reason, gate.Id);
+        if (reason is null || (decide.Approve && gate.Destructive))
+            return TypedDecision.Confirm(target, definition, gate, decide.Approve, reason ?? decide.Reason);
         return await DecideAsync(new GateDecisionRequest(target.Id, gate.Id, actor, decide.Approve, reason.Length == 0 ? null : reason, target.Version), cancellationToken);
     }
 

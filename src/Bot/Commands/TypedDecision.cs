@@ -25,7 +25,7 @@ public static class TypedDecision
             : null;
     }
 
-    public static ChatReply Confirm(RunRecord run, StepDefinition gate, bool approve, string? reason)
+    public static ChatReply Confirm(RunRecord run, RunbookDefinition definition, StepDefinition gate, bool approve, string? reason)
     {
         var verb = approve ? CardVerbs.Approve : CardVerbs.Reject;
         var title = run.Step(gate.Id)?.Title ?? gate.Title;
@@ -37,10 +37,15 @@ public static class TypedDecision
         };
         if (!string.IsNullOrWhiteSpace(reason))
             data[CardVerbs.Reason] = reason;
-        var text = $"{run.Id} ({run.Runbook} → {run.Region}) waits at \"{title}\" ({gate.Id}). " +
-            $"Click {(approve ? "Confirm approval" : "Confirm rejection")} or type `{verb} {run.Id} {gate.Id} [reason]`.";
+        // The confirm button is bound to the facts shown here, like the runbook card's.
+        GateApprovalView.AddTo(data, run, definition, gate);
+        var destructive = approve && gate.Destructive;
+        var text = $"{run.Id} ({run.Runbook} → {run.Region}) waits at \"{title}\" ({gate.Id}). " + (destructive
+            ? $"It cannot be undone: type {run.Region} in the box and click Confirm approval (a typed approve is not enough)."
+            : $"Click {(approve ? "Confirm approval" : "Confirm rejection")} or type `{verb} {run.Id} {gate.Id} [reason]`.");
         var card = new CardDocument($"{(approve ? "Approve" : "Reject")} \"{title}\"?", text,
-            Blocks: [new TextBlock(text)],
+            Blocks: [new TextBlock(text), .. approve ? GateApprovalView.Blocks(run, definition, gate) : []],
+            Inputs: approve ? [.. GateApprovalView.Inputs(run, gate)] : null,
             Buttons: [new CardButton(approve ? "Confirm approval" : "Confirm rejection", verb, data, approve ? ButtonStyle.Positive : ButtonStyle.Destructive)]);
         return new ChatReply(text, Private: true, card);
     }

@@ -21,6 +21,12 @@ public static class CardVerbs
     public const string StepId = "stepId";
     public const string Version = "version";
     public const string Reason = "reason";
+    /// <summary>The digest of the facts an approval card showed (<c>GateFacts.Digest</c>).</summary>
+    public const string Facts = "facts";
+    /// <summary>The input where a destructive gate's target region is typed.</summary>
+    public const string Confirm = "confirm";
+    /// <summary>On a destructive gate's buttons: the name to type (Slack opens a modal asking for it).</summary>
+    public const string ConfirmTarget = "confirmTarget";
     public const string Runbook = "runbook";
     public const string Region = "region";
     public const string IncidentId = "incidentId";

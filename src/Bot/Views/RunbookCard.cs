@@ -30,7 +30,7 @@ public static class RunbookCard
         foreach (var decision in decisions)
             blocks.Add(new TextBlock(decision.Approved && definition?.Step(decision.StepId)?.Kind == StepKind.Manual
                 ? ManualTaskCard.DoneStamp(decision, run)
-                : DecisionStamp(decision, run)));
+                : GateApprovalView.ApprovalStamp(decision, run) ?? DecisionStamp(decision, run)));
 
         var pending = PendingGate(run, definition);
         var buttons = new List<CardButton>();
@@ -65,8 +65,10 @@ public static class RunbookCard
             var role = pending.Role ?? Roles.Lead;
             var stepTitle = run.Step(pending.Id)?.Title ?? pending.Title;
             var question = pending.Kind == StepKind.Gate ? stepTitle : $"{stepTitle} failed — continue anyway?";
-            blocks.Add(new TextBlock($"**Approval needed:** {question} — a {role} other than {run.StartedBy} must decide" +
+            blocks.Add(new TextBlock($"**Approval needed:** {question} — {GateApprovalView.WhoDecides(run, pending)}" +
                 (run.GateExpiresAt is { } expires ? $" before {Durations.Clock(expires)}." : ".")));
+            blocks.AddRange(GateApprovalView.Blocks(run, definition!, pending));
+            inputs.AddRange(GateApprovalView.Inputs(run, pending));
             inputs.Add(new CardInput(CardVerbs.Reason, "Reason (optional)", "Why approve or reject"));
             var data = new Dictionary<string, string>
             {
@@ -74,6 +76,7 @@ public static class RunbookCard
                 [CardVerbs.StepId] = pending.Id,
                 [CardVerbs.Version] = run.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
+            GateApprovalView.AddTo(data, run, definition!, pending);
             buttons.Add(new CardButton("Approve", CardVerbs.Approve, data, ButtonStyle.Positive,
                 new ButtonConfirm("Approve this step?", $"{stepTitle} for {run.Runbook} → {run.Region}. This changes production.", "Approve", "Cancel")));
             buttons.Add(new CardButton("Reject", CardVerbs.Reject, data, ButtonStyle.Destructive));

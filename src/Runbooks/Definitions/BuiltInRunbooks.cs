@@ -48,7 +48,8 @@ public static partial class BuiltInRunbooks
             ]),
             NotifyStep("notify-stakeholders", "Notify stakeholders", "stakeholders", "Region failover from {from} to {region} is being prepared; approval requested."),
             new("open-incident-ticket", "Open the incident ticket", StepKind.Notify, Ticket, Args(("text", "Region failover from {from} to {region}"))),
-            new("approve-failover", "Approve failover to {region}", StepKind.Gate, Role: Roles.Lead),
+            // Two leads: the region failover is the biggest decision the bot carries out (N of M, issue 18).
+            new("approve-failover", "Approve failover to {region}", StepKind.Gate, Role: Roles.Lead, Approvals: 2),
             .. DataLossSteps(),
             FenceStep(required: false),
             .. TakeOverSteps(),
@@ -132,7 +133,7 @@ public static partial class BuiltInRunbooks
     private static StepDefinition[] DataLossSteps() =>
     [
         new("measure-data-loss", "Measure the possible data loss again", StepKind.Check, DataLossBound, Args(("region", "{region}"))),
-        new("accept-data-loss", "Accept possible data loss (up to {fact:rpo_bound_seconds} s of commits)", StepKind.Gate, Role: Roles.Lead, Condition: "rpo_bound_seconds > 60"),
+        new("accept-data-loss", "Accept possible data loss (up to {fact:rpo_bound_seconds} s of commits)", StepKind.Gate, Role: Roles.Lead, Condition: "rpo_bound_seconds > 60", Destructive: true),
     ];
 
     private static StepDefinition FenceStep(bool required) =>

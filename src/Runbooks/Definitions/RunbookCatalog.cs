@@ -12,12 +12,14 @@ public sealed class RunbookCatalog
     private readonly Dictionary<string, RunbookDefinition> _byName = new(StringComparer.OrdinalIgnoreCase);
 
     public RunbookCatalog(IOptions<DrBotOptions> options, IEnumerable<StepExecutorName> executors)
-        : this(options.Value.Runbooks, executors.Select(e => e.Name))
+        : this(options.Value.Runbooks, executors.Select(e => e.Name), options.Value.Approvals.Required)
     {
     }
 
     /// <param name="executorNames">Executors configured steps may name (those registered with DI).</param>
-    public RunbookCatalog(IReadOnlyDictionary<string, RunbookDefinitionOptions> configured, IEnumerable<string> executorNames)
+    /// <param name="requiredApprovals"><c>DrBot:Approvals:Required</c>: approvers per runbook and gate, overriding the definitions.</param>
+    public RunbookCatalog(IReadOnlyDictionary<string, RunbookDefinitionOptions> configured, IEnumerable<string> executorNames,
+        IReadOnlyDictionary<string, Dictionary<string, int>>? requiredApprovals = null)
     {
         foreach (var definition in BuiltInRunbooks.All)
         {
@@ -31,6 +33,37 @@ public sealed class RunbookCatalog
         foreach (var (name, runbook) in configured)
         {
             _byName[name] = ToDefinition(name, runbook);
+        }
+        ApplyRequiredApprovals(requiredApprovals ?? new Dictionary<string, Dictionary<string, int>>());
+    }
+
+    /// <summary>Sets each named gate's number of approvers; an unknown runbook or gate, or a bad number, stops the host naming the key.</summary>
+    private void ApplyRequiredApprovals(IReadOnlyDictionary<string, Dictionary<string, int>> required)
+    {
+        var errors = new List<string>();
+        foreach (var (runbook, gates) in required)
+        {
+            var key = $"{DrBotOptions.Section}:Approvals:Required:{runbook}";
+            if (Find(runbook) is not { } definition)
+            {
+                errors.Add($"{key}: unknown runbook '{runbook}'; valid: {string.Join(", ", Names)}");
+                continue;
+            }
+            foreach (var (gateId, count) in gates)
+            {
+                var gate = definition.Step(gateId);
+                if (gate is not { Kind: StepKind.Gate })
+                    errors.Add($"{key}:{gateId}: '{gateId}' is not a gate of {runbook}; valid: {string.Join(", ", definition.Steps.Where(s => s.Kind == StepKind.Gate).Select(s => s.Id))}");
+                else if (count is < 1 or > RunbookDefinitionValidator.MaxApprovals)
+                    errors.Add($"{key}:{gateId}: {count} is not a number of approvers; valid: 1 to {RunbookDefinitionValidator.MaxApprovals}");
+                else
+                    definition = definition with { Steps = [.. definition.Steps.Select(s => s.Id == gate.Id ? s with { Approvals = count } : s)] };
+            }
+            _byName[definition.Name] = definition;
+        }
+        if (errors.Count > 0)
+        {
+            throw new OptionsValidationException(DrBotOptions.Section, typeof(DrBotOptions), errors);
         }
     }
 
@@ -62,5 +95,7 @@ public sealed class RunbookCatalog
             step.Parallel.Count == 0 ? null : [.. step.Parallel.Select(ToStep)],
             Instructions: string.IsNullOrWhiteSpace(step.Instructions) ? null : step.Instructions.Trim(),
             Expiry: step.Expiry,
-            Runbook: string.IsNullOrWhiteSpace(step.Runbook) ? null : step.Runbook.Trim());
+            Runbook: string.IsNullOrWhiteSpace(step.Runbook) ? null : step.Runbook.Trim(),
+            Approvals: step.Approvals,
+            Destructive: step.Destructive);
 }

@@ -22,7 +22,9 @@ public sealed record RunbookDefinition(
 /// <summary>
 /// One step. <see cref="Executor"/> names a registered step executor; <see cref="Args"/> are its
 /// arguments (values may use <c>{region}</c>, <c>{primary}</c> placeholders). Gates name the
-/// <see cref="Role"/> that decides them and may be conditional on the run's facts.
+/// <see cref="Role"/> that decides them and may be conditional on the run's facts. A gate counts
+/// <see cref="Approvals"/> different approvers (N of M, any rejection ends it); a <see cref="Destructive"/>
+/// gate counts an approval only with the target region's name typed on the card.
 /// </summary>
 public sealed record StepDefinition(
     string Id,
@@ -40,7 +42,9 @@ public sealed record StepDefinition(
     bool? Production = null,
     string? Instructions = null,
     TimeSpan? Expiry = null,
-    string? Runbook = null)
+    string? Runbook = null,
+    int Approvals = 1,
+    bool Destructive = false)
 {
     public IReadOnlyDictionary<string, string> Arguments => Args ?? EmptyArgs;
     public IReadOnlyList<StepDefinition> ParallelChecks => Parallel ?? [];

@@ -108,6 +108,7 @@ public sealed class RunbookDefinitionValidator : IValidateOptions<DrBotOptions>
         {
             errors.Add($"{key}:Condition: cannot read '{step.Condition}'; write '<fact> <operator> <value>' with an operator of {string.Join(" ", StepCondition.Operators)}, e.g. 'replication_lag_seconds > 60'");
         }
+        ValidateApprovals(step, kind, key, errors);
         if (step.Parallel.Count > 0 && kind is not null and not StepKind.Check)
         {
             errors.Add($"{key}:Parallel: only check steps run parallel checks");
@@ -118,6 +119,26 @@ public sealed class RunbookDefinitionValidator : IValidateOptions<DrBotOptions>
             ValidateStep(step.Parallel[j], $"{key}:Parallel:{j}", subSeen, topLevel: false, errors);
         }
     }
+
+    /// <summary>N of M and typed confirmation belong to gates; more approvers than a team has leads would never open.</summary>
+    private static void ValidateApprovals(StepDefinitionOptions step, StepKind? kind, string key, List<string> errors)
+    {
+        if (step.Approvals is < 1 or > MaxApprovals)
+        {
+            errors.Add($"{key}:Approvals: {step.Approvals} is not a number of approvers; valid: 1 to {MaxApprovals}");
+        }
+        else if (step.Approvals > 1 && kind is not null and not StepKind.Gate)
+        {
+            errors.Add($"{key}:Approvals: only gates count approvers, not a {step.Kind} step; valid: 1, or make the step kind gate");
+        }
+        if (step.Destructive && kind is not null and not StepKind.Gate)
+        {
+            errors.Add($"{key}:Destructive: only gates ask for a typed confirmation, not a {step.Kind} step; valid: false, or make the step kind gate");
+        }
+    }
+
+    /// <summary>The most approvers one gate may ask for.</summary>
+    public const int MaxApprovals = 5;
 
     private void CheckExecutor(string? executor, string key, List<string> errors)
     {

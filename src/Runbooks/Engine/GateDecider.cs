@@ -13,7 +13,7 @@ namespace DrBot.Runbooks.Engine;
 /// The store's unique decision per gate decides who was first; the run machine's guards decide
 /// whether this person may decide at all (a current card, the gate's role, four-eyes).
 /// </summary>
-internal sealed class GateDecider(IRunStore store, RunWriter writer, RunLeases leases, RunbookCatalog catalog, Roster roster, DrBotOptions options)
+internal sealed partial class GateDecider(IRunStore store, RunWriter writer, RunLeases leases, RunbookCatalog catalog, Roster roster, DrBotOptions options, GateFactsProbe probe)
 {
     /// <summary>
     /// Applies an Approve/Reject click, or refuses it with a reason (audited). The store's unique
@@ -98,23 +98,23 @@ internal sealed class GateDecider(IRunStore store, RunWriter writer, RunLeases l
             var where = run.IsFinished ? $"the run ended {run.Outcome}" : $"the step is {record.Status}";
             return await RefuseAsync(request, DecisionRefusal.NoPendingGate, $"'{record.Title}' is not waiting for a decision: {where}. {CurrentState(run)}", null, cancellationToken);
         }
-        // The machine's guards decide: a current card, the gate's role, four-eyes.
+        // The machine's guards decide: a current card, the gate's role, four-eyes, and for an approval the facts the
+        // card showed, an approver not counted yet (N of M), the target typed on a destructive gate.
         var machine = new RunMachine(definition, run);
         var isGate = step.Kind is StepKind.Gate or StepKind.Manual;
-        switch (machine.Refusals(request.Approve, isGate, Decider.Of(person, request.CardVersion)).FirstOrDefault())
+        var decider = Decider.Of(person, request);
+        await ReconcileApprovalsAsync(run, step, record, cancellationToken);
+        if (await RefusedByGuardAsync(request, run, definition, step, record, person, machine, isGate, decider, cancellationToken) is { } refused)
         {
-            case DecisionRefusal.Stale:
-                return await RefuseAsync(request, DecisionRefusal.Stale,
-                    $"This card is out of date (version {request.CardVersion}, the run is at {run.Version}). {CurrentState(run)}", null, cancellationToken);
-            case DecisionRefusal.WrongRole:
-                var has = person.Roles.Count == 0 ? "no role" : $"roles {string.Join(", ", person.Roles)}";
-                return await RefuseAsync(request, DecisionRefusal.WrongRole,
-                    $"{person.DisplayName} may not decide '{record.Title}': it needs role {RunMachine.GateRole(step)}, and {person.DisplayName} has {has}.", null, cancellationToken);
-            case DecisionRefusal.SelfApproval:
-                return await RefuseAsync(request, DecisionRefusal.SelfApproval,
-                    $"Four-eyes: {person.DisplayName} started this run and may not decide its gates; another {RunMachine.GateRole(step)} must.", null, cancellationToken);
-            case DecisionRefusal.NoPendingGate:
-                return await RefuseAsync(request, DecisionRefusal.NoPendingGate, $"'{record.Title}' is not waiting for a decision. {CurrentState(run)}", null, cancellationToken);
+            return refused;
+        }
+        if (request.Approve && step.Kind == StepKind.Gate && await RemeasureAsync(request, run, definition, step, record, cancellationToken) is { } changed)
+        {
+            return changed;
+        }
+        if (request.Approve && step.Kind == StepKind.Gate && step.Approvals > 1 && !machine.IsLastApproval(decider))
+        {
+            return await CountApprovalAsync(request, run, step, record, person, machine, decider, cancellationToken);
         }
 
         var decision = new GateDecision(run.Id, step.Id, request.Approve, person.Name, person.DisplayName, request.Who.Channel, writer.Now, request.Reason);
@@ -168,7 +168,9 @@ internal sealed class GateDecider(IRunStore store, RunWriter writer, RunLeases l
         // A manual task is not approved but done, with the doer's note.
         var manual = step.Kind == StepKind.Manual;
         var verb = decision.Approved ? (manual ? "done" : "approved") : "rejected";
-        var detail = $"{verb} by {decision.DisplayName} ({decision.Channel}) at {decision.DecidedAt:HH:mm}" + (string.IsNullOrWhiteSpace(decision.Reason) ? "" : $": {decision.Reason}");
+        var detail = $"{verb} by {decision.DisplayName} ({decision.Channel}) at {decision.DecidedAt:HH:mm}"
+            + (decision.Approved && record.Approvals.Count > 0 ? $" after {string.Join(", ", record.Approvals.Select(a => a.DisplayName))} ({record.Approvals.Count + 1} of {step.Approvals})" : "")
+            + (string.IsNullOrWhiteSpace(decision.Reason) ? "" : $": {decision.Reason}");
         var isGate = step.Kind is StepKind.Gate or StepKind.Manual;
         record.EndedAt = decision.DecidedAt;
         run.GateExpiresAt = null;

@@ -28,18 +28,30 @@ internal sealed class RunMachine
     private const string CancelTrigger = "cancel";
     private const string RolledBackTrigger = "rolled-back";
     private const string RollbackFailedTrigger = "rollback-failed";
+    private const string CountApprovalTrigger = "count-approval";
     private const string ChildRejectedTrigger = "child-rejected";
 
     private const string CurrentCardGuard = "card shows the current version";
     private const string FourEyesGuard = "decider did not start the run";
     private const string NoFreezeGuard = "no freeze is active";
 
-    private static readonly DecisionRefusal[] RefusalOrder = [DecisionRefusal.Stale, DecisionRefusal.WrongRole, DecisionRefusal.SelfApproval, DecisionRefusal.NoPendingGate];
+    private const string CurrentFactsGuard = "card shows the current facts";
+    private const string NotCountedGuard = "decider has not approved yet";
+    private const string TypedTargetGuard = "decider typed the target region";
+
+    private static readonly DecisionRefusal[] RefusalOrder =
+    [
+        DecisionRefusal.Stale, DecisionRefusal.WrongRole, DecisionRefusal.SelfApproval, DecisionRefusal.AlreadyApproved,
+        DecisionRefusal.FactsChanged, DecisionRefusal.ConfirmationMismatch, DecisionRefusal.NoPendingGate,
+    ];
 
     private readonly StateMachine<string, string> _machine;
     private readonly StateMachine<string, string>.TriggerWithParameters<Decider> _approve;
     private readonly StateMachine<string, string>.TriggerWithParameters<Decider> _reject;
     private readonly StateMachine<string, string>.TriggerWithParameters<Decider> _override;
+    private readonly StateMachine<string, string>.TriggerWithParameters<Decider> _countApproval;
+    /// <summary>Guard descriptions that say whether an allowed approval is the last one needed, not whether it is allowed.</summary>
+    private readonly HashSet<string> _countGuards = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DecisionRefusal> _refusalByGuard = new(StringComparer.Ordinal);
 
     /// <param name="frozen">A freeze is active (<see cref="Freeze.RunFreeze"/>): the run does not start.</param>
@@ -52,6 +64,7 @@ internal sealed class RunMachine
         _approve = _machine.SetTriggerParameters<Decider>(ApproveTrigger);
         _reject = _machine.SetTriggerParameters<Decider>(RejectTrigger);
         _override = _machine.SetTriggerParameters<Decider>(OverrideTrigger);
+        _countApproval = _machine.SetTriggerParameters<Decider>(CountApprovalTrigger);
 
         var steps = definition.Steps;
         _machine.Configure(RunStates.Created)
@@ -66,9 +79,16 @@ internal sealed class RunMachine
             var guards = DecisionGuards(step, run);
             if (step.Kind is StepKind.Gate or StepKind.Manual)
             {
-                state.PermitIf(_approve, next, guards)
+                var approveGuards = ApprovalGuards(step, run, definition, guards);
+                state.PermitIf(_approve, next, approveGuards)
                     .PermitIf(_reject, RunStates.Rejected, guards)
                     .Permit(ExpireTrigger, RunStates.GateExpired);
+                if (step.Approvals > 1)
+                {
+                    // N of M: an approval before the last one is counted and the gate keeps waiting.
+                    state.PermitReentryIf(_countApproval, [.. approveGuards.Where(g => !_countGuards.Contains(g.Item2)),
+                        Tuple.Create<Func<Decider, bool>, string>(_ => ApprovalsOf(run, step).Count + 1 < step.Approvals, $"fewer than {step.Approvals} approvals with this one")]);
+                }
                 if (StepCondition.TryParse(step.Condition, out var condition))
                 {
                     state.PermitIf(SkipTrigger, next, () => !condition!.IsMet(run.Facts), $"{condition} does not hold");
@@ -131,11 +151,15 @@ internal sealed class RunMachine
     public IReadOnlyList<DecisionRefusal> Refusals(bool approve, bool isGate, Decider decider)
     {
         var trigger = approve ? (isGate ? _approve : _override) : _reject;
-        if (_machine.CanFire(trigger, decider, out var unmet))
+        if (_machine.CanFire(trigger, decider, out var unmet) || (approve && isGate && _machine.CanFire(_countApproval, decider)))
         {
             return [];
         }
-        var refusals = unmet.Select(g => _refusalByGuard.GetValueOrDefault(g, DecisionRefusal.NoPendingGate)).ToHashSet();
+        var refusals = unmet.Where(g => !_countGuards.Contains(g)).Select(g => _refusalByGuard.GetValueOrDefault(g, DecisionRefusal.NoPendingGate)).ToHashSet();
+        if (refusals.Count == 0)
+        {
+            refusals.Add(DecisionRefusal.NoPendingGate);
+        }
         return [.. RefusalOrder.Where(refusals.Contains)];
     }
 
@@ -143,6 +167,12 @@ internal sealed class RunMachine
     public void Approve(bool isGate, Decider decider) => _machine.Fire(isGate ? _approve : _override, decider);
 
     public void Reject(Decider decider) => _machine.Fire(_reject, decider);
+
+    /// <summary>N of M: whether <paramref name="decider"/>'s allowed approval is the last one needed (the gate opens).</summary>
+    public bool IsLastApproval(Decider decider) => _machine.CanFire(_approve, decider);
+
+    /// <summary>N of M: counts an approval before the last one; the gate keeps waiting.</summary>
+    public void CountApproval(Decider decider) => _machine.Fire(_countApproval, decider);
 
     public Stateless.Reflection.StateMachineInfo GetInfo() => _machine.GetInfo();
 
@@ -167,6 +197,40 @@ internal sealed class RunMachine
         return [.. guards];
     }
 
+    /// <summary>
+    /// What an approval needs beyond the decision guards: the facts the card showed are the current ones, the
+    /// person's approval is not counted yet, the target typed on a destructive gate, and (N of M) enough approvals.
+    /// </summary>
+    private Tuple<Func<Decider, bool>, string>[] ApprovalGuards(StepDefinition step, RunRecord run, RunbookDefinition definition, Tuple<Func<Decider, bool>, string>[] guards)
+    {
+        if (step.Kind != StepKind.Gate)
+        {
+            return guards;
+        }
+        var list = new List<Tuple<Func<Decider, bool>, string>>(guards)
+        {
+            Guard(d => d.Recorded || d.FactsDigest is null || d.FactsDigest == GateFacts.Of(run, definition, step.Id).Digest, CurrentFactsGuard, DecisionRefusal.FactsChanged),
+        };
+        if (step.Approvals > 1)
+        {
+            list.Add(Guard(d => d.Recorded || !ApprovalsOf(run, step).Any(a => string.Equals(a.Name, d.Name, StringComparison.OrdinalIgnoreCase)),
+                NotCountedGuard, DecisionRefusal.AlreadyApproved));
+        }
+        if (step.Destructive)
+        {
+            list.Add(Guard(d => d.Recorded || string.Equals(d.Confirmation?.Trim(), run.Region, StringComparison.OrdinalIgnoreCase), TypedTargetGuard, DecisionRefusal.ConfirmationMismatch));
+        }
+        if (step.Approvals > 1)
+        {
+            var enough = $"{step.Approvals} approvals with this one";
+            _countGuards.Add(enough);
+            list.Add(Tuple.Create<Func<Decider, bool>, string>(d => d.Recorded || ApprovalsOf(run, step).Count + 1 >= step.Approvals, enough));
+        }
+        return [.. list];
+    }
+
+    private static IReadOnlyList<GateApproval> ApprovalsOf(RunRecord run, StepDefinition step) => run.Step(step.Id)?.Approvals ?? [];
+
     private Tuple<Func<Decider, bool>, string> Guard(Func<Decider, bool> holds, string description, DecisionRefusal refusal)
     {
         _refusalByGuard[description] = refusal;
@@ -178,9 +242,13 @@ internal sealed class RunMachine
 /// Who decides a waiting step, as the machine's guards see it. <paramref name="Recorded"/>: a decision
 /// already stored (checked when it was made) being applied now, after a restart or by the expiry sweep.
 /// </summary>
-internal sealed record Decider(string Name, IReadOnlyList<string> Roles, int? CardVersion, bool Recorded = false)
+internal sealed record Decider(string Name, IReadOnlyList<string> Roles, int? CardVersion, bool Recorded = false,
+    string? FactsDigest = null, string? Confirmation = null)
 {
     public static Decider Of(Person person, int? cardVersion) => new(person.Name, person.Roles, cardVersion);
+
+    public static Decider Of(Person person, GateDecisionRequest request) =>
+        new(person.Name, person.Roles, request.CardVersion, FactsDigest: request.FactsDigest, Confirmation: request.Confirmation);
 
     public static Decider Stored(GateDecision decision) => new(decision.DecidedBy, [], null, Recorded: true);
 }

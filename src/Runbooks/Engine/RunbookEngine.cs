@@ -63,7 +63,7 @@ public sealed partial class RunbookEngine
         _steps = new StepRunner(executors, engineSettings, time, rehearsals);
         _writer = new RunWriter(store, engineSettings.ReplicaId, new AuditLog(store, time), time, [.. projections], incidents, wakeUp, _logger);
         _leases = new RunLeases(store, engineSettings, time, _logger);
-        _gates = new GateDecider(store, _writer, _leases, catalog, roster, _options);
+        _gates = new GateDecider(store, _writer, _leases, catalog, roster, _options, new GateFactsProbe(_steps));
         _freeze = new Freeze.RunFreeze(store);
         _recovery = new RunRecovery(store, _writer, _leases, _gates, catalog, AdvanceAsync, _logger);
     }

@@ -174,6 +174,12 @@ public sealed class ApprovalOptions
 {
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan Expiry { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// <c>DrBot:Approvals:Required:&lt;runbook&gt;:&lt;gate&gt;</c>: how many different approvers a gate needs, overriding its
+    /// definition (region-failover's approve-failover needs 2 by default).
+    /// </summary>
+    public Dictionary<string, Dictionary<string, int>> Required { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }
 
 /// <summary>A runbook written in configuration. Same shape as the built-in definitions.</summary>
@@ -202,6 +208,10 @@ public sealed class StepDefinitionOptions
     public string? Condition { get; set; }
     /// <summary>Gates: let the person who started the run decide too (off by default: four-eyes).</summary>
     public bool AllowSelfApproval { get; set; }
+    /// <summary>Gates: how many different people with the role must approve (N of M; default 1).</summary>
+    public int Approvals { get; set; } = 1;
+    /// <summary>Gates: an approval counts only with the target region's name typed (accept data loss and the like).</summary>
+    public bool Destructive { get; set; }
     /// <summary>Checks run side by side inside this step.</summary>
     public List<StepDefinitionOptions> Parallel { get; set; } = [];
     /// <summary>Manual steps: what the person must do, shown on the card above the Done button.</summary>

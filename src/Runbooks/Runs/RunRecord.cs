@@ -88,9 +88,17 @@ public sealed class StepRecord
     public string? Detail { get; set; }
     /// <summary>Parallel checks: each sub-check's result.</summary>
     public List<CheckResult> Checks { get; set; } = [];
+    /// <summary>
+    /// A gate needing several approvers (N of M): who has approved since it was last asked. Cleared when
+    /// the gate is asked again because its facts changed (they approved other facts).
+    /// </summary>
+    public List<GateApproval> Approvals { get; set; } = [];
     /// <summary>A step of kind runbook: the child run it started.</summary>
     public string? ChildRunId { get; set; }
 }
+
+/// <summary>One approver's approval of a gate that needs several.</summary>
+public sealed record GateApproval(string Name, string DisplayName, string Channel, DateTimeOffset At, string? Reason);
 
 public sealed record CheckResult(string Id, string Title, bool Passed, string Detail);
 

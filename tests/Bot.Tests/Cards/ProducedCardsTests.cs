@@ -67,9 +67,8 @@ public sealed class ProducedCardsTests
         var run = (await bot.Store.ListRunsAsync(unfinishedOnly: true, ct)).Single();
         run = await engine.AdvanceAsync(run.Id, ct);
         var gate = run.State;
-        var click = new CardAction("approve", new Dictionary<string, string> { ["runId"] = run.Id, ["stepId"] = gate, ["version"] = run.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), ["reason"] = "east-us confirmed down" }, null);
-        await router.HandleAsync(new ChatInput("local", "local", null, new ChatUser("alice", "alice", bot.Get<DrBot.Runbooks.People.Roster>().ByName("alice")), null, click, null), ct);
-        await router.HandleAsync(new ChatInput("local", "local", null, new ChatUser("bob", "bob", bot.Get<DrBot.Runbooks.People.Roster>().ByName("bob")), null, click, null), ct);
+        Assert.True((await GateClicks.ClickAsync(bot, run.Id, "alice", reason: "east-us confirmed down")).IsError);
+        await GateClicks.ApproveUntilOpenAsync(bot, run.Id, "east-us confirmed down", "bob", "carol");
         run = await engine.AdvanceAsync(run.Id, ct);
         Assert.Equal(RunOutcome.Succeeded, run.Outcome);
 

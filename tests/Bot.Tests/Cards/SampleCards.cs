@@ -58,12 +58,34 @@ public static class SampleCards
         [Bob, Carol],
         new CardRefresh("refresh", GateData, [Bob, Carol]));
 
+    /// <summary>The runbook card as the bot builds it for a run waiting at <paramref name="gateId"/> of a built-in runbook.</summary>
+    public static CardDocument RealGate(string runbook, string gateId, bool counted)
+    {
+        var definition = DrBot.Runbooks.Definitions.BuiltInRunbooks.All.Single(d => d.Name == runbook);
+        var at = new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero);
+        var run = new DrBot.Runbooks.Runs.RunRecord
+        {
+            Id = "run-7", Runbook = runbook, Region = "west-us", FromRegion = "east-us", StartedBy = "alice", StartedAt = at, State = gateId, Version = 9,
+            GateExpiresAt = at.AddMinutes(30),
+            Facts = new(StringComparer.OrdinalIgnoreCase) { ["replication_lag_seconds"] = "90", ["rpo_bound_seconds"] = "90" },
+        };
+        foreach (var step in definition.Steps.TakeWhile(s => s.Id != gateId))
+            run.Steps.Add(new DrBot.Runbooks.Runs.StepRecord { StepId = step.Id, Title = step.Title, Status = DrBot.Runbooks.Runs.StepStatus.Succeeded, Detail = "ok" });
+        var gate = new DrBot.Runbooks.Runs.StepRecord { StepId = gateId, Title = definition.Step(gateId)!.Title, Status = DrBot.Runbooks.Runs.StepStatus.AwaitingApproval };
+        if (counted)
+            gate.Approvals.Add(new DrBot.Runbooks.Runs.GateApproval("bob", "Bob", "teams", at, "lag is fine"));
+        run.Steps.Add(gate);
+        return DrBot.Bot.Views.RunbookCard.Build(run, definition, [], new DrBot.Runbooks.People.Roster([Alice, Bob, Carol]), at.AddMinutes(1));
+    }
+
     private static Dictionary<string, CardDocument> Build()
     {
         var cards = new Dictionary<string, CardDocument>(StringComparer.Ordinal)
         {
             ["plain text"] = CardDocument.Text("Runbooks: region-failover, database-failover"),
             ["runbook with gate"] = RunbookWithGate(),
+            ["runbook gate needing two leads, one counted"] = RealGate("region-failover", "approve-failover", counted: true),
+            ["runbook destructive gate with its confirmation box"] = RealGate("database-failover", "accept-data-loss", counted: false),
             ["every block type"] = new("All blocks", "All blocks", Blocks:
             [
                 new TextBlock("A **bold** paragraph."),

@@ -47,9 +47,15 @@ public sealed class BrowserFailoverTests
 
             await page.SelectOptionAsync("#as-person", "bob");
             await runCard.Locator("button", new LocatorLocatorOptions { HasText = "Approve" }).First.ClickAsync();
+            // A region failover needs two leads: the card counts bob's approval and says one more is needed.
+            await Assertions.Expect(runCard).ToContainTextAsync("1 of 2 so far: Bob; 1 still needed", new LocatorAssertionsToContainTextOptions { Timeout = 30_000 });
+
+            await page.SelectOptionAsync("#as-person", "carol");
+            await runCard.Locator("button", new LocatorLocatorOptions { HasText = "Approve" }).First.ClickAsync();
 
             await Assertions.Expect(runCard).ToContainTextAsync("Succeeded", new LocatorAssertionsToContainTextOptions { Timeout = 60_000 });
-            await Assertions.Expect(runCard).ToContainTextAsync("Approved by Bob");
+            await Assertions.Expect(runCard).ToContainTextAsync("Approval counted from Bob");
+            await Assertions.Expect(runCard).ToContainTextAsync("Approved by Carol");
             await Assertions.Expect(runCard.Locator("button", new LocatorLocatorOptions { HasText = "Approve" })).ToHaveCountAsync(0);
 
             // The page draws its own step icons: no emoji font is needed to see a finished step.

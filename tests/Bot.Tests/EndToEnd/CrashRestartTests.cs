@@ -29,13 +29,16 @@ public sealed class CrashRestartTests
 
         // Restarted with the gate pending: the same card still works.
         bot = await BotProcess.StartAsync(dataDir, settings);
+        // bob on the card posted before the restart, then (region failover needs two leads) carol on the card as it is then.
         var approve = CardJson.Actions(card["card"]).First(a => a.Verb == "approve");
-        var reply = await bot.ClickAsync("bob", card["id"]!.GetValue<string>(), "approve", approve.Data);
+        var current = CardJson.Actions((await bot.WaitForMessageAsync(m => m["id"]!.GetValue<string>() == card["id"]!.GetValue<string>(), Wait))["card"]).First(a => a.Verb == "approve");
+        Assert.Equal(approve.Data, current.Data);
+        var reply = await bot.ApproveOnCardAsync(card["id"]!.GetValue<string>(), Wait, "bob", "carol");
         Assert.False(reply["reply"]!["isError"]!.GetValue<bool>(), reply.ToJsonString());
 
         // Kill it while the failover is mid-way: some step after the gate done, the run not finished.
         await bot.WaitForMessageAsync(m => m["id"]!.GetValue<string>() == card["id"]!.GetValue<string>()
-            && CardJson.Text(m["card"]).Contains("Approved by Bob", StringComparison.Ordinal)
+            && CardJson.Text(m["card"]).Contains("Approved by Carol", StringComparison.Ordinal)
             && SideEffects(dataDir).Any(e => e.Kind == "database.promote"), Wait);
         Assert.DoesNotContain("Succeeded", CardJson.Text((await bot.MessagesAsync()).OfType<JsonObject>().First(m => m["id"]!.GetValue<string>() == card["id"]!.GetValue<string>())["card"]));
         bot.Kill();

@@ -31,8 +31,7 @@ public sealed class PointOfNoReturnCrashTests
             World(dataDir).InjectDataInconsistency("west-us");
             await bot.SendAsync("alice", "/failover west-us");
             var gate = await bot.WaitForMessageAsync(m => CardJson.Actions(m["card"]).Any(a => a.Verb == "approve"), Wait);
-            var approve = CardJson.Actions(gate["card"]).First(a => a.Verb == "approve");
-            await bot.ClickAsync("bob", gate["id"]!.GetValue<string>(), "approve", approve.Data);
+            await bot.ApproveOnCardAsync(gate["id"]!.GetValue<string>(), Wait, "bob", "carol");
             await bot.WaitForMessageAsync(m => m["id"]!.GetValue<string>() == gate["id"]!.GetValue<string>()
                 && CardJson.Text(m["card"]).Contains("Stopped past the point of no return", StringComparison.Ordinal), Wait);
             bot.Kill();

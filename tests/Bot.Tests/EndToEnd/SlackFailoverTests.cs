@@ -61,8 +61,24 @@ public sealed partial class SlackFailoverTests
         Assert.Contains("alice", (string?)refusal["text"], StringComparison.OrdinalIgnoreCase);
         Assert.NotEqual(true, (bool?)refusal["replace_original"]);
 
-        // bob (lead) approves: the same message is updated until the run is done.
+        foreach (var key in new[] { "runId", "stepId", "version", "facts" })
+            Assert.Contains($"\"{key}\"", (string?)approve["value"], StringComparison.Ordinal);
+
+        // bob (lead) approves: one of the two leads a region failover needs; the card says who and how many are left.
         using (var click = await slack.ClickAsync(Bob, ts, approve, "1700000500.000002", "click-bob"))
+            Assert.Equal(HttpStatusCode.OK, click.StatusCode);
+        var counted = await slack.WaitForAsync(e => e.Accepted && e.Call.Method == "chat.update" && (string?)e.Call.Json["ts"] == ts
+            && SlackBlocks.Text(e.Call).Contains("1 of 2 so far: Bob; 1 still needed", StringComparison.Ordinal), Wait, "the card counting bob's approval");
+        Assert.DoesNotContain("Succeeded", SlackBlocks.Text(counted.Call), StringComparison.Ordinal);
+        // bob's old button is stale now; bob again on the new card counts once only.
+        var approveSecond = Assert.Single(SlackBlocks.Buttons(counted.Call.Json, "approve"));
+        using (var click = await slack.ClickAsync(Bob, ts, approveSecond, "1700000500.000003", "click-bob-again"))
+            Assert.Equal(HttpStatusCode.OK, click.StatusCode);
+        var again = (await slack.WaitForAsync(e => e.Call.Path == "/response/click-bob-again", Wait, "bob's second approval refused")).Call.Json;
+        Assert.Contains("already approved", (string?)again["text"], StringComparison.Ordinal);
+
+        // carol (the second lead) approves on the current card: the gate opens and the same message is updated until the run is done.
+        using (var click = await slack.ClickAsync(Carol, ts, approveSecond, "1700000500.000004", "click-carol"))
             Assert.Equal(HttpStatusCode.OK, click.StatusCode);
         await slack.WaitForAsync(e => e.Accepted && e.Call.Method == "chat.update" && (string?)e.Call.Json["ts"] == ts
             && SlackBlocks.Text(e.Call).Contains("Succeeded", StringComparison.Ordinal), Wait, "the card updated to Succeeded");
@@ -72,7 +88,7 @@ public sealed partial class SlackFailoverTests
             BlockKitShape.AssertValid(write.Call.Json);
         var cardUpdates = writes.Where(e => e.Call.Method == "chat.update" && (string?)e.Call.Json["ts"] == ts).Select(e => SlackBlocks.Text(e.Call)).ToList();
         Assert.All(cardUpdates, text => Assert.DoesNotContain("Approved by Alice", text, StringComparison.Ordinal));
-        var afterApproval = cardUpdates.SkipWhile(text => !text.Contains("Approved by Bob", StringComparison.Ordinal)).ToList();
+        var afterApproval = cardUpdates.SkipWhile(text => !text.Contains("Approved by Carol", StringComparison.Ordinal)).ToList();
         var doneSteps = afterApproval.Select(text => SlackBlocks.CountOccurrences(text, ":white_check_mark:")).ToList();
         Assert.True(doneSteps.Zip(doneSteps.Skip(1)).All(p => p.First <= p.Second), $"steps only ever get done: {string.Join(", ", doneSteps)}");
         Assert.True(doneSteps.Distinct().Count() >= 3, $"the card is updated step by step, not only at the end: {string.Join(", ", doneSteps)}\n{slack.Describe()}");
@@ -80,6 +96,7 @@ public sealed partial class SlackFailoverTests
         var final = afterApproval[^1];
         Assert.Contains("Succeeded", final, StringComparison.Ordinal);
         Assert.Equal(1, SlackBlocks.CountOccurrences(final, "Approved by"));
+        Assert.Contains("Approval counted from Bob", final, StringComparison.Ordinal);
         Assert.Empty(SlackBlocks.Buttons(writes.Last(e => (string?)e.Call.Json["ts"] == ts).Call.Json, "approve"));
 
         // Every Web API call carried the bot token, which never shows up in the bot's log.

@@ -52,12 +52,21 @@ public sealed class SlackIdempotencyTests
         }));
         Assert.All(clicks, status => Assert.Equal(HttpStatusCode.OK, status));
 
-        // Every click is answered on its response_url: one approval in the channel, nineteen private refusals.
+        // Every click is answered on its response_url: one approval in the channel (one of the two a region
+        // failover needs), nineteen private refusals.
         await slack.WaitForAsync(_ => Enumerable.Range(0, 20).All(i => slack.ResponseTo($"click-{i}") is not null), Wait, "an answer to every click");
         var answers = Enumerable.Range(0, 20).Select(i => slack.ResponseTo($"click-{i}")!).ToList();
         var approval = Assert.Single(answers, a => (string?)a["response_type"] == "in_channel");
         Assert.Contains("approved by", (string?)approval["text"], StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("1 of 2 approvals", (string?)approval["text"], StringComparison.Ordinal);
         Assert.All(answers.Where(a => a != approval), a => Assert.Equal("ephemeral", (string?)a["response_type"]));
+
+        // The other lead approves once on the card that counts the first approval.
+        var first = ((string?)approval["text"])!.Contains("by Bob", StringComparison.Ordinal) ? Bob : Carol;
+        var counted = await slack.WaitForAsync(e => e.Accepted && e.Call.Method == "chat.update" && (string?)e.Call.Json["ts"] == ts
+            && SlackBlocks.Text(e.Call).Contains("1 of 2 so far", StringComparison.Ordinal), Wait, "the card counting one approval");
+        using (var second = await slack.ClickAsync(first == Bob ? Carol : Bob, ts, Assert.Single(SlackBlocks.Buttons(counted.Call.Json, "approve")), "1700000800.000001", "click-second"))
+            Assert.Equal(HttpStatusCode.OK, second.StatusCode);
 
         await slack.WaitForAsync(e => e.Accepted && e.Call.Method == "chat.update" && (string?)e.Call.Json["ts"] == ts
             && SlackBlocks.Text(e.Call).Contains("Succeeded", StringComparison.Ordinal), Wait, "the card updated to Succeeded");

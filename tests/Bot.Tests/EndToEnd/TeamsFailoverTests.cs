@@ -20,7 +20,11 @@ public sealed class TeamsFailoverTests
     public async Task On_call_starts_a_failover_in_Teams_is_refused_on_her_own_gate_and_a_lead_approves_it_through_to_Succeeded()
     {
         // Alice is on-call and also a lead here, so the only reason to refuse her is four-eyes.
-        await using var teams = await TeamsBotProcess.StartAsync("teams-failover", new Dictionary<string, string> { ["DrBot__People__alice__Roles__1"] = "lead" });
+        await using var teams = await TeamsBotProcess.StartAsync("teams-failover", new Dictionary<string, string>
+        {
+            ["DrBot__People__alice__Roles__1"] = "lead",
+            ["DrBot__People__carol__Teams"] = TeamsBotProcess.CarolAad,
+        });
         using (var installed = await teams.PostActivityAsync(teams.Install(), teams.ValidToken()))
             Assert.Equal(HttpStatusCode.OK, installed.StatusCode);
         await teams.Bot.SendAsync("bob", "drill region-down east-us");
@@ -57,15 +61,28 @@ public sealed class TeamsFailoverTests
             Assert.Contains("Alice", message, StringComparison.Ordinal);
         }
 
-        // A lead's click: 200 with the refreshed card for him, the gate decided.
+        // A lead's click: 200 with the refreshed card for him; region failover needs a second lead, and the card says so.
         var putsBefore = teams.Cloud.ConnectorCalls.Count(c => c.Method == "PUT");
+        Assert.True(approve.Data.ContainsKey("facts"), "the Approve button carries the digest of the facts its card shows");
+        (string Title, string Verb, Dictionary<string, string> Data) approveSecond;
         using (var approved = await teams.PostActivityAsync(teams.Invoke(TeamsBotProcess.BobAad, "invoke-bob", conversation, activityId, "approve", approve.Data), teams.ValidToken()))
         {
             Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
             var body = JsonNode.Parse(await approved.Content.ReadAsStringAsync())!;
             Assert.Equal(200, body["statusCode"]!.GetValue<int>());
             Assert.Equal("application/vnd.microsoft.card.adaptive", body["type"]!.GetValue<string>());
-            Assert.Contains("Approved by Bob", CardJson.Text(body["value"]), StringComparison.Ordinal);
+            Assert.Contains("Approval counted from Bob", CardJson.Text(body["value"]), StringComparison.Ordinal);
+            Assert.Contains("1 of 2 so far: Bob; 1 still needed", CardJson.Text(body["value"]), StringComparison.Ordinal);
+            approveSecond = CardJson.Actions(body["value"]).Single(a => a.Verb == "approve");
+        }
+
+        // The second lead approves on the card as it is now: the gate opens.
+        using (var approved = await teams.PostActivityAsync(teams.Invoke(TeamsBotProcess.CarolAad, "invoke-carol", conversation, activityId, "approve", approveSecond.Data), teams.ValidToken()))
+        {
+            Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+            var body = JsonNode.Parse(await approved.Content.ReadAsStringAsync())!;
+            Assert.Equal(200, body["statusCode"]!.GetValue<int>());
+            Assert.Contains("Approved by Carol", CardJson.Text(body["value"]), StringComparison.Ordinal);
             Assert.DoesNotContain(CardJson.Actions(body["value"]), a => a.Verb == "approve");
         }
 
@@ -87,6 +104,54 @@ public sealed class TeamsFailoverTests
             Assert.Contains("grant_type=client_credentials", call.Body, StringComparison.Ordinal);
             Assert.Contains(Uri.EscapeDataString("https://api.botframework.com/.default"), call.Body, StringComparison.Ordinal);
         });
+    }
+
+    [Fact]
+    public async Task Accepting_data_loss_in_Teams_needs_the_target_region_typed_in_the_card_and_a_wrong_name_is_refused()
+    {
+        await using var teams = await TeamsBotProcess.StartAsync("teams-confirm");
+        using (var installed = await teams.PostActivityAsync(teams.Install(), teams.ValidToken()))
+            Assert.Equal(HttpStatusCode.OK, installed.StatusCode);
+        await teams.Bot.SendAsync("bob", "drill lag 90 west-us");
+        var thread = TeamsBotProcess.ChannelId + ";messageid=root-2";
+        using (var asked = await teams.PostActivityAsync(teams.Message("<at>DrBot</at> failover-db west-us", TeamsBotProcess.AliceAad, "msg-failover-db", thread), teams.ValidToken()))
+            Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+
+        // The promotion gate: one lead, nothing to type.
+        await teams.WaitForCallAsync(c => c.Status == 200 && HasApprove(c), Wait, "with an Approve button");
+        var gateCard = await LatestApproveCardAsync(teams);
+        var (conversation, activityId) = Location(teams, gateCard);
+        var promote = CardJson.Actions(ConnectorCalls.Card(gateCard)).Single(a => a.Verb == "approve");
+        using (var approved = await teams.PostActivityAsync(teams.Invoke(TeamsBotProcess.BobAad, "invoke-promote", conversation, activityId, "approve", promote.Data), teams.ValidToken()))
+            Assert.Equal(200, JsonNode.Parse(await approved.Content.ReadAsStringAsync())!["statusCode"]!.GetValue<int>());
+
+        // The data-loss gate: the card has a box for the target region's name (Input.Text "confirm").
+        var dataLoss = await teams.WaitForCallAsync(c => c.Method == "PUT" && ConnectorCalls.UpdatedActivityId(c) == activityId && HasApprove(c)
+            && ConnectorCalls.Text(c).Contains("This cannot be undone", StringComparison.Ordinal), Wait, "the data-loss gate");
+        var card = ConnectorCalls.Card(dataLoss)!;
+        Assert.Contains(card["body"]!.AsArray().OfType<JsonObject>(), e => (string?)e["type"] == "Input.Text" && (string?)e["id"] == "confirm");
+        var approve = CardJson.Actions(card).Single(a => a.Verb == "approve");
+
+        // Teams sends the card's inputs with the action's data: a wrong name is refused saying what to type.
+        var typedWrong = new Dictionary<string, string>(approve.Data) { ["confirm"] = "east-us" };
+        using (var refused = await teams.PostActivityAsync(teams.Invoke(TeamsBotProcess.BobAad, "invoke-wrong", conversation, activityId, "approve", typedWrong), teams.ValidToken()))
+        {
+            var body = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!;
+            Assert.Equal("application/vnd.microsoft.error", body["type"]!.GetValue<string>());
+            var message = body["value"]!["message"]!.GetValue<string>();
+            Assert.Contains("type the target region's name, west-us", message, StringComparison.Ordinal);
+            Assert.Contains("you typed 'east-us'", message, StringComparison.Ordinal);
+        }
+
+        var typedRight = new Dictionary<string, string>(approve.Data) { ["confirm"] = "west-us" };
+        using (var approved = await teams.PostActivityAsync(teams.Invoke(TeamsBotProcess.BobAad, "invoke-right", conversation, activityId, "approve", typedRight), teams.ValidToken()))
+        {
+            var body = JsonNode.Parse(await approved.Content.ReadAsStringAsync())!;
+            Assert.Equal(200, body["statusCode"]!.GetValue<int>());
+            Assert.Contains("Accept possible data loss", CardJson.Text(body["value"]), StringComparison.Ordinal);
+        }
+        await teams.WaitForCallAsync(c => c.Method == "PUT" && ConnectorCalls.UpdatedActivityId(c) == activityId
+            && ConnectorCalls.Text(c).Contains("Succeeded", StringComparison.Ordinal), Wait, "updating the card to Succeeded");
     }
 
     private static bool HasApprove(RecordedCall call) => CardJson.Actions(ConnectorCalls.Card(call)).Any(a => a.Verb == "approve");

@@ -32,12 +32,23 @@ public sealed class TwoReplicaTests
         var (_, card) = await pair.WaitForMessageAsync(HasApprove, Wait);
         var approve = CardJson.Actions(card["card"]).First(a => a.Verb == "approve");
 
-        // 50 clicks at once, split across both replicas, by two leads.
+        // 50 clicks at once, split across both replicas, by two leads: one approval is counted (the gate needs two).
+        static string Who(int i) => i % 4 < 2 ? "bob" : "carol";
         var clicks = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => Task.Run(() =>
-            (i % 2 == 0 ? pair.A : pair.B).ClickAsync(i % 4 < 2 ? "bob" : "carol", card["id"]!.GetValue<string>(), "approve", approve.Data))));
+            (i % 2 == 0 ? pair.A : pair.B).ClickAsync(Who(i), card["id"]!.GetValue<string>(), "approve", approve.Data))));
 
         Assert.Equal(1L, await pair.ScalarAsync<long>("SELECT count(*) FROM drbot_decisions"));
-        Assert.Single(clicks, c => !c["reply"]!["isError"]!.GetValue<bool>());
+        var counted = Assert.Single(Enumerable.Range(0, 50), i => !clicks[i]["reply"]!["isError"]!.GetValue<bool>());
+
+        // Again on the card that shows that approval: only the other lead's approval counts, once; the gate opens.
+        var (_, afterFirst) = await pair.WaitForMessageAsync(m => m["id"]!.GetValue<string>() == card["id"]!.GetValue<string>()
+            && CardJson.Text(m["card"]).Contains("1 of 2 so far", StringComparison.Ordinal), Wait);
+        var approveSecond = CardJson.Actions(afterFirst["card"]).First(a => a.Verb == "approve");
+        var seconds = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => Task.Run(() =>
+            (i % 2 == 0 ? pair.A : pair.B).ClickAsync(Who(i), card["id"]!.GetValue<string>(), "approve", approveSecond.Data))));
+        var opened = Assert.Single(Enumerable.Range(0, 50), i => !seconds[i]["reply"]!["isError"]!.GetValue<bool>());
+        Assert.NotEqual(Who(counted), Who(opened));
+        Assert.Equal(2L, await pair.ScalarAsync<long>("SELECT count(*) FROM drbot_decisions"));
         var run = await WaitForRunAsync(pair, "run-1", r => r.IsFinished, Wait);
         Assert.Equal(RunOutcome.Succeeded, run.Outcome);
 
@@ -71,6 +82,7 @@ public sealed class TwoReplicaTests
         AssertEachSideEffectOnce(pair);
         await AssertEachStepSucceededOnceAsync(pair, run);
         var audit = await pair.Store.ReadAuditAsync(Ct);
+        Assert.Single(audit, e => e.Action == "gate-approval-counted");
         Assert.Single(audit, e => e.Action == "gate-approved");
         var verification = AuditChain.Verify(audit);
         Assert.True(verification.Valid, verification.Problem);
@@ -86,8 +98,7 @@ public sealed class TwoReplicaTests
         await pair.A.SendAsync("bob", "drill region-down east-us");
         await pair.A.SendAsync("alice", "/failover west-us");
         var (owner, card) = await pair.WaitForMessageAsync(HasApprove, Wait);
-        var approve = CardJson.Actions(card["card"]).First(a => a.Verb == "approve");
-        var reply = await owner.ClickAsync("bob", card["id"]!.GetValue<string>(), "approve", approve.Data);
+        var reply = await owner.ApproveOnCardAsync(card["id"]!.GetValue<string>(), Wait, "bob", "carol");
         Assert.False(reply["reply"]!["isError"]!.GetValue<bool>(), reply.ToJsonString());
 
         // Mid-step: the promotion (2 s of simulated work) is running under some replica's lease. Kill that replica.

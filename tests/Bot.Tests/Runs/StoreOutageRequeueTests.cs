@@ -78,11 +78,8 @@ public sealed class StoreOutageRequeueTests
 
             var succeededAtGate = run.Steps.Count(s => s.Status == StepStatus.Succeeded);
             flaky!.FailWhen = r => r.Steps.Count(s => s.Status == StepStatus.Succeeded) > succeededAtGate + 1;
-            var click = new CardAction("approve", new Dictionary<string, string>
-            {
-                ["runId"] = run.Id, ["stepId"] = run.State, ["version"] = run.Version.ToString(CultureInfo.InvariantCulture),
-            }, null);
-            Assert.False((await handler.HandleAsync(As("bob", null, click), CancellationToken.None)).IsError);
+            Assert.False((await handler.HandleAsync(As("bob", null, await GateClicks.FromCardAsync(bot, run.Id)), CancellationToken.None)).IsError);
+            Assert.False((await handler.HandleAsync(As("carol", null, await GateClicks.FromCardAsync(bot, run.Id)), CancellationToken.None)).IsError);
 
             var finished = await WaitAsync(bot, r => r.IsFinished);
 

@@ -117,6 +117,7 @@ public sealed class SlackApiStub : IAsyncDisposable
             "chat.postEphemeral" => StubAnswer.Ok(new JsonObject { ["message_ts"] = ts }),
             "conversations.create" => StubAnswer.Ok(new JsonObject { ["channel"] = new JsonObject { ["id"] = "C0WARROOM", ["name"] = (string?)call.Json["name"] } }),
             "conversations.invite" => StubAnswer.Ok(new JsonObject { ["channel"] = new JsonObject { ["id"] = (string?)call.Json["channel"] } }),
+            "views.open" => StubAnswer.Ok(new JsonObject { ["view"] = new JsonObject { ["id"] = $"V{ts.Replace(".", "", StringComparison.Ordinal)}", ["callback_id"] = (string?)call.Json["view"]?["callback_id"] } }),
             "users.info" => StubAnswer.Ok(new JsonObject { ["user"] = new JsonObject { ["id"] = call.Form["user"], ["name"] = "bob", ["real_name"] = "Bob Builder", ["profile"] = new JsonObject { ["display_name"] = "bobby" } } }),
             _ => StubAnswer.Error("unknown_method"),
         };

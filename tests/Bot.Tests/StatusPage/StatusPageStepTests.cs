@@ -32,8 +32,7 @@ public sealed class StatusPageStepTests
         await bot.SendAsync("bob", "drill region-down east-us");
         await bot.SendAsync("alice", "/failover west-us");
         var card = await bot.WaitForMessageAsync(m => CardJson.Actions(m["card"]).Any(a => a.Verb == "approve"), Wait);
-        var approve = CardJson.Actions(card["card"]).First(a => a.Verb == "approve");
-        await bot.ClickAsync("bob", card["id"]!.GetValue<string>(), "approve", approve.Data);
+        await bot.ApproveOnCardAsync(card["id"]!.GetValue<string>(), Wait, "bob", "carol");
         await bot.WaitForMessageAsync(m => m["id"]!.GetValue<string>() == card["id"]!.GetValue<string>()
             && CardJson.Text(m["card"]).Contains("Succeeded", StringComparison.Ordinal), Wait);
 

@@ -64,6 +64,32 @@ public sealed class BotProcess : IAsyncDisposable
         return await ReadAsync(response, cancellationToken);
     }
 
+    /// <summary>
+    /// <paramref name="approvers"/> click Approve on the card in message <paramref name="messageId"/> in turn, each on
+    /// the card as it is then (a counted approval of a gate needing two leads makes a new card version and digest),
+    /// until the gate no longer asks. Returns the last click's answer.
+    /// </summary>
+    public async Task<JsonObject> ApproveOnCardAsync(string messageId, TimeSpan timeout, params string[] approvers)
+    {
+        JsonObject? answer = null;
+        string? gate = null;
+        foreach (var who in approvers)
+        {
+            var message = await WaitForMessageAsync(m => m["id"]!.GetValue<string>() == messageId, timeout);
+            var approve = CardJson.Actions(message["card"]).FirstOrDefault(a => a.Verb == "approve");
+            if (approve.Data is null || (gate is not null && approve.Data["stepId"] != gate))
+                break;
+            gate = approve.Data["stepId"];
+            answer = await ClickAsync(who, messageId, "approve", approve.Data);
+            if (answer["reply"]!["isError"]!.GetValue<bool>())
+                throw new InvalidOperationException($"{who}'s approval was refused: {answer.ToJsonString()}");
+            // The card is replaced through the outbox: wait for the version this click made before the next approver looks.
+            await WaitForMessageAsync(m => m["id"]!.GetValue<string>() == messageId
+                && CardJson.Actions(m["card"]).FirstOrDefault(a => a.Verb == "approve").Data?["version"] != approve.Data["version"], timeout);
+        }
+        return answer ?? throw new InvalidOperationException($"message {messageId} has no Approve button");
+    }
+
     public async Task<JsonArray> MessagesAsync(CancellationToken cancellationToken = default) =>
         (await Http.GetFromJsonAsync<JsonArray>("api/local/messages", cancellationToken))!;
 

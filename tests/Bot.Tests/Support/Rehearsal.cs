@@ -2,6 +2,7 @@ using DrBot.Bot.Channels;
 using DrBot.Bot.Schedulers;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.People;
+using DrBot.Runbooks.Policy;
 using DrBot.Runbooks.Runs;
 
 namespace DrBot.Bot.Tests.Support;
@@ -14,7 +15,10 @@ public sealed class Rehearsal(InProcessBot bot)
     public Task<ChatReply> SayAsync(string who, string text) =>
         bot.Get<IChatInputHandler>().HandleAsync(new ChatInput("local", "local", null, new ChatUser(who, who, bot.Get<Roster>().ByName(who)), text, null, null), None);
 
-    /// <summary>Starts a region failover to <paramref name="region"/> and has <paramref name="approver"/> approve its gate; returns the finished run.</summary>
+    /// <summary>
+    /// Starts a region failover to <paramref name="region"/> and has <paramref name="approver"/> approve its gate on the card
+    /// (with a second lead when the gate needs two); returns the finished run.
+    /// </summary>
     public async Task<RunRecord> FailoverAsync(string starter, string approver, string region, TimeSpan? waitBeforeApproval = null, string command = "failover")
     {
         var started = await SayAsync(starter, $"{command} {region}");
@@ -24,9 +28,8 @@ public sealed class Rehearsal(InProcessBot bot)
         run = await engine.AdvanceAsync(run.Id, None);
         if (waitBeforeApproval is { } wait)
             bot.Time.Advance(wait);
-        var click = new CardAction("approve", new Dictionary<string, string> { ["runId"] = run.Id, ["stepId"] = run.State, ["version"] = run.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), ["reason"] = "primary confirmed down" }, null);
-        var decided = await bot.Get<IChatInputHandler>().HandleAsync(new ChatInput("local", "local", null, new ChatUser(approver, approver, bot.Get<Roster>().ByName(approver)), null, click, null), None);
-        Assert.False(decided.IsError, decided.Text);
+        var second = bot.Get<Roster>().WithRole(Roles.Lead).Select(p => p.Name).First(n => n != starter && n != approver);
+        await GateClicks.ApproveUntilOpenAsync(bot, run.Id, "primary confirmed down", approver, second);
         return await engine.AdvanceAsync(run.Id, None);
     }
 

@@ -108,4 +108,37 @@ public static class SlackBlocks
             ["actions"] = new JsonArray(action),
         };
     }
+
+    /// <summary>
+    /// A view_submission payload the way Slack sends it when a modal is submitted: the view as opened (its
+    /// callback_id and private_metadata) with each input block's value in state.values.
+    /// </summary>
+    public static JsonObject SubmissionPayload(string userId, JsonObject openedView, string typed, string triggerId)
+    {
+        var values = new JsonObject();
+        foreach (var block in openedView["blocks"]!.AsArray().OfType<JsonObject>().Where(b => (string?)b["type"] == "input"))
+        {
+            var actionId = (string)block["element"]!["action_id"]!;
+            values[(string)block["block_id"]!] = new JsonObject { [actionId] = new JsonObject { ["type"] = "plain_text_input", ["value"] = typed } };
+        }
+        return new JsonObject
+        {
+            ["type"] = "view_submission",
+            ["team"] = new JsonObject { ["id"] = "T0TEAM", ["domain"] = "example" },
+            ["user"] = new JsonObject { ["id"] = userId, ["username"] = userId.ToLowerInvariant(), ["name"] = userId.ToLowerInvariant(), ["team_id"] = "T0TEAM" },
+            ["api_app_id"] = "A0APP",
+            ["token"] = "deprecated",
+            ["trigger_id"] = triggerId,
+            ["view"] = new JsonObject
+            {
+                ["id"] = "V0MODAL",
+                ["type"] = "modal",
+                ["callback_id"] = (string?)openedView["callback_id"],
+                ["private_metadata"] = (string?)openedView["private_metadata"],
+                ["state"] = new JsonObject { ["values"] = values },
+                ["hash"] = "156772938.1827394",
+            },
+            ["response_urls"] = new JsonArray(),
+        };
+    }
 }

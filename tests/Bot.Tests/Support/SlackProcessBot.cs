@@ -100,6 +100,7 @@ public sealed class SlackProcessBot : IAsyncDisposable
             "chat.postEphemeral" => StubAnswer.Ok(new JsonObject { ["message_ts"] = TsOf(call) }),
             "conversations.create" => StubAnswer.Ok(new JsonObject { ["channel"] = new JsonObject { ["id"] = "C0WARROOM", ["name"] = (string?)call.Json["name"] } }),
             "conversations.invite" => StubAnswer.Ok(new JsonObject { ["channel"] = new JsonObject { ["id"] = (string?)call.Json["channel"] } }),
+            "views.open" => StubAnswer.Ok(new JsonObject { ["view"] = new JsonObject { ["id"] = $"V{call.Index:000000}" } }),
             _ => StubAnswer.Error("unknown_method"),
         };
     }
@@ -160,6 +161,13 @@ public sealed class SlackProcessBot : IAsyncDisposable
         PostSignedAsync("/api/slack/interactions", SlackBotHost.Form(new Dictionary<string, string>
         {
             ["payload"] = SlackBlocks.ClickPayload(userId, Channel, messageTs, button, actionTs, Stub.ResponseUrl(responseId)).ToJsonString(),
+        }));
+
+    /// <summary>A view_submission of the modal the bot opened (its views.open call), with <paramref name="typed"/> in its input, as Slack delivers it.</summary>
+    public Task<HttpResponseMessage> SubmitModalAsync(string userId, SlackApiStub.Call viewsOpen, string typed, string triggerId) =>
+        PostSignedAsync("/api/slack/interactions", SlackBotHost.Form(new Dictionary<string, string>
+        {
+            ["payload"] = SlackBlocks.SubmissionPayload(userId, viewsOpen.Json["view"]!.AsObject(), typed, triggerId).ToJsonString(),
         }));
 
     /// <summary>What the bot posted to a response_url, or null when nothing was.</summary>

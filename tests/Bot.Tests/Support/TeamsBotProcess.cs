@@ -18,6 +18,8 @@ public sealed class TeamsBotProcess : IAsyncDisposable
     public const string BotAccountId = TeamsBotFixture.BotAccountId;
     public const string AliceAad = "0a11ce00-5e1f-4c2b-9a7d-000000000a11";
     public const string BobAad = "0b0b0000-5e1f-4c2b-9a7d-000000000b0b";
+    /// <summary>Carol's Teams id, for tests that map her (<c>DrBot__People__carol__Teams</c>): a second lead.</summary>
+    public const string CarolAad = "0ca10100-5e1f-4c2b-9a7d-000000000ca1";
     public const string TeamId = "19:team-root@thread.tacv2";
     public const string ChannelId = "19:incident-response@thread.tacv2";
 

@@ -94,7 +94,6 @@ public sealed class ValidationRunbookTests(LiveServersFixture servers)
         ["DrBot:Validation:ScratchDirectory"] = scratch,
     };
 
-    private static Task<ChatReply> ClickApproveAsync(InProcessBot bot, string who, RunRecord run) =>
-        bot.Get<IChatInputHandler>().HandleAsync(new ChatInput("local", "local", null, new ChatUser(who, who, bot.Get<Roster>().ByName(who)), null,
-            new CardAction("approve", new Dictionary<string, string> { ["runId"] = run.Id, ["stepId"] = run.State, ["version"] = run.Version.ToString(CultureInfo.InvariantCulture) }, null), null), None);
+    /// <summary><paramref name="who"/> clicks Approve on the run's current card (its data: version and facts digest).</summary>
+    private static Task<ChatReply> ClickApproveAsync(InProcessBot bot, string who, RunRecord run) => GateClicks.ClickAsync(bot, run.Id, who);
 }

@@ -42,7 +42,7 @@ public class ConditionalGateTests
         Assert.Equal("Accept possible data loss (up to 90 s of commits)", atDataLoss.Step("accept-data-loss")!.Title);
         Assert.Empty(h.World.SideEffects);
 
-        Assert.True((await h.DecideAsync(atDataLoss, "accept-data-loss", "carol")).Applied);
+        Assert.True((await h.DecideAsync(atDataLoss, "accept-data-loss", "carol", confirm: "west-us")).Applied);
         var final = await h.Engine.AdvanceAsync(run.Id, CancellationToken.None);
         Assert.Equal(RunOutcome.Succeeded, final.Outcome);
         Assert.Equal("90", final.Facts["rpo_seconds"]);

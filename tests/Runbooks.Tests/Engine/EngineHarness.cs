@@ -66,18 +66,37 @@ internal sealed class EngineHarness : IDisposable
         return started.Run!;
     }
 
-    public Task<DecisionResult> DecideAsync(RunRecord run, string stepId, string who, bool approve = true, int? cardVersion = null) =>
-        Engine.DecideAsync(new GateDecisionRequest(run.Id, stepId, Person(who), approve, "go", cardVersion), CancellationToken.None);
+    public Task<DecisionResult> DecideAsync(RunRecord run, string stepId, string who, bool approve = true, int? cardVersion = null,
+        string? confirm = null, string? factsDigest = null) =>
+        Engine.DecideAsync(new GateDecisionRequest(run.Id, stepId, Person(who), approve, "go", cardVersion, factsDigest, confirm), CancellationToken.None);
 
-    /// <summary>Advances, approving each gate with bob, until the run ends.</summary>
+    /// <summary>
+    /// Advances, approving each gate with bob (and carol when a gate needs two approvers; the target typed on a
+    /// destructive gate), until the run ends.
+    /// </summary>
     public async Task<RunRecord> RunToEndAsync(RunRecord run, string approver = "bob")
     {
         var current = await Engine.AdvanceAsync(run.Id, CancellationToken.None);
         while (!current.IsFinished)
         {
-            var decision = await DecideAsync(current, current.State, approver);
-            Assert.True(decision.Applied, decision.Message);
+            await ApproveGateAsync(current, approver);
             current = await Engine.AdvanceAsync(run.Id, CancellationToken.None);
+        }
+        return current;
+    }
+
+    /// <summary>Approves the gate the run waits at with <paramref name="approver"/>, and another lead when it needs two.</summary>
+    public async Task<RunRecord> ApproveGateAsync(RunRecord run, string approver = "bob")
+    {
+        var gate = run.State;
+        var current = run;
+        foreach (var who in new[] { approver, approver == "carol" ? "bob" : "carol" })
+        {
+            var decision = await DecideAsync(current, gate, who, confirm: current.Region);
+            Assert.True(decision.Applied, decision.Message);
+            current = (await Store.GetRunAsync(run.Id, CancellationToken.None))!;
+            if (current.State != gate)
+                break;
         }
         return current;
     }

@@ -102,7 +102,7 @@ public sealed class PointOfNoReturnTests
         var current = await h.Engine.AdvanceAsync(run.Id, CancellationToken.None);
         while (!current.IsFinished && !PointOfNoReturn.IsGate(current, current.State))
         {
-            Assert.True((await h.DecideAsync(current, current.State, "bob")).Applied);
+            await h.ApproveGateAsync(current);
             current = await h.Engine.AdvanceAsync(run.Id, CancellationToken.None);
         }
         return current;

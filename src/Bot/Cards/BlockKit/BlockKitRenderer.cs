@@ -18,7 +18,7 @@ public sealed class BlockKitRenderer : IBlockKitRenderer
         var head = RenderHead(card);
         var body = RenderBody(card.Body);
         var tail = new List<JsonObject>();
-        tail.AddRange(card.InputFields.Select(RenderInput));
+        tail.AddRange(card.InputFields.Where(i => !i.AskedInDialog).Select(RenderInput));
         tail.AddRange(BlockKitButtons.Render(card.Actions));
 
         var blocks = new JsonArray();

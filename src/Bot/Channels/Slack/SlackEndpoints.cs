@@ -80,10 +80,25 @@ public static class SlackEndpoints
         {
             return Malformed(context, slack, "an interaction needs a payload field");
         }
+        if (SlackConfirmModal.ParseSubmission(payload) is { } confirmed)
+        {
+            return await ConfirmationAsync(confirmed, slack, cancellationToken);
+        }
         var click = SlackInbound.ParseClick(payload);
         if (click is null)
         {
             // Not a DrBot button (or not a click at all): acknowledge so Slack shows no error.
+            return TypedResults.Ok();
+        }
+        if (SlackConfirmModal.ViewsOpen(click) is { } modal)
+        {
+            // A destructive gate: nothing is decided by this click; the modal asks for the target's name first.
+            var opened = await slack.WebApi.CallAsync("views.open", modal, cancellationToken);
+            if (!opened.Ok)
+            {
+                _ = slack.Dispatcher.ReplyLaterAsync(ChatReply.Error($"DrBot could not open the confirmation dialog ({opened.Error}); nothing was approved. Click Approve again."),
+                    new SlackReplyTarget(click.ResponseUrl, click.ChannelId, click.UserId, click.ThreadTs));
+            }
             return TypedResults.Ok();
         }
         var deliveryKey = $"click:{click.ActionTs}:{click.UserId}";
@@ -94,6 +109,31 @@ public static class SlackEndpoints
         // at once do not each wait for the run's lock.
         var outcome = await slack.Dispatcher.DispatchAsync(input, deliveryKey, target, TimeSpan.Zero, cancellationToken);
         return outcome.Kind == SlackDispatchKind.Busy ? Busy(context, slack) : TypedResults.Ok();
+    }
+
+    /// <summary>
+    /// The confirmation modal submitted: the approval is decided like a click with what was typed. A refusal keeps
+    /// the modal open with the reason under the input; otherwise the modal closes and the answer goes to the channel.
+    /// </summary>
+    private static async Task<IResult> ConfirmationAsync(SlackClick submission, SlackServices slack, CancellationToken cancellationToken)
+    {
+        var deliveryKey = $"submission:{submission.ActionTs}:{submission.UserId}";
+        var input = new ChatInput(Channel, submission.ChannelId, submission.ThreadTs, slack.User(submission.UserId, submission.UserName), null, submission.Action, $"slack:{deliveryKey}");
+        var target = new SlackReplyTarget(submission.ResponseUrl, submission.ChannelId, submission.UserId, submission.ThreadTs);
+        var outcome = await slack.Dispatcher.DispatchAsync(input, deliveryKey, target, slack.Options.Value.AcknowledgeBudget, cancellationToken);
+        if (outcome.Kind == SlackDispatchKind.Busy)
+        {
+            return TypedResults.Json(SlackConfirmModal.Errors(BusyText(slack)));
+        }
+        if (outcome is { Kind: SlackDispatchKind.Answered, Reply: { IsError: true } refused })
+        {
+            return TypedResults.Json(SlackConfirmModal.Errors(refused.Text));
+        }
+        if (outcome is { Kind: SlackDispatchKind.Answered, Reply: { } reply })
+        {
+            _ = slack.Dispatcher.ReplyLaterAsync(reply, target);
+        }
+        return TypedResults.Ok();
     }
 
     private static async Task<IResult> EventAsync(HttpContext context, SlackServices slack, CancellationToken cancellationToken)
@@ -165,12 +205,14 @@ public static class SlackEndpoints
 public sealed class SlackServices(
     SlackRequestReader reader,
     SlackDispatcher dispatcher,
+    SlackWebApi webApi,
     Roster roster,
     IOptions<SlackOptions> options,
     ILogger<SlackServices> logger)
 {
     public SlackRequestReader Reader => reader;
     public SlackDispatcher Dispatcher => dispatcher;
+    public SlackWebApi WebApi => webApi;
     public IOptions<SlackOptions> Options => options;
     public ILogger Logger => logger;
 

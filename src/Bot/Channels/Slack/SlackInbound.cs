@@ -14,7 +14,8 @@ public sealed record SlackClick(
     string? ThreadTs,
     string? ResponseUrl,
     string ActionTs,
-    CardAction Action);
+    CardAction Action,
+    string? TriggerId = null);
 
 /// <summary>A parsed Events API delivery.</summary>
 public sealed record SlackEvent(string Type, string? EventId, string? Challenge, SlackMention? Mention);
@@ -58,7 +59,8 @@ public static partial class SlackInbound
                 Str(json["container"], "thread_ts") ?? Str(json["message"], "thread_ts"),
                 Str(json, "response_url"),
                 Str(action, "action_ts") ?? Str(json, "trigger_id") ?? messageTs ?? "",
-                new CardAction(verb, data, messageTs));
+                new CardAction(verb, data, messageTs),
+                Str(json, "trigger_id"));
         }
         return null;
     }
