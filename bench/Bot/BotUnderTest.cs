@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using DrBot.Bot.Tests.Support;
 
 namespace DrBot.Bench.Bot;
 

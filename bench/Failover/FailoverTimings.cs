@@ -13,7 +13,6 @@ using DrBot.Runbooks.People;
 using DrBot.Runbooks.Policy;
 using DrBot.Runbooks.Storage;
 using DrBot.Runbooks.Storage.LiteDb;
-using DrBot.Runbooks.Tests.Infrastructure.Servers;
 using Npgsql;
 using DrBot.Runbooks.Runs;
 

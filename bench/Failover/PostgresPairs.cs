@@ -1,4 +1,3 @@
-using DrBot.Runbooks.Tests.Infrastructure.Servers;
 using Npgsql;
 
 namespace DrBot.Bench.Failover;

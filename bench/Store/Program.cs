@@ -1,6 +1,5 @@
 using System.Globalization;
 using DrBot.Bench.Store;
-using DrBot.Runbooks.Tests.Infrastructure.Servers;
 
 // Store benchmark: the same workload through the bot's real command router on LiteDB and on PostgreSQL,
 // in one run. Usage: dotnet run -c Release --project bench/Store [-- --clicks N --commands N --outbox N --parallel N --postgres "<connection string>"]

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
-using DrBot.Bot.Tests.Support;
 
 namespace DrBot.Bench.Store;
 

@@ -1,9 +1,13 @@
 using DrBot.Runbooks.Application;
+using DrBot.Runbooks.Audit;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.Infrastructure.Live;
 using DrBot.Runbooks.Infrastructure.Simulated;
+using DrBot.Runbooks.Incidents;
+using DrBot.Runbooks.Policy;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -35,6 +39,20 @@ public static class DrBotRunbooksServiceCollectionExtensions
             services.AddSimulatedInfrastructure();
         }
         services.AddRunbookEngine();
+        return services.AddDrBotDomainServices();
+    }
+
+    /// <summary>
+    /// The domain services on top of a registered store: the audit log, the severity and tier
+    /// policies, incidents, and the application services over runs.
+    /// </summary>
+    public static IServiceCollection AddDrBotDomainServices(this IServiceCollection services)
+    {
+        services.AddOptions<DrBotOptions>();
+        services.TryAddSingleton<AuditLog>();
+        services.TryAddSingleton(provider => new SeverityPolicy(provider.GetRequiredService<IOptions<DrBotOptions>>()));
+        services.TryAddSingleton(provider => new TierPolicy(provider.GetRequiredService<IOptions<DrBotOptions>>()));
+        services.TryAddSingleton<IncidentService>();
         services.TryAddSingleton<RunQueries>();
         services.TryAddSingleton<RunbookService>();
         services.TryAddSingleton(sp => new DrBot.Runbooks.Freeze.RunFreeze(sp.GetRequiredService<DrBot.Runbooks.Storage.IDrBotStore>()));

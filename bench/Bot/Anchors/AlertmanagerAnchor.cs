@@ -26,7 +26,7 @@ internal static class AlertmanagerAnchor
             receivers:
               - name: discard
             """, cancellationToken);
-        var port = DrBot.Runbooks.Tests.Infrastructure.Servers.ChildProcess.FreePort();
+        var port = ChildProcess.FreePort();
         var info = new ProcessStartInfo(Binary);
         foreach (var argument in new[]
         {

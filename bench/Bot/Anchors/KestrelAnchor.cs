@@ -36,7 +36,7 @@ internal static class KestrelAnchor
     /// <summary>Starts this program again in anchor mode on a free port and waits until it answers.</summary>
     public static async Task<AnchorProcess> StartAsync(CancellationToken cancellationToken)
     {
-        var port = DrBot.Runbooks.Tests.Infrastructure.Servers.ChildProcess.FreePort();
+        var port = ChildProcess.FreePort();
         var self = Environment.ProcessPath ?? "dotnet";
         var info = new ProcessStartInfo(self);
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")

@@ -1,3 +1,4 @@
+using DrBot.Runbooks.Application;
 using System.Globalization;
 using DrBot.Runbooks.Approvals;
 using DrBot.Runbooks.Audit;
@@ -9,7 +10,7 @@ using DrBot.Runbooks.Storage;
 namespace DrBot.Bot.Compliance;
 
 /// <summary><c>report compliance [from] [to]</c>: builds the evidence report from the store for a period of whole UTC days.</summary>
-public sealed class ComplianceService(IDrBotStore store, ExerciseArchive archive, AuditLog audit, IncidentService incidents, TimeProvider time)
+public sealed class ComplianceService(RunQueries runQueries, ExerciseArchive archive, AuditLog audit, IncidentService incidents, TimeProvider time)
 {
     public static readonly TimeSpan DefaultPeriod = TimeSpan.FromDays(90);
 
@@ -47,11 +48,11 @@ public sealed class ComplianceService(IDrBotStore store, ExerciseArchive archive
 
     public async Task<ComplianceReport> BuildAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
-        var runs = await store.ListRunsAsync(unfinishedOnly: false, cancellationToken);
+        var runs = await runQueries.ListAllAsync(cancellationToken);
         var decisions = new Dictionary<string, IReadOnlyList<GateDecision>>(StringComparer.Ordinal);
         foreach (var run in runs.Where(r => r.StartedAt >= from && r.StartedAt < to))
-            decisions[run.Id] = await store.GetDecisionsAsync(run.Id, cancellationToken);
+            decisions[run.Id] = await runQueries.DecisionsAsync(run.Id, cancellationToken);
         return ComplianceReport.Build(from, to, time.GetUtcNow(), await archive.ListAsync(cancellationToken), runs, decisions,
-            await store.ListIncidentsAsync(openOnly: false, cancellationToken), await audit.ReadAsync(cancellationToken), incidents.Tiers);
+            await incidents.ListAllAsync(cancellationToken), await audit.ReadAsync(cancellationToken), incidents.Tiers);
     }
 }

@@ -25,7 +25,8 @@ public sealed class ChaosDrillService(
     ExerciseArchive archive,
     DrillEvaluator evaluator,
     IDatabaseReplica databases,
-    IDrBotStore store,
+    ITimerStore timers,
+    IIdempotencyStore idempotency,
     CardPublisher publisher,
     IOptions<DrBotOptions> options,
     IOptions<DrillOptions> drillOptions,
@@ -90,7 +91,7 @@ public sealed class ChaosDrillService(
                 break;
         }
         await archive.SaveAsync(drill, cancellationToken);
-        await store.ScheduleTimerAsync(new ScheduledTimer(TimerId(drill.Id), ObserveKind, drill.Id, now + Settings.ObserveEvery), cancellationToken);
+        await timers.ScheduleTimerAsync(new ScheduledTimer(TimerId(drill.Id), ObserveKind, drill.Id, now + Settings.ObserveEvery), cancellationToken);
         await publisher.PublishAsync(DrillCards.PostKey(drill.Id), DrillCards.Started(drill, instructions), cancellationToken);
         return (true, $"Drill {drill.Id} started by {actor.DisplayName}: {scenario} in {target}.", drill);
     }
@@ -117,7 +118,7 @@ public sealed class ChaosDrillService(
 
     public async Task FireAsync(ScheduledTimer timer, CancellationToken cancellationToken)
     {
-        if (!await store.TryClaimIdempotencyKeyAsync(timer.OccurrenceKey, timer.DueAt, cancellationToken))
+        if (!await idempotency.TryClaimIdempotencyKeyAsync(timer.OccurrenceKey, timer.DueAt, cancellationToken))
             return;
         if (await archive.GetAsync(timer.Subject, cancellationToken) is not { IsFinished: false } drill)
             return;
@@ -129,7 +130,7 @@ public sealed class ChaosDrillService(
             return;
         }
         await archive.SaveAsync(drill, cancellationToken);
-        await store.ScheduleTimerAsync(timer with { DueAt = timer.DueAt + Settings.ObserveEvery, LeaseOwner = null, LeaseUntil = null }, cancellationToken);
+        await timers.ScheduleTimerAsync(timer with { DueAt = timer.DueAt + Settings.ObserveEvery, LeaseOwner = null, LeaseUntil = null }, cancellationToken);
     }
 
     /// <summary>Moves the scenario on (heal the partition, fail or restore the next service) and says whether it is over.</summary>
@@ -180,7 +181,7 @@ public sealed class ChaosDrillService(
         services.GetRequiredService<SimulatedWorld>().ClearFaults(drill.Region);
         drill.Notes.Add($"Faults in {drill.Region} cleared at {drill.EndedAt:HH:mm:ss} UTC.");
         await archive.SaveAsync(drill, cancellationToken);
-        await store.CancelTimerAsync(TimerId(drill.Id), cancellationToken);
+        await timers.CancelTimerAsync(TimerId(drill.Id), cancellationToken);
         await publisher.PostAsync($"{DrillCards.PostKey(drill.Id)}:result", DrillCards.Result(drill), cancellationToken, DrillCards.PostKey(drill.Id));
     }
 

@@ -22,7 +22,8 @@ public interface IValidationStarter
 /// </summary>
 public sealed class DrillScheduler(
     IServiceProvider services,
-    IDrBotStore store,
+    ITimerStore timers,
+    IIdempotencyStore values,
     ChaosDrillService chaos,
     CardPublisher publisher,
     Roster roster,
@@ -44,19 +45,19 @@ public sealed class DrillScheduler(
     /// <summary>At start: every enabled line gets its next due timer unless it has one (safe on several replicas at once: same id, same time).</summary>
     public async Task EnsureTimersAsync(CancellationToken cancellationToken)
     {
-        var existing = (await store.ListTimersAsync(cancellationToken)).Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
+        var existing = (await timers.ListTimersAsync(cancellationToken)).Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
         var now = time.GetUtcNow();
         foreach (var (name, entry) in Settings.Schedule.Where(e => e.Value.Enabled))
             if (!existing.Contains(DueTimerId(name)))
-                await store.ScheduleTimerAsync(new ScheduledTimer(DueTimerId(name), DueKind, name, entry.NextAfter(now)), cancellationToken);
+                await timers.ScheduleTimerAsync(new ScheduledTimer(DueTimerId(name), DueKind, name, entry.NextAfter(now)), cancellationToken);
     }
 
     public async Task<DrillScheduleState> GetStateAsync(string name, CancellationToken cancellationToken) =>
-        await store.GetValueAsync(DrillScheduleState.Key(name), cancellationToken) is { } json ? StoreJson.Read<DrillScheduleState>(json) : new DrillScheduleState(name);
+        await values.GetValueAsync(DrillScheduleState.Key(name), cancellationToken) is { } json ? StoreJson.Read<DrillScheduleState>(json) : new DrillScheduleState(name);
 
     public async Task FireAsync(ScheduledTimer timer, CancellationToken cancellationToken)
     {
-        if (!await store.TryClaimIdempotencyKeyAsync(timer.OccurrenceKey, timer.DueAt, cancellationToken))
+        if (!await values.TryClaimIdempotencyKeyAsync(timer.OccurrenceKey, timer.DueAt, cancellationToken))
             return;
         if (!Settings.Schedule.TryGetValue(timer.Subject, out var entry) || !entry.Enabled)
             return;
@@ -83,17 +84,17 @@ public sealed class DrillScheduler(
         {
             state = state with { PendingSince = timer.DueAt, DueAt = timer.DueAt, Postponements = 0, Escalated = false };
             await SaveAsync(state, cancellationToken);
-            await store.ScheduleTimerAsync(new ScheduledTimer(OverdueTimerId(timer.Subject), OverdueKind, timer.Subject, timer.DueAt + Settings.OverdueGrace), cancellationToken);
+            await timers.ScheduleTimerAsync(new ScheduledTimer(OverdueTimerId(timer.Subject), OverdueKind, timer.Subject, timer.DueAt + Settings.OverdueGrace), cancellationToken);
             await PostDueAsync(timer.Subject, entry, state, cancellationToken);
         }
-        await store.ScheduleTimerAsync(timer with { DueAt = entry.NextAfter(timer.DueAt), LeaseOwner = null, LeaseUntil = null }, cancellationToken);
+        await timers.ScheduleTimerAsync(timer with { DueAt = entry.NextAfter(timer.DueAt), LeaseOwner = null, LeaseUntil = null }, cancellationToken);
     }
 
     /// <summary>Start drill: a lead's decision; the first decision on an occurrence wins.</summary>
     public async Task<(bool Ok, string Message)> StartAsync(string name, Actor actor, CancellationToken cancellationToken, string? occurrence = null)
     {
         // A freeze stops scheduled drills too; the occurrence stays due and undecided.
-        if (await new Runbooks.Freeze.RunFreeze(store).CurrentAsync(cancellationToken) is { } frozen)
+        if (await new Runbooks.Freeze.RunFreeze(values).CurrentAsync(cancellationToken) is { } frozen)
             return (false, $"{name} could not start: {frozen.StartRefusal}");
         var (problem, entry, state) = await ClaimDecisionAsync(name, actor, occurrence, cancellationToken);
         if (problem is not null)
@@ -110,8 +111,8 @@ public sealed class DrillScheduler(
             return (false, $"{name} could not start: {started.Message}");
         }
         await SaveAsync(state with { PendingSince = null, DueAt = null, Escalated = false, LastStartedAt = time.GetUtcNow(), LastExerciseId = started.Record?.Id, LastDecisionBy = actor.DisplayName }, cancellationToken);
-        await store.CancelTimerAsync(OverdueTimerId(name), cancellationToken);
-        await store.CancelTimerAsync(AgainTimerId(name), cancellationToken);
+        await timers.CancelTimerAsync(OverdueTimerId(name), cancellationToken);
+        await timers.CancelTimerAsync(AgainTimerId(name), cancellationToken);
         await publisher.PublishAsync(DrillScheduleCards.PostKey(name, state.PendingSince!.Value), DrillScheduleCards.Decided(name, entry, $"started by {actor.DisplayName} as {started.Record?.Id}"), cancellationToken);
         return (true, $"{actor.DisplayName} started the scheduled drill {name}: {started.Message}");
     }
@@ -124,8 +125,8 @@ public sealed class DrillScheduler(
             return (false, problem);
         var due = time.GetUtcNow() + Settings.PostponeBy;
         await SaveAsync(state with { DueAt = due, Postponements = state.Postponements + 1, Escalated = false, LastDecisionBy = actor.DisplayName }, cancellationToken);
-        await store.ScheduleTimerAsync(new ScheduledTimer(AgainTimerId(name), DueKind, name, due, Again), cancellationToken);
-        await store.ScheduleTimerAsync(new ScheduledTimer(OverdueTimerId(name), OverdueKind, name, due + Settings.OverdueGrace), cancellationToken);
+        await timers.ScheduleTimerAsync(new ScheduledTimer(AgainTimerId(name), DueKind, name, due, Again), cancellationToken);
+        await timers.ScheduleTimerAsync(new ScheduledTimer(OverdueTimerId(name), OverdueKind, name, due + Settings.OverdueGrace), cancellationToken);
         await publisher.PublishAsync(DrillScheduleCards.PostKey(name, state.PendingSince!.Value), DrillScheduleCards.Decided(name, entry, $"postponed by {actor.DisplayName} to {due:yyyy-MM-dd HH:mm} UTC"), cancellationToken);
         return (true, $"{actor.DisplayName} postponed {name} to {due:yyyy-MM-dd HH:mm} UTC.");
     }
@@ -133,13 +134,13 @@ public sealed class DrillScheduler(
     /// <summary>Every enabled line: next due time, whether it waits for a decision (overdue once past its due time), last start.</summary>
     public async Task<IReadOnlyList<string>> DescribeAsync(CancellationToken cancellationToken)
     {
-        var timers = (await store.ListTimersAsync(cancellationToken)).ToDictionary(t => t.Id, StringComparer.Ordinal);
+        var scheduled = (await timers.ListTimersAsync(cancellationToken)).ToDictionary(t => t.Id, StringComparer.Ordinal);
         var now = time.GetUtcNow();
         var lines = new List<string>();
         foreach (var (name, entry) in Settings.Schedule.Where(e => e.Value.Enabled).OrderBy(e => e.Key, StringComparer.Ordinal))
         {
             var state = await GetStateAsync(name, cancellationToken);
-            var next = timers.TryGetValue(DueTimerId(name), out var t) ? $"next {t.DueAt:yyyy-MM-dd HH:mm} UTC" : "not scheduled";
+            var next = scheduled.TryGetValue(DueTimerId(name), out var t) ? $"next {t.DueAt:yyyy-MM-dd HH:mm} UTC" : "not scheduled";
             var pending = state is { IsPending: true, DueAt: { } due }
                 ? due <= now ? $"⚠ OVERDUE since {due:yyyy-MM-dd HH:mm} UTC (Start or Postpone on its card, or `drill start {name}`)" : $"postponed to {due:yyyy-MM-dd HH:mm} UTC"
                 : "";
@@ -166,7 +167,7 @@ public sealed class DrillScheduler(
         // A button of a card someone has already decided (a stale card): the first decision won.
         if (occurrence is not null && occurrence != state.DecisionKey)
             return ($"{name} was already decided by {state.LastDecisionBy ?? "someone else"}" + (state.DueAt is { } due ? $"; it is due {due:yyyy-MM-dd HH:mm} UTC" : "") + ".", entry, state);
-        if (!await store.TryClaimIdempotencyKeyAsync(state.DecisionKey, time.GetUtcNow(), cancellationToken))
+        if (!await values.TryClaimIdempotencyKeyAsync(state.DecisionKey, time.GetUtcNow(), cancellationToken))
             return ($"{name} was already decided by {(await GetStateAsync(name, cancellationToken)).LastDecisionBy ?? "someone else"}.", entry, state);
         return (null, entry, state);
     }
@@ -176,7 +177,7 @@ public sealed class DrillScheduler(
             DrillScheduleCards.Due(name, entry, state, roster.WithRole(Settings.DecisionRole), Settings.DecisionRole, Settings.OverdueGrace), cancellationToken);
 
     private Task SaveAsync(DrillScheduleState state, CancellationToken cancellationToken) =>
-        store.SetValueAsync(DrillScheduleState.Key(state.Name), StoreJson.Write(state), cancellationToken);
+        values.SetValueAsync(DrillScheduleState.Key(state.Name), StoreJson.Write(state), cancellationToken);
 }
 
 /// <summary>Gives every schedule line its first timer when the bot starts.</summary>

@@ -25,7 +25,8 @@ public sealed class LiveDrillService(
     IDatabaseReplica databases,
     LiveDrillEvaluator evaluator,
     ExerciseArchive archive,
-    IDrBotStore store,
+    ITimerStore timers,
+    IIdempotencyStore idempotency,
     CardPublisher publisher,
     IOptions<DrBotOptions> options,
     IOptions<DrillOptions> drillOptions,
@@ -63,14 +64,14 @@ public sealed class LiveDrillService(
         drill.Facts[LiveDrillFacts.SwitchoverRun] = run.Id;
         drill.Notes.Add($"Planned switchover {drill.Region} → {run.Region} started as {run.Id}.");
         await archive.SaveAsync(drill, cancellationToken);
-        await store.ScheduleTimerAsync(new ScheduledTimer(TimerId(drill.Id), ObserveKind, drill.Id, now + drillOptions.Value.ObserveEvery), cancellationToken);
+        await timers.ScheduleTimerAsync(new ScheduledTimer(TimerId(drill.Id), ObserveKind, drill.Id, now + drillOptions.Value.ObserveEvery), cancellationToken);
         await publisher.PublishAsync(DrillCards.PostKey(drill.Id), DrillCards.Started(drill, Instructions(drill)), cancellationToken);
         return (true, $"Drill {drill.Id} started by {actor.DisplayName}: a planned region-failure exercise on the live systems, {drill.Region} → {run.Region} ({run.Id}) and back. A lead approves each run on its card.", drill);
     }
 
     public async Task FireAsync(ScheduledTimer timer, CancellationToken cancellationToken)
     {
-        if (!await store.TryClaimIdempotencyKeyAsync(timer.OccurrenceKey, timer.DueAt, cancellationToken))
+        if (!await idempotency.TryClaimIdempotencyKeyAsync(timer.OccurrenceKey, timer.DueAt, cancellationToken))
             return;
         if (await archive.GetAsync(timer.Subject, cancellationToken) is not { IsFinished: false } drill)
             return;
@@ -80,7 +81,7 @@ public sealed class LiveDrillService(
             return;
         }
         await archive.SaveAsync(drill, cancellationToken);
-        await store.ScheduleTimerAsync(timer with { DueAt = timer.DueAt + drillOptions.Value.ObserveEvery, LeaseOwner = null, LeaseUntil = null }, cancellationToken);
+        await timers.ScheduleTimerAsync(timer with { DueAt = timer.DueAt + drillOptions.Value.ObserveEvery, LeaseOwner = null, LeaseUntil = null }, cancellationToken);
     }
 
     /// <summary>Moves the drill to its next phase when the current one is done; true when the drill is over.</summary>
@@ -128,7 +129,7 @@ public sealed class LiveDrillService(
         drill.Status = drill.Criteria.All(c => c.Passed) ? ExerciseStatus.Passed : ExerciseStatus.Failed;
         drill.EndedAt = time.GetUtcNow();
         await archive.SaveAsync(drill, cancellationToken);
-        await store.CancelTimerAsync(TimerId(drill.Id), cancellationToken);
+        await timers.CancelTimerAsync(TimerId(drill.Id), cancellationToken);
         await publisher.PostAsync($"{DrillCards.PostKey(drill.Id)}:result", DrillCards.Result(drill), cancellationToken, DrillCards.PostKey(drill.Id));
     }
 

@@ -45,7 +45,6 @@ public static class DrBotServices
         services.AddSingleton<IRunbookNotifier, ChannelRunbookNotifier>();
         services.AddSingleton<RunCardProjection>();
         services.AddSingleton<IRunProjection>(sp => sp.GetRequiredService<RunCardProjection>());
-        services.TryAddSingleton(sp => new DrBot.Runbooks.Audit.AuditLog(sp.GetRequiredService<IDrBotStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<DrBot.Bot.Audit.AuditCheckpointWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<DrBot.Bot.Audit.AuditCheckpointWriter>());
 

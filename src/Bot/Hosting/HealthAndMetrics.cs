@@ -11,12 +11,12 @@ public static class HealthAndMetrics
     public static IEndpointRouteBuilder MapHealthAndMetrics(this IEndpointRouteBuilder app)
     {
         // Says ok or degraded and why in a word: no hosts, no exception text (they are in the log).
-        app.MapGet("/healthz", async (IDrBotStore store, CancellationToken cancellationToken) =>
+        app.MapGet("/healthz", async (IOutboxStore outbox, IIdempotencyStore idempotency, CancellationToken cancellationToken) =>
         {
             try
             {
-                var backlog = await store.CountUndeliveredAsync(cancellationToken);
-                var deadLetters = await new OutboxDeadLetters(store).ListAsync(cancellationToken);
+                var backlog = await outbox.CountUndeliveredAsync(cancellationToken);
+                var deadLetters = await new OutboxDeadLetters(idempotency).ListAsync(cancellationToken);
                 return Results.Ok(new
                 {
                     status = deadLetters.Count == 0 ? "ok" : "degraded",

@@ -1,3 +1,6 @@
+using DrBot.Runbooks.Outbox;
+using DrBot.Runbooks.Incidents;
+using DrBot.Runbooks.Application;
 using DrBot.Bot.Views;
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Engine;
@@ -20,7 +23,7 @@ public sealed class DrBotMetrics
     private static readonly double[] RtoBuckets = [60, 120, 300, 600, 900, 1800, 3600, 7200, 14400];
     private static readonly double[] IntakeBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
-    public DrBotMetrics(IDrBotStore store, RunbookCatalog catalog)
+    public DrBotMetrics(RunQueries runQueries, IncidentService incidentService, IOutboxStore outbox, IIdempotencyStore idempotency, RunbookCatalog catalog)
     {
         var factory = Metrics.WithCustomRegistry(Registry);
         var runs = factory.CreateGauge("drbot_runs", "Runbook runs on record by outcome (none = still running).", ["outcome"]);
@@ -43,16 +46,16 @@ public sealed class DrBotMetrics
         Registry.AddBeforeCollectCallback(async cancellationToken =>
         {
             // Counted by the store: a scrape does not load the history of every run.
-            foreach (var (outcome, count) in await store.CountRunsByOutcomeAsync(cancellationToken))
+            foreach (var (outcome, count) in await runQueries.CountByOutcomeAsync(cancellationToken))
                 runs.WithLabels(outcome.ToString().ToLowerInvariant()).Set(count);
             // A finished run waits at no gate.
-            var unfinished = await store.ListRunsAsync(unfinishedOnly: true, cancellationToken);
+            var unfinished = await runQueries.ListUnfinishedAsync(cancellationToken);
             gates.Set(unfinished.Count(r => RunbookCard.PendingGate(r, catalog.Find(r.Runbook)) is not null));
-            var open = await store.ListIncidentsAsync(openOnly: true, cancellationToken);
+            var open = await incidentService.ListOpenAsync(cancellationToken);
             foreach (var severity in new[] { "P1", "P2", "P3", "P4" })
                 incidents.WithLabels(severity).Set(open.Count(i => i.Severity == severity));
-            backlog.Set(await store.CountUndeliveredAsync(cancellationToken));
-            var dead = await new Outbox.OutboxDeadLetters(store).ListAsync(cancellationToken);
+            backlog.Set(await outbox.CountUndeliveredAsync(cancellationToken));
+            var dead = await new Outbox.OutboxDeadLetters(idempotency).ListAsync(cancellationToken);
             foreach (var channel in dead.Select(d => d.Channel).Concat(["local", "slack", "teams"]).Distinct(StringComparer.Ordinal))
                 deadLetters.WithLabels(channel).Set(dead.Count(d => d.Channel == channel));
         });

@@ -15,7 +15,8 @@ namespace DrBot.Bot.Outbox;
 /// dead-letter list (shown in /healthz, /metrics and the channel) so the channel moves on.
 /// </summary>
 public sealed partial class OutboxDispatcher(
-    IDrBotStore store,
+    IOutboxStore store,
+    IIdempotencyStore deadLetterList,
     IEnumerable<IChannelAdapter> adapters,
     IEnumerable<IOutboundIntegration> integrations,
     OutboxSignal signal,
@@ -27,7 +28,7 @@ public sealed partial class OutboxDispatcher(
     private const string NoticePrefix = "deadletter:";
     private const string Unreadable = "unreadable message";
     private readonly int _maxAttempts = Math.Max(1, configuration?.GetValue("DrBot:Outbox:MaxAttempts", DefaultMaxAttempts) ?? DefaultMaxAttempts);
-    private readonly OutboxDeadLetters _deadLetters = new(store);
+    private readonly OutboxDeadLetters _deadLetters = new(deadLetterList);
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);

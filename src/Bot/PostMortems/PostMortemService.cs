@@ -1,3 +1,4 @@
+using DrBot.Runbooks.Application;
 using DrBot.Bot.Incidents;
 using DrBot.Bot.Outbox;
 using DrBot.Bot.Schedulers;
@@ -22,7 +23,9 @@ namespace DrBot.Bot.PostMortems;
 /// every day after) until someone says <c>postmortem published &lt;id&gt; &lt;url&gt;</c>.
 /// </summary>
 public sealed class PostMortemService(
-    IDrBotStore store,
+    ITimerStore timers,
+    IIdempotencyStore values,
+    RunQueries runQueries,
     IncidentService incidents,
     CardPublisher publisher,
     Roster roster,
@@ -48,16 +51,16 @@ public sealed class PostMortemService(
             return;
         var closedAt = incident.ClosedAt ?? time.GetUtcNow();
         var record = new PostMortemRecord(incident.Id, closedAt, closedAt + options.Value.DueAfter, incident.Commander);
-        await store.SetValueAsync(PostMortemRecord.Key(incident.Id), StoreJson.Write(record), cancellationToken);
-        await store.ScheduleTimerAsync(new ScheduledTimer(ReminderTimerId(incident.Id), ReminderKind, incident.Id, closedAt + options.Value.RemindAfter), cancellationToken);
-        await store.ScheduleTimerAsync(new ScheduledTimer(OverdueTimerId(incident.Id), OverdueKind, incident.Id, record.DueAt), cancellationToken);
+        await values.SetValueAsync(PostMortemRecord.Key(incident.Id), StoreJson.Write(record), cancellationToken);
+        await timers.ScheduleTimerAsync(new ScheduledTimer(ReminderTimerId(incident.Id), ReminderKind, incident.Id, closedAt + options.Value.RemindAfter), cancellationToken);
+        await timers.ScheduleTimerAsync(new ScheduledTimer(OverdueTimerId(incident.Id), OverdueKind, incident.Id, record.DueAt), cancellationToken);
         await publisher.PostAsync($"postmortem:{incident.Id}:draft",
             PostMortemCards.DraftReady(incident, record, links.To(MarkdownPath(incident.Id)), links.To(PagePath(incident.Id)), roster.ByName(incident.Commander)),
             cancellationToken, IncidentCards.PostKey(incident.Id));
     }
 
     public async Task<PostMortemRecord?> GetRecordAsync(string incidentId, CancellationToken cancellationToken) =>
-        await store.GetValueAsync(PostMortemRecord.Key(incidentId), cancellationToken) is { } json ? StoreJson.Read<PostMortemRecord>(json) : null;
+        await values.GetValueAsync(PostMortemRecord.Key(incidentId), cancellationToken) is { } json ? StoreJson.Read<PostMortemRecord>(json) : null;
 
     /// <summary>The draft in Markdown, rendered from the current record; null when no post-mortem is owed.</summary>
     public async Task<string?> RenderAsync(string incidentId, CancellationToken cancellationToken)
@@ -68,9 +71,9 @@ public sealed class PostMortemService(
         var decisions = new List<GateDecision>();
         foreach (var runId in incident.RunIds)
         {
-            if (await store.GetRunAsync(runId, cancellationToken) is { } run)
+            if (await runQueries.GetAsync(runId, cancellationToken) is { } run)
                 runs.Add(run);
-            decisions.AddRange(await store.GetDecisionsAsync(runId, cancellationToken));
+            decisions.AddRange(await runQueries.DecisionsAsync(runId, cancellationToken));
         }
         var metrics = incidents.Tiers.Measure(incident, incident.ClosedAt ?? time.GetUtcNow());
         return PostMortemDraft.Render(new PostMortemSources(incident, metrics, runs, decisions, record));
@@ -88,9 +91,9 @@ public sealed class PostMortemService(
         if (record.IsPublished)
             return (false, $"The post-mortem for {record.IncidentId} was already published at {record.PublishedUrl} by {record.PublishedBy}.");
         var published = record with { PublishedUrl = uri.AbsoluteUri, PublishedBy = who.ToString(), PublishedAt = time.GetUtcNow() };
-        await store.SetValueAsync(PostMortemRecord.Key(incidentId), StoreJson.Write(published), cancellationToken);
-        await store.CancelTimerAsync(ReminderTimerId(record.IncidentId), cancellationToken);
-        await store.CancelTimerAsync(OverdueTimerId(record.IncidentId), cancellationToken);
+        await values.SetValueAsync(PostMortemRecord.Key(incidentId), StoreJson.Write(published), cancellationToken);
+        await timers.CancelTimerAsync(ReminderTimerId(record.IncidentId), cancellationToken);
+        await timers.CancelTimerAsync(OverdueTimerId(record.IncidentId), cancellationToken);
         await incidents.AddTimelineAsync(record.IncidentId, "postmortem", $"Post-mortem published at {published.PublishedUrl}", who, cancellationToken);
         await publisher.PostAsync($"postmortem:{record.IncidentId}:published", PostMortemCards.Published(published, who.DisplayName), cancellationToken, IncidentCards.PostKey(record.IncidentId));
         return (true, $"Post-mortem for {record.IncidentId} marked published at {published.PublishedUrl}{(published.PublishedOnTime == true ? "" : " (after its due time)")}.");
@@ -98,7 +101,7 @@ public sealed class PostMortemService(
 
     public async Task FireAsync(ScheduledTimer timer, CancellationToken cancellationToken)
     {
-        if (!await store.TryClaimIdempotencyKeyAsync(timer.OccurrenceKey, timer.DueAt, cancellationToken))
+        if (!await values.TryClaimIdempotencyKeyAsync(timer.OccurrenceKey, timer.DueAt, cancellationToken))
             return;
         if (await GetRecordAsync(timer.Subject, cancellationToken) is not { IsPublished: false } record)
             return;
@@ -109,14 +112,14 @@ public sealed class PostMortemService(
             // No commander named: the leads get the reminder instead of nobody.
             var people = commander is null ? roster.WithRole(Roles.Lead) : [commander];
             await publisher.PostAsync($"postmortem:{record.IncidentId}:reminder", PostMortemCards.Reminder(record, page, people, record.DueAt - timer.DueAt), cancellationToken, IncidentCards.PostKey(record.IncidentId));
-            await store.SetValueAsync(PostMortemRecord.Key(record.IncidentId), StoreJson.Write(record with { Reminded = true }), cancellationToken);
+            await values.SetValueAsync(PostMortemRecord.Key(record.IncidentId), StoreJson.Write(record with { Reminded = true }), cancellationToken);
             return;
         }
         var role = options.Value.EscalationRole;
         await publisher.PostAsync($"postmortem:{record.IncidentId}:overdue:{timer.DueAt.UtcTicks}", PostMortemCards.Overdue(record, page, roster.WithRole(role), role, timer.DueAt - record.DueAt),
             cancellationToken, IncidentCards.PostKey(record.IncidentId));
-        await store.SetValueAsync(PostMortemRecord.Key(record.IncidentId), StoreJson.Write(record with { Escalated = true }), cancellationToken);
-        await store.ScheduleTimerAsync(timer with { DueAt = timer.DueAt + options.Value.RepeatEscalationEvery, LeaseOwner = null, LeaseUntil = null }, cancellationToken);
+        await values.SetValueAsync(PostMortemRecord.Key(record.IncidentId), StoreJson.Write(record with { Escalated = true }), cancellationToken);
+        await timers.ScheduleTimerAsync(timer with { DueAt = timer.DueAt + options.Value.RepeatEscalationEvery, LeaseOwner = null, LeaseUntil = null }, cancellationToken);
     }
 
     public static string ReminderTimerId(string incidentId) => $"postmortem-reminder:{incidentId}";

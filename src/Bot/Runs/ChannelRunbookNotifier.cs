@@ -1,6 +1,7 @@
 using DrBot.Bot.Cards;
 using DrBot.Bot.Outbox;
 using DrBot.Bot.Views;
+using DrBot.Runbooks.Incidents;
 using DrBot.Runbooks.Infrastructure;
 using DrBot.Runbooks.Storage;
 
@@ -12,17 +13,17 @@ namespace DrBot.Bot.Runs;
 /// step opens a real ticket when configured. A step repeated after a crash does nothing twice: each
 /// (run, audience) notice claims a key first.
 /// </summary>
-public sealed class ChannelRunbookNotifier(CardPublisher publisher, IDrBotStore store, TimeProvider time, Integrations.Tickets.IncidentTickets tickets,
+public sealed class ChannelRunbookNotifier(CardPublisher publisher, IIdempotencyStore idempotency, IncidentService incidents, TimeProvider time, Integrations.Tickets.IncidentTickets tickets,
     StatusPage.PublicUpdatePublisher publicUpdates) : IRunbookNotifier
 {
     public async Task NotifyAsync(string runId, string? incidentId, string audience, string text, CancellationToken cancellationToken)
     {
         var key = $"notify:{runId}:{audience}";
-        if (!await store.TryClaimIdempotencyKeyAsync(key, time.GetUtcNow(), cancellationToken))
+        if (!await idempotency.TryClaimIdempotencyKeyAsync(key, time.GetUtcNow(), cancellationToken))
             return;
         await publisher.PostAsync(key, Notice(runId, audience, text), cancellationToken, incidentId is null ? null : IncidentCards.PostKey(incidentId));
         // The ticket step opens a real ticket when a ticket system is configured.
-        if (audience == "ticket" && incidentId is not null && await store.GetIncidentAsync(incidentId, cancellationToken) is { } incident)
+        if (audience == "ticket" && incidentId is not null && await incidents.GetAsync(incidentId, cancellationToken) is { } incident)
             await tickets.CreateAsync(incident, text, cancellationToken);
         if (audience == "status-page" && incidentId is not null)
             await publicUpdates.PublishFromRunAsync(incidentId, runId, text, cancellationToken);

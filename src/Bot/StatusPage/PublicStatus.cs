@@ -17,7 +17,7 @@ public sealed record PublicStatusView(string Title, string Overall, DateTimeOffs
 /// (a title like "db-east-01 down" names a host), ids, regions, people or runbooks; an incident's
 /// public title is its impact until a person writes a public update.
 /// </summary>
-public sealed class PublicStatus(IDrBotStore store, PublicUpdates updates, IOptions<DrBotOptions> options, IOptions<StatusPageOptions> page, TimeProvider time)
+public sealed class PublicStatus(IncidentService incidentService, PublicUpdates updates, IOptions<DrBotOptions> options, IOptions<StatusPageOptions> page, TimeProvider time)
 {
     public const string Operational = "operational";
 
@@ -25,7 +25,7 @@ public sealed class PublicStatus(IDrBotStore store, PublicUpdates updates, IOpti
     {
         var now = time.GetUtcNow();
         var since = now - TimeSpan.FromDays(page.Value.HistoryDays);
-        var incidents = (await store.ListIncidentsAsync(openOnly: false, cancellationToken))
+        var incidents = (await incidentService.ListAllAsync(cancellationToken))
             .Where(i => i.IsOpen || i.OpenedAt >= since).OrderByDescending(i => i.OpenedAt).ToList();
         var views = new List<(Incident Incident, PublicIncident View)>();
         foreach (var incident in incidents)

@@ -7,7 +7,7 @@ namespace DrBot.Bot.StatusPage;
 public sealed record PublicUpdate(DateTimeOffset At, string Text);
 
 /// <summary>The public updates of each incident, kept in the store (value <c>public-updates:&lt;incident id&gt;</c>).</summary>
-public sealed class PublicUpdates(IDrBotStore store)
+public sealed class PublicUpdates(IIdempotencyStore store)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly SemaphoreSlim _lock = new(1, 1);

@@ -3,6 +3,7 @@ using DrBot.Bot.Compliance;
 using DrBot.Bot.Drills;
 using DrBot.Bot.Kpis;
 using DrBot.Runbooks.Drills;
+using DrBot.Runbooks.Incidents;
 using DrBot.Bot.PostMortems;
 using DrBot.Bot.Validation;
 using DrBot.Runbooks.People;
@@ -11,7 +12,7 @@ using DrBot.Runbooks.Storage;
 namespace DrBot.Bot.Strategy;
 
 /// <summary>Answers the strategy commands. Reads are open to the channel; changes need the roster.</summary>
-public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiService kpis, ChaosDrillService chaos, DrillScheduler schedule, ComplianceService compliance, ValidationService validations, ExerciseArchive archive, PublicLinks links, IDrBotStore store, Preflight.PreflightService preflight, TimeProvider time)
+public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiService kpis, ChaosDrillService chaos, DrillScheduler schedule, ComplianceService compliance, ValidationService validations, ExerciseArchive archive, PublicLinks links, IncidentService incidents, Preflight.PreflightService preflight, TimeProvider time)
 {
     /// <summary>Card verbs answered here (the "drill due" card's buttons).</summary>
     public static readonly IReadOnlySet<string> Verbs = new HashSet<string>(StringComparer.Ordinal) { DrillScheduleCards.StartVerb, DrillScheduleCards.PostponeVerb };
@@ -102,7 +103,7 @@ public sealed class StrategyCommandHandler(PostMortemService postMortems, KpiSer
         if (incidentId is null)
         {
             // The most recently closed incident that owes one.
-            var closed = (await store.ListIncidentsAsync(openOnly: false, cancellationToken)).Where(i => i.ClosedAt is not null).OrderByDescending(i => i.ClosedAt);
+            var closed = (await incidents.ListAllAsync(cancellationToken)).Where(i => i.ClosedAt is not null).OrderByDescending(i => i.ClosedAt);
             foreach (var incident in closed)
                 if (await postMortems.GetRecordAsync(incident.Id, cancellationToken) is not null)
                 {

@@ -26,7 +26,8 @@ public sealed class ValidationService(
     CardPublisher publisher,
     RunbookService runbooks,
     IRunStore runs,
-    IDrBotStore store,
+    ITimerStore timers,
+    IIdempotencyStore idempotency,
     IOptions<DrBotOptions> options,
     IOptions<ValidationOptions> validation,
     IOptions<DrillOptions> drills,
@@ -78,7 +79,7 @@ public sealed class ValidationService(
         record.Facts[RunFact] = run.Id;
         record.Notes.Add($"Runbook {kind} started as {run.Id}: source {run.FromRegion ?? source}, replica {run.Region}.");
         await archive.SaveAsync(record, cancellationToken);
-        await store.ScheduleTimerAsync(new ScheduledTimer(TimerId(record.Id), ObserveKind, record.Id, now + drills.Value.ObserveEvery), cancellationToken);
+        await timers.ScheduleTimerAsync(new ScheduledTimer(TimerId(record.Id), ObserveKind, record.Id, now + drills.Value.ObserveEvery), cancellationToken);
         var gate = kind == ExerciseKinds.BackupRestore ? " A lead approves pausing replay on the replica on its card." : "";
         return (true, $"{kind} {record.Id} started by {actor.DisplayName} as {run.Id} ({run.FromRegion ?? source} → {run.Region}).{gate} The result is posted when the run ends.", record);
     }
@@ -87,14 +88,14 @@ public sealed class ValidationService(
 
     public async Task FireAsync(ScheduledTimer timer, CancellationToken cancellationToken)
     {
-        if (!await store.TryClaimIdempotencyKeyAsync(timer.OccurrenceKey, timer.DueAt, cancellationToken))
+        if (!await idempotency.TryClaimIdempotencyKeyAsync(timer.OccurrenceKey, timer.DueAt, cancellationToken))
             return;
         if (await archive.GetAsync(timer.Subject, cancellationToken) is not { IsFinished: false } record)
             return;
         var run = record.Facts.TryGetValue(RunFact, out var runId) ? await runs.GetRunAsync(runId, cancellationToken) : null;
         if (run is { IsFinished: false })
         {
-            await store.ScheduleTimerAsync(timer with { DueAt = timer.DueAt + drills.Value.ObserveEvery, LeaseOwner = null, LeaseUntil = null }, cancellationToken);
+            await timers.ScheduleTimerAsync(timer with { DueAt = timer.DueAt + drills.Value.ObserveEvery, LeaseOwner = null, LeaseUntil = null }, cancellationToken);
             return;
         }
         await CompleteAsync(record, run, cancellationToken);
@@ -125,7 +126,7 @@ public sealed class ValidationService(
         record.Status = record.Criteria.Count > 0 && record.Criteria.All(c => c.Passed) ? ExerciseStatus.Passed : ExerciseStatus.Failed;
         record.EndedAt = time.GetUtcNow();
         await archive.SaveAsync(record, cancellationToken);
-        await store.CancelTimerAsync(TimerId(record.Id), cancellationToken);
+        await timers.CancelTimerAsync(TimerId(record.Id), cancellationToken);
         await publisher.PostAsync($"{DrillCards.PostKey(record.Id)}:result", DrillCards.Result(record), cancellationToken);
     }
 

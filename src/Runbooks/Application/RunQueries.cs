@@ -20,6 +20,10 @@ public sealed class RunQueries(IRunStore store)
     public Task<IReadOnlyList<RunRecord>> ListAllAsync(CancellationToken cancellationToken) =>
         store.ListRunsAsync(unfinishedOnly: false, cancellationToken);
 
+    /// <summary>How many runs ended each way (and are still running), counted by the store.</summary>
+    public Task<IReadOnlyDictionary<RunOutcome, long>> CountByOutcomeAsync(CancellationToken cancellationToken) =>
+        store.CountRunsByOutcomeAsync(cancellationToken);
+
     public Task<IReadOnlyList<GateDecision>> DecisionsAsync(string runId, CancellationToken cancellationToken) =>
         store.GetDecisionsAsync(runId, cancellationToken);
 

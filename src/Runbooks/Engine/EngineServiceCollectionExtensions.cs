@@ -36,9 +36,6 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<RegionApplicationSettings>();
         services.TryAddSingleton<HeartbeatLedger>();
         services.TryAddSingleton<PendingFences>();
-        services.TryAddSingleton<RegionApplicationSettings>();
-        services.TryAddSingleton<HeartbeatLedger>();
-        services.TryAddSingleton<PendingFences>();
         services.TryAddSingleton<StepExecutorRegistry>();
         services.TryAddSingleton<RunbookCatalog>();
         services.TryAddSingleton<RunbookEngine>();

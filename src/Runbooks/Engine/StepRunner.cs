@@ -1,8 +1,8 @@
 using DrBot.Runbooks.Definitions;
 using DrBot.Runbooks.Executors;
 using DrBot.Runbooks.Executors.Rehearsals;
+using DrBot.Runbooks.Resilience;
 using Polly;
-using Polly.Retry;
 using DrBot.Runbooks.Runs;
 
 namespace DrBot.Runbooks.Engine;
@@ -27,19 +27,10 @@ public sealed class StepRunner
         _executors = executors;
         _rehearsals = rehearsals;
         _maxAttempts = Math.Max(1, options.MaxAttempts);
-        var builder = new ResiliencePipelineBuilder<StepResult> { TimeProvider = time };
-        if (_maxAttempts > 1)
-        {
-            builder.AddRetry(new RetryStrategyOptions<StepResult>
-            {
-                MaxRetryAttempts = _maxAttempts - 1,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = false,
-                Delay = options.RetryBaseDelay,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result?.Kind == StepResultKind.Transient),
-            });
-        }
-        _retry = builder.Build();
+        _retry = ClassifiedRetry.ForOutcomes<StepResult>(
+            new RetrySettings(_maxAttempts - 1, options.RetryBaseDelay),
+            (result, _) => result?.Kind == StepResultKind.Transient ? RetryVerdict.Retry() : RetryVerdict.Permanent,
+            time);
     }
 
     public IReadOnlyList<string> ExecutorNames => _executors.Names;

@@ -172,6 +172,10 @@ public sealed partial class IncidentService
     public Task<IReadOnlyList<Incident>> ListOpenAsync(CancellationToken cancellationToken) =>
         _store.ListIncidentsAsync(openOnly: true, cancellationToken);
 
+    /// <summary>Every incident, open and closed (the status page's history, post-mortem lists).</summary>
+    public Task<IReadOnlyList<Incident>> ListAllAsync(CancellationToken cancellationToken) =>
+        _store.ListIncidentsAsync(openOnly: false, cancellationToken);
+
     /// <summary>The most recently opened open incident of a region (alerts and runbooks attach to it rather than opening another).</summary>
     public async Task<Incident?> FindOpenForRegionAsync(string region, CancellationToken cancellationToken) =>
         (await ListOpenAsync(cancellationToken))

@@ -3,7 +3,6 @@ using DrBot.Bot.Alerts;
 using DrBot.Bot.Alerts.Parsing;
 using DrBot.Bot.Alerts.Rules;
 using DrBot.Bot.Tests.Support;
-using DrBot.Runbooks.Tests.Infrastructure.Servers;
 using Microsoft.Extensions.Options;
 using YamlDotNet.RepresentationModel;
 

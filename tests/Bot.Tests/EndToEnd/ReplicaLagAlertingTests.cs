@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using DrBot.Bot.Tests.Deploy.Support;
 using DrBot.Bot.Tests.Integrations.Support;
 using DrBot.Bot.Tests.Support;
-using DrBot.Runbooks.Tests.Infrastructure.Servers;
 using Npgsql;
 
 namespace DrBot.Bot.Tests.EndToEnd;

@@ -67,7 +67,7 @@ public sealed class RateLimitAndLeakTests
     [Fact]
     public async Task A_401_for_unreachable_signing_keys_carries_no_host_or_exception_text()
     {
-        var closedPort = DrBot.Runbooks.Tests.Infrastructure.Servers.ChildProcess.FreePort();
+        var closedPort = ChildProcess.FreePort();
         await using var bot = await BotProcess.StartAsync(DataDir(), new Dictionary<string, string>
         {
             ["DrBot__Teams__AppId"] = "6b1f3c2e-8d4a-4b7e-9c1a-2f5d7e9a0b3c",

@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using DrBot.Bot.Observability;
 using DrBot.Bot.Tests.Support;
-using DrBot.Runbooks.Tests.Infrastructure.Servers;
 
 namespace DrBot.Bot.Tests.Observability;
 

@@ -63,7 +63,7 @@ public sealed class OutboxDeadLetterTests : IDisposable
         var signal = new OutboxSignal();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["DrBot:Outbox:MaxAttempts"] = maxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture) }).Build();
         return (new CardPublisher(_store, [platform], new EnabledChannels([new ChatPlatform(platform.Name, () => true, platform, new Roster([]))]), signal, _time),
-                new OutboxDispatcher(_store, [platform], [], signal, _time, NullLogger<OutboxDispatcher>.Instance, configuration),
+                new OutboxDispatcher(_store, _store, [platform], [], signal, _time, NullLogger<OutboxDispatcher>.Instance, configuration),
                 platform);
     }
 

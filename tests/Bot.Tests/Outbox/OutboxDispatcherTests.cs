@@ -116,6 +116,6 @@ public sealed class OutboxDispatcherTests
         var signal = new OutboxSignal();
         var enabled = new EnabledChannels([new ChatPlatform(platform.Name, () => true, platform, new Roster([]))]);
         return (new CardPublisher(store, [platform], enabled, signal, time),
-                new OutboxDispatcher(store, [platform], [], signal, time, NullLogger<OutboxDispatcher>.Instance));
+                new OutboxDispatcher(store, store, [platform], [], signal, time, NullLogger<OutboxDispatcher>.Instance));
     }
 }

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DrBot.Bot.Tests.Support;
 using DrBot.Runbooks.Storage.Postgres;
-using DrBot.Runbooks.Tests.Infrastructure.Servers;
 using Npgsql;
 
 namespace DrBot.Bot.Tests.Replicas;

@@ -38,10 +38,29 @@ public sealed partial class StandsAloneTests
 
     [Theory]
     [InlineData("tests/Bot.Tests/Bot.Tests.csproj", "<ProjectReference Include=\"../../src/Bot/Bot.csproj\" />")]
-    [InlineData("bench/Bot/Bench.Bot.csproj", "<Compile Include=\"../../tests/Bot.Tests/Support/BotLauncher.cs\" />")]
+    [InlineData("bench/Bot/Bench.Bot.csproj", "<ProjectReference Include=\"../../tests/Support/Support.csproj\" />")]
     [InlineData("tests/Bot.Tests/X.cs", "RepoPaths.Schema(\"adaptive-card-1.5.schema.json\")")]
     public void Paths_that_stay_inside_the_repository_pass(string file, string text) =>
         Assert.Empty(PathsOutside("/repo", Path.Combine("/repo", file), text));
+
+    /// <summary>What tests and benchmarks share is the tests/Support project, not source files linked from another project.</summary>
+    [Fact]
+    public void No_project_compiles_the_sources_of_another_project()
+    {
+        var linked = CheckedFolders
+            .Select(folder => Path.Combine(RepoPaths.Root, folder))
+            .Where(Directory.Exists)
+            .SelectMany(SourceFiles)
+            .Where(file => file.EndsWith(".csproj", StringComparison.Ordinal))
+            .Where(file => LinkedSource().IsMatch(File.ReadAllText(file)))
+            .Select(file => Path.GetRelativePath(RepoPaths.Root, file))
+            .ToList();
+
+        Assert.True(linked.Count == 0, "Projects that compile another project's sources (reference tests/Support instead):\n" + string.Join('\n', linked));
+    }
+
+    [GeneratedRegex(@"<Compile\s+Include=""\.\.[/\\]")]
+    private static partial Regex LinkedSource();
 
     private static IEnumerable<string> SourceFiles(string folder) =>
         Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)

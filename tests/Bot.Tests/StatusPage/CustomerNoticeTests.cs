@@ -3,7 +3,6 @@ using DrBot.Bot.Outbox;
 using DrBot.Bot.Tests.Deploy.Support;
 using DrBot.Bot.Tests.Support;
 using DrBot.Runbooks.People;
-using DrBot.Runbooks.Tests.Infrastructure.Servers;
 using MimeKit;
 
 namespace DrBot.Bot.Tests.StatusPage;

@@ -50,6 +50,32 @@ public sealed class InboundActivityTests : IClassFixture<TeamsBotFixture>
     }
 
     [Fact]
+    public async Task An_answer_slower_than_the_reply_budget_is_acknowledged_first_and_posted_in_the_thread_when_it_is_ready()
+    {
+        using var release = new ManualResetEventSlim();
+        _bot.Handler.Answer = _ =>
+        {
+            release.Wait(TimeSpan.FromMinutes(1));
+            return ChatReply.Public("Failover to west-us is under way.");
+        };
+
+        var response = await _bot.PostActivityAsync(_bot.Message("<at>DrBot</at> failover west-us", TeamsBotFixture.AliceAad), _bot.ValidToken());
+        var postedBeforeTheAnswerWasReady = _bot.StandIn.ConnectorCalls.Count;
+        release.Set();
+        var waited = 0;
+        while (_bot.StandIn.ConnectorCalls.IsEmpty && waited++ < 600)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(0, postedBeforeTheAnswerWasReady);
+        var call = Assert.Single(_bot.StandIn.ConnectorCalls);
+        Assert.Equal("/connector/v3/conversations/19%3Aincident%40thread.tacv2%3Bmessageid%3Droot-1/activities/msg-1", call.RawPath);
+        Assert.Equal("Failover to west-us is under way.", (string?)call.Json["text"]);
+    }
+
+    [Fact]
     public async Task The_bots_token_comes_from_the_configured_authority_by_client_credentials()
     {
         await _bot.PostActivityAsync(_bot.Message("<at>DrBot</at> help", TeamsBotFixture.AliceAad), _bot.ValidToken());

@@ -30,4 +30,17 @@ public sealed class TeamsOptionsValidatorTests
         Assert.Contains("not a GUID", result.FailureMessage, StringComparison.Ordinal);
         Assert.Contains("DrBot:Teams:AppPassword", result.FailureMessage, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("00:00:15")]
+    [InlineData("-00:00:01")]
+    public void A_reply_budget_outside_Bot_Frameworks_wait_stops_the_bot_with_the_key_and_the_valid_range(string budget)
+    {
+        var result = Validator.Validate(null, new TeamsOptions { ReplyBudget = TimeSpan.Parse(budget, System.Globalization.CultureInfo.InvariantCulture) });
+
+        Assert.True(result.Failed);
+        Assert.Contains("DrBot:Teams:ReplyBudget", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("under 15 s", result.FailureMessage, StringComparison.Ordinal);
+    }
 }

@@ -2,7 +2,6 @@ using DrBot.Bot.Kpis;
 using DrBot.Bot.Tests.Support;
 using DrBot.Bot.Validation;
 using DrBot.Runbooks.Drills;
-using DrBot.Runbooks.Tests.Infrastructure.Servers;
 
 namespace DrBot.Bot.Tests.Validation;
 

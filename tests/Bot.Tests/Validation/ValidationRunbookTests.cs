@@ -6,7 +6,6 @@ using DrBot.Runbooks.Drills;
 using DrBot.Runbooks.Engine;
 using DrBot.Runbooks.People;
 using DrBot.Runbooks.Runs;
-using DrBot.Runbooks.Tests.Infrastructure.Servers;
 using Npgsql;
 
 namespace DrBot.Bot.Tests.Validation;

@@ -25,7 +25,7 @@ public sealed class PostgresRegistrationTests(PostgresServerFixture fixture)
         var services = new ServiceCollection().AddDrBotOptions(configuration);
         services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
         services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
-        await using var provider = services.AddPostgresStore().BuildServiceProvider();
+        await using var provider = services.AddPostgresStore().AddDrBotDomainServices().BuildServiceProvider();
 
         foreach (var hosted in provider.GetServices<IHostedService>())
         {

@@ -7,6 +7,7 @@ using DrBot.Runbooks.Timers;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using DrBot.Runbooks.Runs;
+using DrBot.Runbooks.Tests.Resilience;
 
 namespace DrBot.Runbooks.Tests.Storage;
 
@@ -163,14 +164,31 @@ public sealed class PostgresStoreTests(PostgresServerFixture fixture) : IAsyncLi
     [Fact]
     public async Task An_unreachable_server_is_refused_with_a_store_unavailable_error_that_hides_the_password()
     {
-        var port = Infrastructure.Servers.ChildProcess.FreePort();
-        var store = new PostgresStore($"Host=127.0.0.1;Port={port};Username=drbot;Password=s3cret-pw;Database=drbot;Timeout=2", _time);
+        var port = ChildProcess.FreePort();
+        var waits = new WaitRecordingClock();
+        var store = new PostgresStore($"Host=127.0.0.1;Port={port};Username=drbot;Password=s3cret-pw;Database=drbot;Timeout=2", _time, waits);
         _stores.Add(store);
 
-        var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.GetRunAsync("run-1", Ct));
+        var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => waits.DriveAsync(() => store.GetRunAsync("run-1", Ct)));
 
         Assert.Contains($"127.0.0.1:{port}/drbot", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cret-pw", error.Message, StringComparison.Ordinal);
+        // A refused connection is transient: three more attempts, 100 ms apart doubling, on the given clock.
+        Assert.Equal([TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(400)], waits.Waits);
+    }
+
+    [Fact]
+    public async Task A_database_that_does_not_exist_is_a_permanent_error_reported_at_once_without_retries()
+    {
+        var missing = new NpgsqlConnectionStringBuilder(_connectionString) { Database = "no_such_database" };
+        var waits = new WaitRecordingClock();
+        var store = new PostgresStore(missing.ConnectionString, _time, waits);
+        _stores.Add(store);
+
+        var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => waits.DriveAsync(() => store.GetRunAsync("run-1", Ct)));
+
+        Assert.Equal("3D000", Assert.IsType<PostgresException>(error.InnerException).SqlState);
+        Assert.Empty(waits.Waits);
     }
 
     [Fact]

@@ -25,6 +25,7 @@ public sealed class ServiceRegistrationTests : IDisposable
         await using var provider = new ServiceCollection()
             .AddDrBotOptions(configuration)
             .AddLiteDbStore()
+            .AddDrBotDomainServices()
             .AddSimulatedInfrastructure()
             .BuildServiceProvider();
 

@@ -27,7 +27,7 @@ public sealed class SlackDispatcher(
     IIdempotencyStore store,
     SlackResponder responder,
     TimeProvider time,
-    IHostApplicationLifetime lifetime,
+    AcknowledgeWithinBudget acknowledge,
     ILogger<SlackDispatcher> logger,
     IOptions<SlackOptions> options)
 {
@@ -82,55 +82,38 @@ public sealed class SlackDispatcher(
     /// <summary>Runs the claimed delivery in the background (it owns one in-flight slot until it ends) and waits up to the budget.</summary>
     private async Task<SlackDispatchOutcome> RunAsync(ChatInput input, string deliveryKey, SlackReplyTarget lateTarget, TimeSpan budget, CancellationToken cancellationToken)
     {
-        // The work outlives the HTTP request: it stops only with the application.
-        var work = Task.Run(async () =>
+        var outcome = await acknowledge.RunAsync(
+            async stopping =>
+            {
+                try
+                {
+                    return await HandleAsync(input, deliveryKey, stopping);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _inFlight);
+                }
+            },
+            budget,
+            (reply, token) => responder.SendAsync(reply, lateTarget, token),
+            LateReplyFailed,
+            cancellationToken);
+        if (outcome.InTime)
         {
-            try
-            {
-                return await HandleAsync(input, deliveryKey, lifetime.ApplicationStopping);
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _inFlight);
-            }
-        }, lifetime.ApplicationStopping);
+            return new(SlackDispatchKind.Answered, outcome.Reply);
+        }
         if (budget > TimeSpan.Zero)
         {
-            using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var timer = Task.Delay(budget, time, stopWaiting.Token);
-            var first = await Task.WhenAny(work, timer);
-            await stopWaiting.CancelAsync();
-            if (first == work)
-            {
-                return new(SlackDispatchKind.Answered, await work);
-            }
             SlackLog.Deferred(logger, deliveryKey);
         }
-        _ = ReplyLaterAsync(work, lateTarget);
         return SlackDispatchOutcome.Deferred;
     }
 
     /// <summary>Sends a reply after the acknowledgement; failures are logged, never thrown at nobody.</summary>
-    public Task ReplyLaterAsync(ChatReply reply, SlackReplyTarget target) => ReplyLaterAsync(Task.FromResult(reply), target);
+    public Task ReplyLaterAsync(ChatReply reply, SlackReplyTarget target) =>
+        acknowledge.AnswerLateAsync(reply, (r, token) => responder.SendAsync(r, target, token), LateReplyFailed);
 
-    private async Task ReplyLaterAsync(Task<ChatReply> work, SlackReplyTarget target)
-    {
-        try
-        {
-            var reply = await work;
-            await responder.SendAsync(reply, target, lifetime.ApplicationStopping);
-        }
-        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
-        {
-            // Shutting down: the outbox carries anything durable.
-        }
-#pragma warning disable CA1031 // A late reply has no caller left to throw to: log it.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            SlackLog.LateReplyFailed(logger, ex.Message);
-        }
-    }
+    private void LateReplyFailed(Exception ex) => SlackLog.LateReplyFailed(logger, ex.Message);
 
     private async Task<ChatReply> HandleAsync(ChatInput input, string deliveryKey, CancellationToken cancellationToken)
     {

@@ -27,6 +27,7 @@ public static class SlackServiceCollectionExtensions
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<AcknowledgeWithinBudget>();
         services.TryAddSingleton(sp => new Roster(sp.GetRequiredService<IOptions<DrBotOptions>>()));
         services.TryAddSingleton<IIdempotencyStore>(sp => sp.GetRequiredService<IDrBotStore>());
         services.TryAddSingleton<IBlockKitRenderer, BlockKitRenderer>();

@@ -30,7 +30,8 @@ public sealed class TeamsActivityProcessor(
     TeamsTenantPolicy tenants,
     IOptions<TeamsOptions> options,
     CardPublisher? outbox = null,
-    AuditLog? audit = null)
+    AuditLog? audit = null,
+    AcknowledgeWithinBudget? acknowledge = null)
 {
     public const string InvokeName = "adaptiveCard/action";
 
@@ -75,7 +76,24 @@ public sealed class TeamsActivityProcessor(
         }
 
         var action = submitted is { } data ? SubmitAction(data, activity.ReplyToId) : null;
-        var reply = await handler.HandleAsync(Input(activity, text, action), cancellationToken);
+        var input = Input(activity, text, action);
+        if (acknowledge is null)
+        {
+            await AnswerAsync(activity, await handler.HandleAsync(input, cancellationToken), cancellationToken);
+            return Results.Ok();
+        }
+        // Bot Framework waits 15 s for the request: a slower answer follows through the outbox.
+        var outcome = await acknowledge.RunAsync(token => handler.HandleAsync(input, token), options.Value.ReplyBudget,
+            (late, token) => AnswerLateAsync(activity, late, token), ex => TeamsLog.ReplyFailed(logger, activity.Id!, ex.Message), cancellationToken);
+        if (outcome.InTime)
+        {
+            await AnswerAsync(activity, outcome.Reply!, cancellationToken);
+        }
+        return Results.Ok();
+    }
+
+    private async Task AnswerAsync(Activity activity, ChatReply reply, CancellationToken cancellationToken)
+    {
         if (reply.Card is not null || !string.IsNullOrWhiteSpace(reply.Text))
         {
             var message = await messages.MessageAsync(reply.Card ?? CardDocument.Text(reply.Text), cancellationToken);
@@ -91,8 +109,20 @@ public sealed class TeamsActivityProcessor(
                 }
             }
         }
+    }
 
-        return Results.Ok();
+    /// <summary>An answer later than the budget goes through the outbox (durable, retried) when the host has one.</summary>
+    private async Task AnswerLateAsync(Activity activity, ChatReply reply, CancellationToken cancellationToken)
+    {
+        if (outbox is null)
+        {
+            await AnswerAsync(activity, reply, cancellationToken);
+        }
+        else if (reply.Card is not null || !string.IsNullOrWhiteSpace(reply.Text))
+        {
+            await outbox.PostToConversationAsync(TeamsChannelAdapter.ChannelName, activity.Conversation!.Id!, $"reply:{activity.Id}",
+                reply.Card ?? CardDocument.Text(reply.Text), cancellationToken);
+        }
     }
 
     private async Task<IResult> InvokeAsync(Activity activity, CancellationToken cancellationToken)

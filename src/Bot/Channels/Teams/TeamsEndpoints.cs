@@ -29,6 +29,7 @@ public static class TeamsEndpoints
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TeamsOptions>, TeamsOptionsValidator>());
         services.AddHttpClient(TeamsHttp.ClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<AcknowledgeWithinBudget>();
         services.TryAddSingleton<IIdempotencyStore>(sp => sp.GetRequiredService<IDrBotStore>());
         services.TryAddSingleton<SigningKeyEndorsements>();
         services.TryAddSingleton<BotFrameworkAuthenticator>();

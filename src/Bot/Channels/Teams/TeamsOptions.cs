@@ -14,6 +14,9 @@ public sealed class TeamsOptions
     /// <summary>The bot's Microsoft app id (Entra app registration); the audience of inbound tokens.</summary>
     public string AppId { get; set; } = "";
 
+    /// <summary>How long a message's answer may take before the request is acknowledged and the answer follows through the outbox (Bot Framework gives up after 15 s).</summary>
+    public TimeSpan ReplyBudget { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The app's client secret, used only to obtain outbound tokens. Never logged.</summary>
     public string AppPassword { get; set; } = "";
 

@@ -24,6 +24,11 @@ public sealed class TeamsOptionsValidator : IValidateOptions<TeamsOptions>
             errors.Add("DrBot:Teams:AppPassword is empty: the bot needs its client secret to post to Teams.");
         }
 
+        if (options.ReplyBudget <= TimeSpan.Zero || options.ReplyBudget >= TimeSpan.FromSeconds(15))
+        {
+            errors.Add($"DrBot:Teams:ReplyBudget is {options.ReplyBudget}: it must be more than 0 and under 15 s (Bot Framework's wait), e.g. 00:00:10.");
+        }
+
         if (options.ValidIssuers.Any(string.IsNullOrWhiteSpace))
         {
             errors.Add("DrBot:Teams:ValidIssuers holds an empty entry.");

@@ -19,7 +19,7 @@ public sealed record CustomerNotice(string MessageId, string Subject, string Bod
 /// the impact, the affected services and what a person wrote with <c>--public</c>; never the
 /// incident title, ids, regions or names. Written to the outbox; nothing when not configured.
 /// </summary>
-public sealed class CustomerNotices(IDrBotStore store, OutboxSignal signal, IOptions<CustomerNoticeOptions> options, IOptions<DrBotOptions> drbot, TimeProvider time)
+public sealed class CustomerNotices(IOutboxStore outbox, OutboxSignal signal, IOptions<CustomerNoticeOptions> options, IOptions<DrBotOptions> drbot, TimeProvider time)
 {
     public const string ChannelName = "email";
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -46,7 +46,7 @@ public sealed class CustomerNotices(IDrBotStore store, OutboxSignal signal, IOpt
         // One stable Message-Id per notice: a redelivery after a lost answer is recognisable as the same mail.
         var messageId = $"{key}.{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(step)))[..12]}@drbot";
         var notice = new CustomerNotice(messageId, subject, body.ToString());
-        await store.EnqueueAsync(new OutboxMessage(0, ChannelName, "", OutboxOperation.Post, $"notice:{key}:{step}", JsonSerializer.Serialize(notice, Json), time.GetUtcNow()), cancellationToken);
+        await outbox.EnqueueAsync(new OutboxMessage(0, ChannelName, "", OutboxOperation.Post, $"notice:{key}:{step}", JsonSerializer.Serialize(notice, Json), time.GetUtcNow()), cancellationToken);
         signal.Notify();
         return true;
     }

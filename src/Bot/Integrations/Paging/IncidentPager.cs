@@ -18,7 +18,8 @@ namespace DrBot.Bot.Integrations.Paging;
 /// </summary>
 public sealed class IncidentPager(
     IEnumerable<IPagingService> services,
-    IDrBotStore store,
+    IIdempotencyStore values,
+    IOutboxStore outbox,
     OutboxSignal signal,
     IOptions<PagingOptions> paging,
     IOptions<DrBotOptions> options,
@@ -58,9 +59,9 @@ public sealed class IncidentPager(
         var dedup = AlertDedupKey(groupKey);
         var marker = $"paging:alert:{dedup}";
         var resolved = alert.Status == AlertStatus.Resolved;
-        if (resolved && await store.GetValueAsync(marker, cancellationToken) != "open")
+        if (resolved && await values.GetValueAsync(marker, cancellationToken) != "open")
             return [];
-        await store.SetValueAsync(marker, resolved ? "resolved" : "open", cancellationToken);
+        await values.SetValueAsync(marker, resolved ? "resolved" : "open", cancellationToken);
         var page = new PageEvent(resolved ? PageAction.Resolve : PageAction.Trigger, dedup,
             $"{alert.Name}{(alert.Region is null ? "" : $" in {alert.Region}")}: {decision.Reason}", decision.Severity, Region: alert.Region,
             Details: new Dictionary<string, string> { ["alert_group"] = groupKey, ["rule"] = decision.Rule ?? "", ["summary"] = alert.Summary });
@@ -86,7 +87,7 @@ public sealed class IncidentPager(
         var any = false;
         foreach (var message in Messages(page))
         {
-            await store.EnqueueAsync(message, cancellationToken);
+            await outbox.EnqueueAsync(message, cancellationToken);
             any = true;
         }
         if (any)

@@ -32,7 +32,7 @@ public enum StatuspageAction { Create, Update, Resolve }
 public sealed record StatuspageEvent(StatuspageAction Action, string IncidentId, string Name, string Body, string Impact, IReadOnlyList<string> Services);
 
 /// <summary>Writes Statuspage calls to the outbox when a P1/P2 opens, gets a public update, or is resolved.</summary>
-public sealed class StatuspageSync(IDrBotStore store, OutboxSignal signal, IOptions<StatuspageOptions> options, IOptions<DrBotOptions> drbot, TimeProvider time)
+public sealed class StatuspageSync(IOutboxStore outbox, OutboxSignal signal, IOptions<StatuspageOptions> options, IOptions<DrBotOptions> drbot, TimeProvider time)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
@@ -53,7 +53,7 @@ public sealed class StatuspageSync(IDrBotStore store, OutboxSignal signal, IOpti
         var services = incident.Services.Count > 0 ? incident.Services : drbot.Value.Tiers.GetValueOrDefault(incident.Tier)?.Services ?? [];
         var page = new StatuspageEvent(action, incident.Id, PublicStatus.Title(impact), body, impact, services);
         var now = time.GetUtcNow();
-        await store.EnqueueAsync(new OutboxMessage(0, StatuspageIntegration.ChannelName, "", OutboxOperation.Post, $"statuspage:{action}:{incident.Id}:{now.UtcTicks}",
+        await outbox.EnqueueAsync(new OutboxMessage(0, StatuspageIntegration.ChannelName, "", OutboxOperation.Post, $"statuspage:{action}:{incident.Id}:{now.UtcTicks}",
             JsonSerializer.Serialize(page, Json), now), cancellationToken);
         signal.Notify();
     }
@@ -67,7 +67,7 @@ public sealed class StatuspageSync(IDrBotStore store, OutboxSignal signal, IOpti
 /// so a create repeated after a crash between the create and that record first finds it among
 /// <c>GET /v1/pages/{page}/incidents/unresolved</c>.
 /// </summary>
-public sealed class StatuspageIntegration(IHttpClientFactory clients, IOptions<StatuspageOptions> options, IDrBotStore store, TimeProvider time) : IOutboundIntegration, IIntegrationStatus
+public sealed class StatuspageIntegration(IHttpClientFactory clients, IOptions<StatuspageOptions> options, IIdempotencyStore store, TimeProvider time) : IOutboundIntegration, IIntegrationStatus
 {
     public const string ChannelName = "statuspage";
     private StatuspageOptions Options => options.Value;

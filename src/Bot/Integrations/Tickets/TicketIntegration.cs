@@ -25,7 +25,7 @@ namespace DrBot.Bot.Integrations.Tickets;
 /// <c>GET /rest/api/3/search/jql</c>, ServiceNow <c>sysparm_query</c>); a webhook receiver gets the
 /// <c>Idempotency-Key</c> header instead.
 /// </summary>
-public sealed class TicketIntegration(IHttpClientFactory clients, IOptions<TicketOptions> options, IDrBotStore store, CardPublisher publisher, TimeProvider time,
+public sealed class TicketIntegration(IHttpClientFactory clients, IOptions<TicketOptions> options, IIdempotencyStore store, CardPublisher publisher, TimeProvider time,
     Incidents.IncidentCardLinks? cardLinks = null)
     : IOutboundIntegration, IIntegrationStatus
 {

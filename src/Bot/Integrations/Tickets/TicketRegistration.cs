@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace DrBot.Bot.Integrations.Tickets;
 
 /// <summary>Writes ticket calls to the outbox: the runbook's ticket step creates, resolving the incident resolves.</summary>
-public sealed class IncidentTickets(IDrBotStore store, OutboxSignal signal, IOptions<TicketOptions> options, TimeProvider time)
+public sealed class IncidentTickets(IIdempotencyStore store, IOutboxStore outbox, OutboxSignal signal, IOptions<TicketOptions> options, TimeProvider time)
 {
     public bool Enabled => options.Value.IsConfigured;
 
@@ -31,7 +31,7 @@ public sealed class IncidentTickets(IDrBotStore store, OutboxSignal signal, IOpt
         if (ticket.Action == TicketAction.Create)
             await store.SetValueAsync($"ticket-requested:{ticket.IncidentId}", "1", cancellationToken);
         var now = time.GetUtcNow();
-        await store.EnqueueAsync(new OutboxMessage(0, TicketIntegration.ChannelName, "", OutboxOperation.Post, $"ticket:{ticket.Action}:{ticket.IncidentId}:{now.UtcTicks}",
+        await outbox.EnqueueAsync(new OutboxMessage(0, TicketIntegration.ChannelName, "", OutboxOperation.Post, $"ticket:{ticket.Action}:{ticket.IncidentId}:{now.UtcTicks}",
             JsonSerializer.Serialize(ticket, TicketIntegration.Json), now), cancellationToken);
         signal.Notify();
     }

@@ -1,8 +1,11 @@
 using System.Text.Json.Nodes;
+using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.ResourceManager;
+using DrBot.Runbooks.Resilience;
 using Microsoft.Extensions.Options;
+using Polly;
 
 namespace DrBot.Runbooks.Infrastructure.Azure;
 
@@ -26,9 +29,9 @@ public sealed record ArmResult(int Status, JsonNode? Body, string? ErrorCode, st
 }
 
 /// <summary>
-/// Raw ARM REST calls through the <see cref="ArmClient"/>'s own pipeline (authentication, retries on
-/// 408/429/5xx honouring Retry-After, diagnostics), for the few operations whose resource-specific
-/// SDK packages we do not use. Long-running operations are followed through Azure-AsyncOperation or
+/// Raw ARM REST calls through the <see cref="ArmClient"/>'s own pipeline (authentication, diagnostics),
+/// retried under the shared <see cref="ClassifiedRetry"/> policy on 408/429/5xx (honouring Retry-After)
+/// and on no answer at all, for the few operations whose resource-specific SDK packages we do not use. Long-running operations are followed through Azure-AsyncOperation or
 /// Location until they end.
 /// </summary>
 public sealed class ArmRestClient
@@ -37,6 +40,7 @@ public sealed class ArmRestClient
     private readonly Uri _endpoint;
     private readonly AzureArmOptions _options;
     private readonly TimeProvider _time;
+    private readonly ResiliencePipeline<(ArmResult, PollHeaders)> _retry;
 
     public ArmRestClient(ArmClient client, IOptions<AzureArmOptions> options, TimeProvider time)
     {
@@ -45,7 +49,19 @@ public sealed class ArmRestClient
         _endpoint = access.BaseUri;
         _options = options.Value;
         _time = time;
+        _retry = ClassifiedRetry.ForOutcomes<(ArmResult, PollHeaders)>(
+            new RetrySettings(_options.MaxRetries, _options.RetryDelay, TimeSpan.FromSeconds(30)),
+            (answer, exception) => Classify(answer.Item1, answer.Item2, exception), time);
     }
+
+    /// <summary>408, 429 and 5xx (after the server's Retry-After) and no answer at all are worth another attempt; 4xx are not.</summary>
+    private static RetryVerdict Classify(ArmResult? result, PollHeaders? headers, Exception? exception) => exception switch
+    {
+        RequestFailedException { Status: 0 } or IOException or HttpRequestException => RetryVerdict.Retry(),
+        not null => RetryVerdict.Permanent,
+        _ when result?.Status is 408 or 429 or 500 or 502 or 503 or 504 => RetryVerdict.Retry(headers?.RetryAfter),
+        _ => RetryVerdict.Permanent,
+    };
 
     /// <summary>An ArmClient for the configured endpoint; <paramref name="transport"/> lets tests talk to a local server.</summary>
     public static ArmClient CreateClient(AzureArmOptions options, TokenCredential credential, HttpPipelineTransport? transport = null)
@@ -53,10 +69,8 @@ public sealed class ArmRestClient
         if (options.ArmEndpoint.Scheme != Uri.UriSchemeHttps)
             throw new ArgumentException($"DrBot:Azure:ArmEndpoint must be https (got {options.ArmEndpoint.Scheme}); bearer tokens are never sent in clear.", nameof(options));
         var armOptions = new ArmClientOptions { Environment = new ArmEnvironment(options.ArmEndpoint, options.Audience) };
-        armOptions.Retry.MaxRetries = options.MaxRetries;
-        armOptions.Retry.Delay = options.RetryDelay;
-        armOptions.Retry.MaxDelay = TimeSpan.FromSeconds(30);
-        armOptions.Retry.Mode = RetryMode.Exponential;
+        // Retries are ArmRestClient's own classified policy (on our clock), not the SDK's.
+        armOptions.Retry.MaxRetries = 0;
         if (transport is not null) armOptions.Transport = transport;
         return new ArmClient(credential, defaultSubscriptionId: null, armOptions);
     }
@@ -125,7 +139,13 @@ public sealed class ArmRestClient
 
     private sealed record PollHeaders(Uri? AsyncOperation, Uri? Location, TimeSpan? RetryAfter);
 
-    private async Task<(ArmResult, PollHeaders)> SendRawAsync(RequestMethod method, Uri uri, JsonNode? body, CancellationToken cancellationToken)
+    private async Task<(ArmResult, PollHeaders)> SendRawAsync(RequestMethod method, Uri uri, JsonNode? body, CancellationToken cancellationToken) =>
+        await _retry.ExecuteAsync(
+            static async (state, token) => await state.Self.SendOnceAsync(state.method, state.uri, state.body, token),
+            (Self: this, method, uri, body),
+            cancellationToken);
+
+    private async Task<(ArmResult, PollHeaders)> SendOnceAsync(RequestMethod method, Uri uri, JsonNode? body, CancellationToken cancellationToken)
     {
         using var message = _pipeline.CreateMessage();
         var request = message.Request;

@@ -24,7 +24,7 @@ public sealed class AzureArmOptions
     /// <summary>Token audience; the scope requested is <c>{Audience}/.default</c>.</summary>
     public string Audience { get; set; } = "https://management.azure.com/";
 
-    /// <summary>Retries of a request answered 408/429/5xx or not answered (Azure.Core's retry policy, honouring Retry-After).</summary>
+    /// <summary>Retries of a request answered 408/429/5xx or not answered (the shared classified retry policy, honouring Retry-After).</summary>
     public int MaxRetries { get; set; } = 4;
 
     /// <summary>First retry delay, doubled each time unless the server sends Retry-After.</summary>

@@ -1,36 +1,31 @@
 using System.Net;
 using DrBot.Runbooks.Infrastructure.Live;
+using DrBot.Runbooks.Resilience;
 using k8s.Autorest;
+using Polly;
 
 namespace DrBot.Runbooks.Infrastructure.Kubernetes;
 
 /// <summary>
-/// Retries a Kubernetes API call answered 429/5xx (honouring Retry-After) or not answered at all;
-/// turns what is left into clear errors. Only idempotent calls go through here (reads, and patches
-/// that set an absolute value).
+/// Retries a Kubernetes API call answered 429/5xx (honouring Retry-After) or not answered at all, under
+/// the shared <see cref="ClassifiedRetry"/> policy; turns what is left into clear errors. Only
+/// idempotent calls go through here (reads, and patches that set an absolute value).
 /// </summary>
 internal sealed class KubernetesRetry(LiveInfrastructureOptions options, TimeProvider time)
 {
-    public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    private readonly ResiliencePipeline _retry = ClassifiedRetry.ForExceptions(
+        new RetrySettings(options.KubernetesRetries, options.KubernetesRetryDelay), Classify, time);
+
+    public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        await _retry.ExecuteAsync(static async (call, token) => await call(token), call, cancellationToken);
+
+    /// <summary>429 and 5xx (after the server's Retry-After) and no answer at all are worth another attempt; the rest is not.</summary>
+    public static RetryVerdict Classify(Exception e) => e switch
     {
-        var delay = options.KubernetesRetryDelay;
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return await call(cancellationToken);
-            }
-            catch (HttpOperationException e) when (IsRetryable(e.Response.StatusCode) && attempt < options.KubernetesRetries)
-            {
-                await Task.Delay(RetryAfter(e) ?? delay, time, cancellationToken);
-            }
-            catch (HttpRequestException) when (attempt < options.KubernetesRetries)
-            {
-                await Task.Delay(delay, time, cancellationToken);
-            }
-            delay *= 2;
-        }
-    }
+        HttpOperationException h when IsRetryable(h.Response.StatusCode) => RetryVerdict.Retry(RetryAfter(h)),
+        HttpRequestException => RetryVerdict.Retry(),
+        _ => RetryVerdict.Permanent,
+    };
 
     /// <summary>403, 401 and 404 do not pass by themselves: the configuration (or RBAC) must change.</summary>
     public static bool IsPermanent(HttpOperationException e) =>

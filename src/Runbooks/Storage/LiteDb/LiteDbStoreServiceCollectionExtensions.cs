@@ -15,8 +15,7 @@ public static class LiteDbStoreServiceCollectionExtensions
 {
     /// <summary>
     /// The embedded store on the file DrBot:Store:LiteDb:Path (relative to the current directory),
-    /// behind <see cref="IDrBotStore"/> and each of its parts, plus the audit log, the incident
-    /// service and the severity and tier policies. Uses <see cref="TimeProvider.System"/> unless one is registered.
+    /// behind <see cref="IDrBotStore"/> and each of its parts. Uses <see cref="TimeProvider.System"/> unless one is registered.
     /// </summary>
     public static IServiceCollection AddLiteDbStore(this IServiceCollection services)
     {
@@ -35,8 +34,8 @@ public static class LiteDbStoreServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Everything that sits on an <see cref="IDrBotStore"/> whichever implementation is registered:
-    /// the store's part interfaces, the audit log, the incident service and the policies.
+    /// The store's part interfaces on whichever <see cref="IDrBotStore"/> is registered. The domain
+    /// services on top of them are the composition root's (<c>AddDrBotDomainServices</c>).
     /// </summary>
     public static IServiceCollection AddDrBotStoreParts(this IServiceCollection services)
     {
@@ -47,10 +46,6 @@ public static class LiteDbStoreServiceCollectionExtensions
         services.TryAddSingleton<IAuditStore>(provider => provider.GetRequiredService<IDrBotStore>());
         services.TryAddSingleton<IIdempotencyStore>(provider => provider.GetRequiredService<IDrBotStore>());
         services.TryAddSingleton<IRetentionStore>(provider => provider.GetRequiredService<IDrBotStore>());
-        services.TryAddSingleton<AuditLog>();
-        services.TryAddSingleton(provider => new SeverityPolicy(provider.GetRequiredService<IOptions<DrBotOptions>>()));
-        services.TryAddSingleton(provider => new TierPolicy(provider.GetRequiredService<IOptions<DrBotOptions>>()));
-        services.TryAddSingleton<IncidentService>();
         return services;
     }
 }

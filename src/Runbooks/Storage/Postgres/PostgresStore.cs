@@ -1,5 +1,7 @@
 using System.Data.Common;
+using DrBot.Runbooks.Resilience;
 using Npgsql;
+using Polly;
 
 namespace DrBot.Runbooks.Storage.Postgres;
 
@@ -14,16 +16,28 @@ namespace DrBot.Runbooks.Storage.Postgres;
 /// </summary>
 public sealed partial class PostgresStore : IDrBotStore, IDisposable, IAsyncDisposable
 {
-    private const int MaxAttempts = 4;
-    private static readonly TimeSpan RetryBaseDelay = TimeSpan.FromMilliseconds(100);
+    /// <summary>Three more attempts after the first, 100 ms apart doubling (on the store's clock).</summary>
+    internal static readonly RetrySettings Retries = new(3, TimeSpan.FromMilliseconds(100));
 
     private readonly NpgsqlDataSource _source;
     private readonly TimeProvider _time;
+    private readonly ResiliencePipeline _retry;
     private readonly string _where;
     private readonly SemaphoreSlim _migrateGate = new(1, 1);
     private volatile bool _migrated;
 
     public PostgresStore(string connectionString, TimeProvider time)
+        : this(connectionString, time, TimeProvider.System)
+    {
+    }
+
+    /// <param name="connectionString">The shared database.</param>
+    /// <param name="time">The domain's clock: timestamps, leases, claims.</param>
+    /// <param name="retryWaits">
+    /// The clock the waits between retries run on: the real one, so that a test's fake domain clock
+    /// never freezes a retry; a test that looks at the waits passes its own.
+    /// </param>
+    public PostgresStore(string connectionString, TimeProvider time, TimeProvider retryWaits)
     {
         if (string.IsNullOrWhiteSpace(connectionString))
         {
@@ -41,6 +55,7 @@ public sealed partial class PostgresStore : IDrBotStore, IDisposable, IAsyncDisp
             throw new ArgumentException($"DrBot:Store:Postgres:ConnectionString is not a valid Npgsql connection string: {ex.Message}", nameof(connectionString), ex);
         }
         _time = time;
+        _retry = ClassifiedRetry.ForExceptions(Retries, ex => Classify(ex, CancellationToken.None), retryWaits);
         // Host and database only: the connection string may hold a password, which is never shown.
         _where = $"{builder.Host}:{builder.Port}/{builder.Database}";
         // The store keeps no session state (its advisory locks are transaction-scoped), so a pooled
@@ -86,27 +101,25 @@ public sealed partial class PostgresStore : IDrBotStore, IDisposable, IAsyncDisp
 
     private async Task<T> WithRetries<T>(string operation, Func<NpgsqlConnection, Task<T>> work, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            try
+            // A dropped connection, a failover, a serialization failure: worth another go shortly.
+            return await _retry.ExecuteAsync(async token =>
             {
-                await using var connection = await _source.OpenConnectionAsync(cancellationToken);
+                await using var connection = await _source.OpenConnectionAsync(token);
                 return await work(connection);
-            }
-            catch (Exception ex) when (IsTransient(ex, cancellationToken) && attempt < MaxAttempts)
-            {
-                // A dropped connection, a failover, a serialization failure: worth another go shortly.
-                await Task.Delay(RetryBaseDelay * Math.Pow(2, attempt - 1), cancellationToken);
-            }
-            catch (Exception ex) when (IsStoreFault(ex, cancellationToken))
-            {
-                throw new StoreUnavailableException(
-                    $"The PostgreSQL store at {_where} is unavailable ({operation} failed: {ex.Message}). " +
-                    "Check that the server is up and reachable and that DrBot:Store:Postgres:ConnectionString is right.", ex);
-            }
+            }, cancellationToken);
+        }
+        catch (Exception ex) when (IsStoreFault(ex, cancellationToken))
+        {
+            throw new StoreUnavailableException(
+                $"The PostgreSQL store at {_where} is unavailable ({operation} failed: {ex.Message}). " +
+                "Check that the server is up and reachable and that DrBot:Store:Postgres:ConnectionString is right.", ex);
         }
     }
+
+    private static RetryVerdict Classify(Exception ex, CancellationToken cancellationToken) =>
+        IsTransient(ex, cancellationToken) ? RetryVerdict.Retry() : RetryVerdict.Permanent;
 
     private static bool IsTransient(Exception ex, CancellationToken cancellationToken) => ex switch
     {

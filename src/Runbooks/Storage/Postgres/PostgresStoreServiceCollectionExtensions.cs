@@ -11,7 +11,7 @@ public static class PostgresStoreServiceCollectionExtensions
 {
     /// <summary>
     /// The shared store on DrBot:Store:Postgres:ConnectionString behind <see cref="IDrBotStore"/> and its
-    /// parts (plus the audit log, incident service and policies), and a start-up step that migrates the
+    /// parts, and a start-up step that migrates the
     /// schema. Several replicas may point at one database.
     /// </summary>
     public static IServiceCollection AddPostgresStore(this IServiceCollection services)

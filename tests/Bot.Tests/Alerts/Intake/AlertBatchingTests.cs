@@ -4,7 +4,6 @@ using DrBot.Bot.Alerts;
 using DrBot.Bot.Alerts.Intake;
 using DrBot.Runbooks.Storage;
 using DrBot.Runbooks.Storage.Postgres;
-using DrBot.Runbooks.Tests.Infrastructure.Servers;
 
 namespace DrBot.Bot.Tests.Alerts.Intake;
 

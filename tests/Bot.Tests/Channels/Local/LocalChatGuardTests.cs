@@ -130,7 +130,7 @@ public sealed class LocalChatStartupTests
     [Fact]
     public async Task It_refuses_to_start_listening_beyond_loopback()
     {
-        var port = DrBot.Runbooks.Tests.Infrastructure.Servers.ChildProcess.FreePort();
+        var port = ChildProcess.FreePort();
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => BotProcess.StartAsync(DataDir(), new Dictionary<string, string>
         {
             ["Urls"] = $"http://0.0.0.0:{port}",

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using DrBot.Runbooks.Tests.Infrastructure.Servers;
 
 namespace DrBot.Bot.Tests.Deploy.Support;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using DrBot.Bot.Tests.Support;
-using DrBot.Runbooks.Tests.Infrastructure.Servers;
 using Xunit.Abstractions;
 
 namespace DrBot.Bot.Tests.EndToEnd.Live;

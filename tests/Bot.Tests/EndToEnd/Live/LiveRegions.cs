@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using DrBot.Bot.Tests.Monitoring;
 using DrBot.Bot.Tests.Support;
-using DrBot.Runbooks.Tests.Infrastructure.Servers;
 using Npgsql;
 using StackExchange.Redis;
 

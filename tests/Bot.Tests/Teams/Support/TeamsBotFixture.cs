@@ -55,6 +55,8 @@ public sealed class TeamsBotFixture : IAsyncLifetime
             ["DrBot:Teams:OpenIdMetadataUrl"] = StandIn.MetadataUrl,
             ["DrBot:Teams:ValidIssuers:0"] = BotFrameworkStandIn.Issuer,
             ["DrBot:Teams:Authority"] = StandIn.Authority,
+            // Short, so the test of a late answer waits a moment, not Bot Framework's 10 s.
+            ["DrBot:Teams:ReplyBudget"] = "00:00:01",
         });
         builder.Services.AddSingleton<IChatInputHandler>(Handler);
         builder.Services.AddSingleton<IIdempotencyStore>(Store);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using DrBot.Runbooks.Infrastructure.Kubernetes;
+using DrBot.Runbooks.Tests.Resilience;
 using DrBot.Runbooks.Tests.Infrastructure.Servers;
 
 namespace DrBot.Runbooks.Tests.Infrastructure.Kubernetes;
@@ -119,6 +120,34 @@ public sealed class KubernetesClusterManagerTests : IAsyncLifetime
         for (var i = 0; i < 10; i++) _api.NextFailures.Enqueue(503);
         var down = await _cluster.ScaleAsync("west-us", Ns, 2, null, default);
         Assert.True(down.Transient, down.Detail);
+    }
+
+    [Fact]
+    public async Task Retries_wait_on_the_given_clock_doubling_from_the_configured_delay_or_as_long_as_the_server_asks()
+    {
+        var clock = new WaitRecordingClock();
+        var regions = LiveTestOptions.Regions(r => r["west-us"] = new() { Cluster = { KubeConfigPath = _kubeconfig, Context = "west" } });
+        var timeouts = LiveTestOptions.Timeouts(o => o.KubernetesRetryDelay = TimeSpan.FromSeconds(1));
+        var cluster = new KubernetesClusterManager(new KubernetesClients(regions, new KubeConfigCache(), timeouts), new KubeConfigCache(), timeouts, clock);
+
+        _api.RetryAfter = null;
+        _api.NextFailures.Enqueue(503);
+        _api.NextFailures.Enqueue(503);
+        var backedOff = await clock.DriveAsync(() => cluster.GetDeploymentsAsync("west-us", Ns, default));
+        var waitsAfter503 = clock.Waits.ToList();
+
+        _api.RetryAfter = "7";
+        _api.NextFailures.Enqueue(429);
+        var throttled = await clock.DriveAsync(() => cluster.GetDeploymentsAsync("west-us", Ns, default));
+
+        _api.ForbiddenNamespaces.Add("kube-system");
+        var forbidden = await clock.DriveAsync(() => cluster.ScaleAsync("west-us", "kube-system", 2, null, default));
+
+        Assert.Equal(3, backedOff.Count);
+        Assert.Equal([TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)], waitsAfter503);
+        Assert.Equal(3, throttled.Count);
+        Assert.False(forbidden.Transient);
+        Assert.Equal([TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(7)], clock.Waits);
     }
 
     [Fact]

@@ -1,13 +1,13 @@
 using Npgsql;
 
-namespace DrBot.Runbooks.Tests.Infrastructure.Servers;
+namespace DrBot.Tests.Support;
 
 /// <summary>
 /// A primary and a streaming replica made with <c>pg_basebackup -R</c>. Replication is synchronous
 /// (<c>synchronous_standby_names = '*'</c>): an acknowledged commit is on the replica's disk, which is
 /// what a zero-RPO setup runs and what lets the failover test expect no lost write.
 /// </summary>
-internal sealed class PostgresPair
+public sealed class PostgresPair
 {
     public required PostgresServer Primary { get; init; }
     public required PostgresServer Replica { get; init; }

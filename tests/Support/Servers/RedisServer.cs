@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace DrBot.Runbooks.Tests.Infrastructure.Servers;
+namespace DrBot.Tests.Support;
 
 /// <summary>A <c>redis-server</c> child process on a free loopback port, without persistence.</summary>
-internal sealed class RedisServer : IDisposable
+public sealed class RedisServer : IDisposable
 {
     private readonly Process _process;
 

@@ -1,13 +1,13 @@
 using Npgsql;
 
-namespace DrBot.Runbooks.Tests.Infrastructure.Servers;
+namespace DrBot.Tests.Support;
 
 /// <summary>
 /// One real PostgreSQL server for the store tests: initdb as the postgres user in a temporary
 /// directory, on a free loopback port, stopped and removed on dispose. Each test gets its own
 /// empty schema (cheap) or database (for the bot processes), so tests never see each other's rows.
 /// </summary>
-internal sealed class TempPostgres : IAsyncDisposable
+public sealed class TempPostgres : IAsyncDisposable
 {
     private readonly string _root;
 

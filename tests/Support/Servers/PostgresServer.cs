@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace DrBot.Runbooks.Tests.Infrastructure.Servers;
+namespace DrBot.Tests.Support;
 
 /// <summary>One PostgreSQL server in a temporary directory on a free loopback port.</summary>
-internal sealed class PostgresServer
+public sealed class PostgresServer
 {
     public static string BinDir { get; } = FindBinDir();
 

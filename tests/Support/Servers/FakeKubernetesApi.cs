@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 
-namespace DrBot.Runbooks.Tests.Infrastructure.Servers;
+namespace DrBot.Tests.Support;
 
 /// <summary>
 /// The part of the Kubernetes API the cluster manager uses (version, deployments: list, read,
@@ -9,7 +9,7 @@ namespace DrBot.Runbooks.Tests.Infrastructure.Servers;
 /// per list call (the controller observes the spec, then the pods become ready), except the stuck
 /// ones. Faults can be queued (429/503) and namespaces forbidden (403).
 /// </summary>
-internal sealed class FakeKubernetesApi : IAsyncDisposable
+public sealed class FakeKubernetesApi : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, JsonObject> _deployments = new();
     private readonly object _gate = new();
@@ -18,6 +18,9 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
 
     public RecordingHttpServer Server { get; }
     public ConcurrentQueue<int> NextFailures { get; } = new();
+
+    /// <summary>The Retry-After header of the failures in <see cref="NextFailures"/> (seconds; none when null).</summary>
+    public string? RetryAfter { get; set; } = "0";
     public HashSet<string> ForbiddenNamespaces { get; } = [];
     public HashSet<string> StuckDeployments { get; } = [];
     /// <summary>ResourceQuotas by namespace: hard and used <c>pods</c> (listed at <c>/api/v1/namespaces/{ns}/resourcequotas</c>).</summary>
@@ -77,7 +80,8 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
         lock (_gate)
         {
             if (NextFailures.TryDequeue(out var code))
-                return new CannedResponse(code, Status(code, code == 429 ? "TooManyRequests" : "ServiceUnavailable", "try again"), new Dictionary<string, string> { ["Retry-After"] = "0" });
+                return new CannedResponse(code, Status(code, code == 429 ? "TooManyRequests" : "ServiceUnavailable", "try again"),
+                    RetryAfter is null ? null : new Dictionary<string, string> { ["Retry-After"] = RetryAfter });
             if (r.Path.TrimEnd('/') == "/version") return new CannedResponse(200, """{"major":"1","minor":"30","gitVersion":"v1.30.2"}""");
 
             var seg = r.Path.Trim('/').Split('/');

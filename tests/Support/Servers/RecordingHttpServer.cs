@@ -7,9 +7,9 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
-namespace DrBot.Runbooks.Tests.Infrastructure.Servers;
+namespace DrBot.Tests.Support;
 
-internal sealed record RecordedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body)
+public sealed record RecordedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body)
 {
     public string? QueryValue(string name) =>
         Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
@@ -19,14 +19,14 @@ internal sealed record RecordedRequest(string Method, string Path, string Query,
             .FirstOrDefault();
 }
 
-internal sealed record CannedResponse(int Status, string Body = "", IReadOnlyDictionary<string, string>? Headers = null);
+public sealed record CannedResponse(int Status, string Body = "", IReadOnlyDictionary<string, string>? Headers = null);
 
 /// <summary>
 /// A small HTTP/1.1 server on a loopback port, plain or TLS with a throwaway self-signed certificate,
 /// that records every request and answers through a handler. Enough protocol for HttpClient
 /// (keep-alive, Content-Length and chunked request bodies); nothing more.
 /// </summary>
-internal sealed class RecordingHttpServer : IAsyncDisposable
+public sealed class RecordingHttpServer : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly Func<RecordedRequest, CannedResponse> _handler;

@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace DrBot.Runbooks.Tests.Infrastructure.Servers;
+namespace DrBot.Tests.Support;
 
 /// <summary>Runs the Debian server binaries the tests need, as the <c>postgres</c> user when we are root.</summary>
-internal static class ChildProcess
+public static class ChildProcess
 {
     public static bool IsRoot => Environment.UserName == "root";
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace DrBot.Runbooks.Tests.Infrastructure.Servers;
+namespace DrBot.Tests.Support;
 
 /// <summary>
 /// The part of the Azure Resource Manager REST API the Azure adapters use, over TLS with a throwaway
@@ -10,7 +10,7 @@ namespace DrBot.Runbooks.Tests.Infrastructure.Servers;
 /// Azure-AsyncOperation), Traffic Manager endpoint GET and PATCH, AKS listClusterUserCredential.
 /// Faults can be queued; resources can be forbidden; unknown ids answer ARM's 404.
 /// </summary>
-internal sealed class FakeAzureResourceManager : IAsyncDisposable
+public sealed class FakeAzureResourceManager : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, JsonObject> _resources = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, string> _kubeconfigs = new(StringComparer.OrdinalIgnoreCase);

@@ -1,16 +1,15 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
-using DrBot.Runbooks.Tests.Infrastructure.Servers;
 
-namespace DrBot.Bot.Tests.Support;
+namespace DrBot.Tests.Support;
 
 /// <summary>
 /// Starts the built DrBot.Bot.dll as a child process on a free loopback port with the given settings
 /// (environment variables), keeps everything it prints, and returns once <c>/healthz</c> answers.
 /// Shared by the end-to-end tests and the benchmark (bench/Bot links this file).
 /// </summary>
-internal sealed class BotLauncher : IDisposable
+public sealed class BotLauncher : IDisposable
 {
     private readonly StringBuilder _output = new();
 

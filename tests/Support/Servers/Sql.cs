@@ -1,9 +1,9 @@
 using Npgsql;
 
-namespace DrBot.Runbooks.Tests.Infrastructure.Servers;
+namespace DrBot.Tests.Support;
 
 /// <summary>One statement on a fresh connection, for tests that set up or read a real PostgreSQL server.</summary>
-internal static class Sql
+public static class Sql
 {
     public static async Task ExecuteAsync(string connectionString, string sql, CancellationToken cancellationToken = default)
     {

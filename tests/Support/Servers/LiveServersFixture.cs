@@ -1,6 +1,7 @@
 using StackExchange.Redis;
+using Xunit;
 
-namespace DrBot.Runbooks.Tests.Infrastructure.Servers;
+namespace DrBot.Tests.Support;
 
 /// <summary>
 /// Starts PostgreSQL and Redis for the live-adapter tests: one template cluster made by initdb
@@ -16,7 +17,7 @@ public sealed class LiveServersFixture : IAsyncLifetime
     private string _template = "";
     private int _next;
 
-    internal PostgresPair Shared { get; private set; } = null!;
+    public PostgresPair Shared { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -28,7 +29,7 @@ public sealed class LiveServersFixture : IAsyncLifetime
         Shared = await NewPostgresPairAsync();
     }
 
-    internal async Task<PostgresPair> NewPostgresPairAsync()
+    public async Task<PostgresPair> NewPostgresPairAsync()
     {
         var dir = Path.Combine(_root, $"pg{Interlocked.Increment(ref _next)}");
         Directory.CreateDirectory(dir);
@@ -39,7 +40,7 @@ public sealed class LiveServersFixture : IAsyncLifetime
     }
 
     /// <summary>A Redis master and a replica that has completed its initial sync.</summary>
-    internal async Task<(RedisServer Master, RedisServer Replica)> NewRedisPairAsync()
+    public async Task<(RedisServer Master, RedisServer Replica)> NewRedisPairAsync()
     {
         var dir = Path.Combine(_root, $"redis{Interlocked.Increment(ref _next)}");
         Directory.CreateDirectory(dir);
@@ -64,10 +65,4 @@ public sealed class LiveServersFixture : IAsyncLifetime
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class LiveServersCollection : ICollectionFixture<LiveServersFixture>
-{
-    public const string Name = "live servers";
 }
