@@ -33,7 +33,10 @@ public sealed class PracticeRunLiveTests(LiveServersFixture servers)
         Assert.Equal("pre-failover-checks", run.State);
         run = await DecideAsync(engine, run, "bob");
         Assert.Equal("approve-failover", run.State);
+        // Region failover's gate takes two leads, in a practice too.
         run = await DecideAsync(engine, run, "bob");
+        Assert.Equal("approve-failover", run.State);
+        run = await DecideAsync(engine, run, "carol");
 
         Assert.Equal(RunOutcome.Succeeded, run.Outcome);
         Assert.True(run.Practice);
