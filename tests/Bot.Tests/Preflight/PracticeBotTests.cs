@@ -61,7 +61,10 @@ public sealed class PracticeBotTests
 
         run = await DecideAsync(engine, run, "bob");
         Assert.Equal("approve-failover", run.State);
+        // Region failover's gate takes two leads, in a practice too.
         run = await DecideAsync(engine, run, "bob");
+        Assert.Equal("approve-failover", run.State);
+        run = await DecideAsync(engine, run, "carol");
 
         Assert.Equal(RunOutcome.Succeeded, run.Outcome);
         Assert.Equal("would disable endpoint east-us; would enable endpoint west-us", run.Step("switch-traffic")!.Detail);
