@@ -53,6 +53,7 @@ public static class DrBotServices
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<IOutboxWakeUp>(sp => sp.GetRequiredService<OutboxSignal>());
         services.AddSingleton<CardPublisher>();
+        services.AddSingleton<FreezeBanner>();
         services.AddHostedService<OutboxDispatcher>();
         services.AddPaging(configuration);
         services.AddDrBotObservability(configuration);

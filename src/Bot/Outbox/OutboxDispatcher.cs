@@ -22,7 +22,8 @@ public sealed partial class OutboxDispatcher(
     OutboxSignal signal,
     TimeProvider time,
     ILogger<OutboxDispatcher> logger,
-    IConfiguration? configuration = null) : BackgroundService
+    IConfiguration? configuration = null,
+    FreezeBanner? freezeBanner = null) : BackgroundService
 {
     public const int DefaultMaxAttempts = 10;
     private const string NoticePrefix = "deadletter:";
@@ -214,6 +215,8 @@ public sealed partial class OutboxDispatcher(
     {
         var card = JsonSerializer.Deserialize<CardDocument>(message.Payload, CardPublisher.Json)
             ?? throw new InvalidOperationException($"outbox message {message.Sequence} has no card");
+        if (freezeBanner is not null)
+            card = await freezeBanner.ApplyAsync(card, cancellationToken);
         switch (message.Operation)
         {
             case OutboxOperation.PostPrivate:

@@ -1,6 +1,7 @@
 using DrBot.Bot.Cards;
 using DrBot.Bot.Channels;
 using DrBot.Bot.Outbox;
+using DrBot.Runbooks.Freeze;
 using DrBot.Runbooks.People;
 using DrBot.Runbooks.Storage.LiteDb;
 using Microsoft.Extensions.Configuration;
@@ -109,6 +110,61 @@ public sealed class OutboxDispatcherTests
         time.Advance(TimeSpan.FromSeconds(1));
         await dispatcher.DeliverDueAsync(CancellationToken.None);
         Assert.Equal(["post hello"], platform.Delivered);
+    }
+
+    /// <summary>A platform that records every card it is given.</summary>
+    private sealed class RecordingPlatform : IChannelAdapter
+    {
+        public List<CardDocument> Cards { get; } = [];
+        public string Name => "local";
+
+        public Task<DeliveryResult> PostAsync(string conversation, string? threadId, CardDocument card, CancellationToken cancellationToken)
+        {
+            Cards.Add(card);
+            return Task.FromResult(DeliveryResult.Delivered($"p{Cards.Count}"));
+        }
+
+        public Task<DeliveryResult> UpdateAsync(string conversation, string platformMessageId, CardDocument card, CancellationToken cancellationToken) =>
+            PostAsync(conversation, null, card, cancellationToken);
+
+        public Task<DeliveryResult> PostPrivateAsync(string conversation, string platformUserId, CardDocument card, CancellationToken cancellationToken) =>
+            PostAsync(conversation, null, card, cancellationToken);
+
+        public Task<DeliveryResult> OpenWarRoomAsync(string incidentId, string title, IReadOnlyList<Person> members, CancellationToken cancellationToken) =>
+            PostAsync("", null, CardDocument.Text(title), cancellationToken);
+    }
+
+    [Fact]
+    public async Task While_a_freeze_holds_every_card_delivered_says_who_froze_and_why_first_and_after_unfreeze_none_does()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 3, 0, 0, TimeSpan.Zero));
+        using var store = new LiteDbStore(Path.Combine(Path.GetTempPath(), $"drbot-outbox-{Guid.NewGuid():N}.db"), time);
+        var platform = new RecordingPlatform();
+        var freeze = new RunFreeze(store);
+        var signal = new OutboxSignal();
+        var publisher = new CardPublisher(store, [platform], new EnabledChannels([new ChatPlatform(platform.Name, () => true, platform, new Roster([]))]), signal, time);
+        var dispatcher = new OutboxDispatcher(store, store, [platform], [], signal, time, NullLogger<OutboxDispatcher>.Instance, freezeBanner: new FreezeBanner(freeze, time));
+        var state = new FreezeState("bob", "Bob", "waiting for the DNS provider", time.GetUtcNow());
+        await freeze.SetAsync(state, CancellationToken.None);
+
+        await publisher.PostAsync("incident:INC-0001", CardDocument.Text("P1 INC-0001 west-us down"), CancellationToken.None);
+        await publisher.PostAsync("run:run-1", new CardDocument("run-1", "run-1", Blocks: [new TextBlock($"**{state.Banner}**"), new TextBlock("step 1")]), CancellationToken.None);
+        while (await dispatcher.DeliverDueAsync(CancellationToken.None) > 0)
+        {
+        }
+        await freeze.SetAsync(null, CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await publisher.PostAsync("notice:1", CardDocument.Text("after the thaw"), CancellationToken.None);
+        while (await dispatcher.DeliverDueAsync(CancellationToken.None) > 0)
+        {
+        }
+
+        Assert.Equal(3, platform.Cards.Count);
+        Assert.Equal($"**{state.Banner}**", ((TextBlock)platform.Cards[0].Body[0]).Text);
+        Assert.Contains("Frozen by Bob: waiting for the DNS provider", state.Banner, StringComparison.Ordinal);
+        // A run card carries the banner already: not twice.
+        Assert.Single(platform.Cards[1].Body.OfType<TextBlock>(), b => b.Text.Contains("Frozen by", StringComparison.Ordinal));
+        Assert.DoesNotContain(platform.Cards[2].Body.OfType<TextBlock>(), b => b.Text.Contains("Frozen by", StringComparison.Ordinal));
     }
 
     private static (CardPublisher, OutboxDispatcher) Build(LiteDbStore store, IChannelAdapter platform, TimeProvider time)
