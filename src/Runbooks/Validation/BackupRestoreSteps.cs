@@ -21,6 +21,12 @@ public sealed class BackupRestoreSteps(ValidationOptions options, TimeProvider t
 {
     private readonly PostgresTools _tools = new(options);
 
+    /// <summary>
+    /// PostgreSQL runs in real time: waiting for it (the polls and their deadlines) takes the real clock
+    /// even where the bot's clock is driven by a test, which would otherwise never end a poll's wait.
+    /// </summary>
+    private static readonly TimeProvider ServerClock = TimeProvider.System;
+
     public const string SlotPrefix = "drbot_restore_";
 
     /// <summary>Pre-checks: tables configured, both servers answer, the replica replays; slots left by an interrupted restore are dropped.</summary>
@@ -87,18 +93,18 @@ public sealed class BackupRestoreSteps(ValidationOptions options, TimeProvider t
         if (state.FromConfiguredBackup)
             return state with { CompareLsn = state.BackupStopLsn };
         await using var standby = await OpenAsync(replica, cancellationToken);
-        var deadline = time.GetUtcNow() + options.ReplayWait;
+        var deadline = ServerClock.GetUtcNow() + options.ReplayWait;
         while (!await LsnAtLeastAsync(standby, "pg_last_wal_replay_lsn()", state.BackupStopLsn!, cancellationToken))
         {
-            if (time.GetUtcNow() > deadline)
+            if (ServerClock.GetUtcNow() > deadline)
                 throw new InvalidOperationException($"The replica did not replay up to the backup's end {state.BackupStopLsn} within {options.ReplayWait}.");
-            await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), ServerClock, cancellationToken);
         }
         await ExecuteAsync(standby, "SELECT pg_wal_replay_pause()", cancellationToken);
         try
         {
             while (await ScalarAsync<string>(standby, "SELECT pg_get_wal_replay_pause_state()", cancellationToken) != "paused")
-                await Task.Delay(TimeSpan.FromMilliseconds(20), time, cancellationToken);
+                await Task.Delay(TimeSpan.FromMilliseconds(20), ServerClock, cancellationToken);
             await using var snapshot = await standby.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
             var lsn = (await ScalarAsync<NpgsqlTypes.NpgsqlLogSequenceNumber>(standby, "SELECT pg_last_wal_replay_lsn()", cancellationToken)).ToString();
             var sums = await TableChecksums.ComputeAsync(standby, options.Tables, cancellationToken);
@@ -148,7 +154,7 @@ public sealed class BackupRestoreSteps(ValidationOptions options, TimeProvider t
             throw new InvalidOperationException($"{ex.Message} {LogTail(state)}", ex);
         }
         var connection = ScratchConnection(state, primary);
-        var deadline = time.GetUtcNow() + TimeSpan.FromMinutes(30);
+        var deadline = ServerClock.GetUtcNow() + TimeSpan.FromMinutes(30);
         while (true)
         {
             try
@@ -157,7 +163,7 @@ public sealed class BackupRestoreSteps(ValidationOptions options, TimeProvider t
                 if (!await ScalarAsync<bool>(scratch, "SELECT pg_is_in_recovery()", cancellationToken))
                     break;
             }
-            catch (NpgsqlException) when (time.GetUtcNow() < deadline && ServerRunning(state))
+            catch (NpgsqlException) when (ServerClock.GetUtcNow() < deadline && ServerRunning(state))
             {
                 // still starting
             }
@@ -165,9 +171,9 @@ public sealed class BackupRestoreSteps(ValidationOptions options, TimeProvider t
             {
                 throw new InvalidOperationException($"The scratch instance stopped during recovery: {ex.Message}. {LogTail(state)}");
             }
-            if (time.GetUtcNow() > deadline)
+            if (ServerClock.GetUtcNow() > deadline)
                 throw new InvalidOperationException($"The scratch instance did not finish recovery within 30 min. {LogTail(state)}");
-            await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), ServerClock, cancellationToken);
         }
         return state with { RestoreSeconds = (time.GetUtcNow() - state.BackupStartedAt!.Value).TotalSeconds };
     }

@@ -14,7 +14,7 @@ public sealed class ChecksumsAtOneLsnExecutor(IOptions<DrBotOptions> r, IOptions
     {
         if (Settings.Tables.Count == 0)
             throw new InvalidOperationException("No table to compare: set DrBot:Validation:Tables (schema.table).");
-        var (criteria, notes) = await new DataConsistencyValidator(Settings, Time).CompareTablesAsync(Source(context), Replica(context), cancellationToken);
+        var (criteria, notes) = await new DataConsistencyValidator(Settings).CompareTablesAsync(Source(context), Replica(context), cancellationToken);
         return Judge(context, criteria, $"{criteria.Count} tables equal; {string.Join(" ", notes)}", signal: RollbackSignals.DataInconsistency);
     }
 }
@@ -25,7 +25,7 @@ public sealed class ReplicationStatusExecutor(IOptions<DrBotOptions> r, IOptions
 
     protected override async Task<StepResult> RunAsync(StepContext context, CancellationToken cancellationToken)
     {
-        var criterion = await new DataConsistencyValidator(Settings, Time).ReplicationAsync(Source(context), cancellationToken);
+        var criterion = await new DataConsistencyValidator(Settings).ReplicationAsync(Source(context), cancellationToken);
         return Judge(context, [criterion], criterion.Measured);
     }
 }
@@ -36,7 +36,7 @@ public sealed class WalArchivingExecutor(IOptions<DrBotOptions> r, IOptions<Vali
 
     protected override async Task<StepResult> RunAsync(StepContext context, CancellationToken cancellationToken)
     {
-        var criterion = await new DataConsistencyValidator(Settings, Time).ArchivingAsync(Source(context), cancellationToken);
+        var criterion = await new DataConsistencyValidator(Settings).ArchivingAsync(Source(context), cancellationToken);
         return Judge(context, [criterion], criterion.Measured);
     }
 }

@@ -17,9 +17,12 @@ namespace DrBot.Runbooks.Validation;
 /// snapshot whose replay position is recorded. A difference seen while the replica had already
 /// replayed newer WAL is retried, not reported.
 /// </remarks>
-public sealed class DataConsistencyValidator(ValidationOptions options, TimeProvider time)
+public sealed class DataConsistencyValidator(ValidationOptions options)
 {
     private const int Attempts = 5;
+
+    /// <summary>The replica replays in real time: waiting for it takes the real clock even where a test drives the bot's.</summary>
+    private static readonly TimeProvider ServerClock = TimeProvider.System;
 
     public async Task<ValidationOutcome> RunAsync(string primaryConnectionString, string replicaConnectionString, CancellationToken cancellationToken)
     {
@@ -102,12 +105,12 @@ public sealed class DataConsistencyValidator(ValidationOptions options, TimeProv
 
     private async Task WaitForReplayAsync(NpgsqlConnection replica, NpgsqlLogSequenceNumber target, CancellationToken cancellationToken)
     {
-        var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(60);
+        var deadline = ServerClock.GetUtcNow() + TimeSpan.FromSeconds(60);
         while (await LsnAsync(replica, "pg_last_wal_replay_lsn()", cancellationToken) < target)
         {
-            if (time.GetUtcNow() > deadline)
+            if (ServerClock.GetUtcNow() > deadline)
                 throw new NpgsqlException($"The replica did not replay up to {target} within 60 s.");
-            await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), ServerClock, cancellationToken);
         }
     }
 

@@ -17,7 +17,7 @@ public sealed class DataConsistencyValidatorTests(LiveServersFixture servers)
     {
         var pair = await servers.NewPostgresPairAsync();
         await SeedAsync(pair);
-        var validator = new DataConsistencyValidator(Options, TimeProvider.System);
+        var validator = new DataConsistencyValidator(Options);
 
         var first = await validator.RunAsync(pair.Primary.ConnectionString, pair.Replica.ConnectionString, CancellationToken.None);
         Assert.True(first.Criteria.Single(c => c.Name == "public.ledger primary = replica").Passed);
@@ -66,7 +66,7 @@ public sealed class DataConsistencyValidatorTests(LiveServersFixture servers)
         await ChildProcess.RunAsync(ctl, ["-D", pair.Replica.DataDir, "-l", Path.Combine(pair.Replica.DataDir, "server.log"), "-w", "start"], asPostgres: true);
         await pair.WaitUntilStreamingAsync();
 
-        var outcome = await new DataConsistencyValidator(Options, TimeProvider.System).RunAsync(pair.Primary.ConnectionString, pair.Replica.ConnectionString, CancellationToken.None);
+        var outcome = await new DataConsistencyValidator(Options).RunAsync(pair.Primary.ConnectionString, pair.Replica.ConnectionString, CancellationToken.None);
         var ledger = outcome.Criteria.Single(c => c.Name == "public.ledger primary = replica");
         Assert.False(ledger.Passed);
         Assert.Matches("^primary 300 rows [0-9a-f]{8}, replica 300 rows [0-9a-f]{8} at LSN ", ledger.Measured);
